@@ -1,0 +1,43 @@
+"""The ``fleetform`` command: synth, validate, preview, changed, pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from .errors import ConfigError
+
+#: subcommand -> (module implementing configure(parser) and run(args), summary)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "synth": ("fleetform.app", "synthesize one Terraform stack per cluster into cdktf.out"),
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fleetform",
+        description="Run a fleet of Kubernetes clusters from one Git repository.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (module, summary) in COMMANDS.items():
+        command = sub.add_parser(name, help=summary, description=summary)
+        command.set_defaults(_module=module)
+        importlib.import_module(module).configure(command)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return importlib.import_module(args._module).run(args)
+    except ConfigError as exc:
+        print(f"error: {exc}".replace("\n", "\nerror: "), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,515 @@
+"""The fleet's configuration: one validated ``clusters/<name>/cluster.yaml`` per cluster.
+
+``load_fleet(root)`` reads every cluster directory, validates each file against
+one schema (unknown keys are errors) and then the fleet as a whole (exactly one
+management cluster, every routing label has a repository, ...). Every problem
+is a :class:`~fleetform.errors.ConfigError` naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal, Mapping, Union
+
+import yaml
+from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationError,
+                      field_validator, model_validator)
+
+from .errors import ConfigError, ConfigErrors
+from .labels import check_label_key, check_label_value
+
+CLUSTER_FILE = "cluster.yaml"
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+TF_VARIABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+GIT_URL = re.compile(
+    r"^(https://[A-Za-z0-9.-]+(:\d+)?/[^\s]+"
+    r"|ssh://[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:\d+)?/[^\s]+"
+    r"|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+)$"
+)
+HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+SERVER = re.compile(r"^(?=.{1,253}(:\d+)?$)[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?$")
+
+#: The argo-cd Helm chart version installed by default (Argo CD v3.4).
+DEFAULT_ARGOCD_CHART_VERSION = "10.1.2"
+#: The argocd-apps Helm chart version that carries the ApplicationSets.
+DEFAULT_ARGOCD_APPS_CHART_VERSION = "2.0.4"
+
+#: An exact DOKS version such as ``1.33.1-do.0`` (anything else is a prefix).
+EXACT_DOKS_VERSION = re.compile(r"^\d+\.\d+\.\d+-do\.\d+$")
+
+DnsName = Annotated[str, StringConstraints(max_length=63, pattern=DNS1123_LABEL.pattern)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Autoscale(_Strict):
+    """Autoscaling bounds of a node pool."""
+
+    min_nodes: int = Field(ge=1, le=1000)
+    max_nodes: int = Field(ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> "Autoscale":
+        if self.max_nodes < self.min_nodes:
+            raise ValueError(
+                f"max_nodes must be >= min_nodes (got {self.max_nodes} < {self.min_nodes})")
+        return self
+
+
+class Taint(_Strict):
+    """A Kubernetes taint applied to every node of a pool."""
+
+    key: str
+    value: str = ""
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        check_label_key(v)
+        return v
+
+    @field_validator("value")
+    @classmethod
+    def _value(cls, v: str) -> str:
+        check_label_value(v)
+        return v
+
+
+class NodePool(_Strict):
+    """A DOKS node pool: fixed ``count`` or ``autoscale`` bounds, never both."""
+
+    name: DnsName
+    size: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+    count: int | None = Field(default=None, ge=1, le=1000)
+    autoscale: Autoscale | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+    taints: list[Taint] = Field(default_factory=list)
+    tags: list[DnsName] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_sizing(self) -> "NodePool":
+        if (self.count is None) == (self.autoscale is None):
+            raise ValueError("set exactly one of count or autoscale")
+        return self
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
+        for key, value in v.items():
+            check_label_key(key, field=f"labels.{key}")
+            check_label_value(value, field=f"labels.{key}")
+        return v
+
+
+class MaintenanceWindow(_Strict):
+    """DOKS maintenance window: a day and a UTC start time ``HH:MM``."""
+
+    day: Literal["any", "monday", "tuesday", "wednesday", "thursday", "friday",
+                 "saturday", "sunday"]
+    start_time: Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+
+class RepositoryCredentials(_Strict):
+    """HTTPS credentials for a private repository.
+
+    The password never appears in configuration: ``password_variable`` names a
+    sensitive Terraform variable, set through ``TF_VAR_<password_variable>``.
+    """
+
+    username: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    password_variable: Annotated[str, StringConstraints(pattern=TF_VARIABLE_NAME.pattern,
+                                                        max_length=64)]
+
+
+class Repository(_Strict):
+    """The Git repository of Helm charts that one routing label deploys."""
+
+    url: str
+    revision: Annotated[str, StringConstraints(min_length=1, max_length=255,
+                                               pattern=r"^[^\s]+$")] = "HEAD"
+    path: Annotated[str, StringConstraints(max_length=255)] = ""
+    credentials: RepositoryCredentials | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not GIT_URL.match(v):
+            raise ValueError(
+                f"must be a Git URL (https://host/repo.git, ssh://git@host/repo.git "
+                f"or git@host:repo.git), got {v!r}")
+        return v
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, v: str) -> str:
+        v = v.strip("/")
+        if v.startswith(".") and v not in ("", ".") or ".." in v.split("/"):
+            raise ValueError(f"must be a relative path inside the repository, got {v!r}")
+        return "" if v == "." else v
+
+
+class ManagementArgoCd(_Strict):
+    """Argo CD as installed on the management cluster.
+
+    ``repositories`` maps every routing label to the repository it deploys.
+    ``hostname`` (optional) exposes the Argo CD server through an Ingress.
+    ``admin_enabled`` can be turned off once SSO is configured.
+    """
+
+    chart_version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")] = \
+        DEFAULT_ARGOCD_CHART_VERSION
+    apps_chart_version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")] = \
+        DEFAULT_ARGOCD_APPS_CHART_VERSION
+    hostname: str | None = None
+    ingress_class: DnsName = "nginx"
+    admin_enabled: bool = True
+    repositories: dict[str, Repository] = Field(default_factory=dict)
+
+    @field_validator("hostname")
+    @classmethod
+    def _hostname(cls, v: str | None) -> str | None:
+        if v is not None and not HOSTNAME.match(v):
+            raise ValueError(f"must be a DNS hostname such as argocd.example.com, got {v!r}")
+        return v
+
+    @field_validator("repositories")
+    @classmethod
+    def _labels(cls, v: dict[str, Repository]) -> dict[str, Repository]:
+        for key in v:
+            check_label_key(key, field=f"repositories.{key}")
+        return v
+
+
+class WorkerArgoCd(_Strict):
+    """How a worker reaches the management Argo CD to register itself.
+
+    ``server`` is the Argo CD API address (``host[:port]``); when omitted, the
+    management cluster's ``argocd.hostname`` on port 443 is used.
+    """
+
+    server: str | None = None
+    grpc_web: bool = False
+    insecure: bool = False
+
+    @field_validator("server")
+    @classmethod
+    def _server(cls, v: str | None) -> str | None:
+        if v is not None and not SERVER.match(v):
+            raise ValueError(f"must be host[:port] such as argocd.example.com:443, got {v!r}")
+        return v
+
+
+class _ClusterBase(_Strict):
+    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{3}\d$")]
+    kubernetes_version: Annotated[
+        str, StringConstraints(pattern=r"^\d+\.\d+(\.\d+(-do\.\d+)?)?$")]
+    node_pools: list[NodePool] = Field(min_length=1)
+    labels: dict[str, str] = Field(default_factory=dict)
+    tags: list[DnsName] = Field(default_factory=list)
+    ha: bool = False
+    auto_upgrade: bool = True
+    surge_upgrade: bool = True
+    maintenance_window: MaintenanceWindow | None = None
+    vpc_uuid: Annotated[str, StringConstraints(
+        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")] | None = None
+    prevent_destroy: bool | None = None
+
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _label_list(cls, v: object) -> object:
+        # `labels: [global, production]` is shorthand for `{global: "true", ...}`.
+        if isinstance(v, list) and all(isinstance(x, str) for x in v):
+            return {x: "true" for x in v}
+        return v
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
+        for key, value in v.items():
+            check_label_key(key, field=f"labels.{key}")
+            check_label_value(value, field=f"labels.{key}")
+        return v
+
+    @model_validator(mode="after")
+    def _unique_pools(self) -> "_ClusterBase":
+        seen: set[str] = set()
+        for i, pool in enumerate(self.node_pools):
+            if pool.name in seen:
+                raise ValueError(f"node_pools[{i}].name: duplicate node pool name {pool.name!r}")
+            seen.add(pool.name)
+        return self
+
+
+class ManagementCluster(_ClusterBase):
+    """A management cluster: runs Argo CD for the whole fleet."""
+
+    role: Literal["management"]
+    argocd: ManagementArgoCd = Field(default_factory=ManagementArgoCd)
+
+
+class WorkerCluster(_ClusterBase):
+    """A worker cluster: registers itself in the management Argo CD."""
+
+    role: Literal["worker"]
+    argocd: WorkerArgoCd = Field(default_factory=WorkerArgoCd)
+
+
+ClusterSpec = Annotated[Union[ManagementCluster, WorkerCluster], Field(discriminator="role")]
+
+
+class _Document(BaseModel):
+    spec: ClusterSpec
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One cluster of the fleet: its name (the directory's), file and spec."""
+
+    name: str
+    file: Path
+    spec: ManagementCluster | WorkerCluster
+
+    @property
+    def role(self) -> str:
+        return self.spec.role
+
+    @property
+    def labels(self) -> Mapping[str, str]:
+        return self.spec.labels
+
+    @property
+    def protected(self) -> bool:
+        """Whether Terraform refuses to destroy this cluster (``prevent_destroy``)."""
+        if self.spec.prevent_destroy is None:
+            return self.role == "management"
+        return self.spec.prevent_destroy
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """Every cluster under ``clusters/``, validated together."""
+
+    root: Path
+    clusters: Mapping[str, Cluster]
+
+    @property
+    def management(self) -> Cluster:
+        return next(c for c in self.clusters.values() if c.role == "management")
+
+    @property
+    def workers(self) -> list[Cluster]:
+        return [c for c in self.clusters.values() if c.role == "worker"]
+
+    def argocd_server(self, cluster: Cluster) -> str:
+        """The management Argo CD API address a worker registers through."""
+        assert isinstance(cluster.spec, WorkerCluster)
+        if cluster.spec.argocd.server:
+            return cluster.spec.argocd.server
+        hostname = self.management.spec.argocd.hostname  # type: ignore[union-attr]
+        return f"{hostname}:443"
+
+    def select(self, names: list[str] | None) -> list[Cluster]:
+        """The clusters named (all when ``names`` is empty), management first."""
+        if names:
+            unknown = [n for n in names if n not in self.clusters]
+            if unknown:
+                raise ConfigError(
+                    f"no such cluster {', '.join(map(repr, unknown))} "
+                    f"(known: {', '.join(sorted(self.clusters))})",
+                    file=self.root, field="selection")
+            chosen = [self.clusters[n] for n in dict.fromkeys(names)]
+        else:
+            chosen = list(self.clusters.values())
+        return sorted(chosen, key=lambda c: (c.role != "management", c.name))
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that rejects a key given twice (PyYAML silently keeps the last)."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: dict[object, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a plain value", key_node.start_mark)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (first on line {seen[key] + 1})",
+                key_node.start_mark)
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+                                 _construct_mapping)
+
+
+def read_yaml(path: Path) -> object:
+    """Parse one YAML file, with duplicate keys and syntax errors as ConfigError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError("is not UTF-8 text", file=path) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot be read ({exc.strerror})", file=path) from None
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise ConfigError(f"invalid YAML: {where}{exc.problem or exc.context}",
+                          file=path) from None
+    except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
+        raise ConfigError(f"invalid YAML: {type(exc).__name__}", file=path) from None
+
+
+def _loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("spec", "management", "worker"):
+            continue  # the discriminated union's wrapper levels
+        elif isinstance(part, str) and part.startswith(("function-", "tagged-union")):
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _message(err: dict) -> str:
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "is required"
+    if kind == "union_tag_invalid":
+        return f"must be 'management' or 'worker', got {err['input']!r}"
+    if kind == "union_tag_not_found":
+        return "is required ('management' or 'worker')"
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    if "input" in err and kind.endswith("_type"):
+        msg = f"{msg} (got {type(err['input']).__name__} {_short(err['input'])})"
+    elif kind == "string_pattern_mismatch":
+        msg = f"has an invalid value {_short(err['input'])}"
+    return msg
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def parse_cluster(name: str, file: Path, data: object) -> Cluster:
+    """Validate one parsed ``cluster.yaml`` document."""
+    if not DNS1123_LABEL.match(name) or len(name) > 63:
+        raise ConfigError(
+            "the cluster's directory name must be a DNS-1123 label "
+            f"(lowercase letters, digits and '-', at most 63), got {name!r}",
+            file=file, field="name")
+    if data is None:
+        raise ConfigError("is empty: a cluster needs at least role, region, "
+                          "kubernetes_version and node_pools", file=file)
+    if not isinstance(data, dict):
+        raise ConfigError(f"must be a mapping of settings, got {type(data).__name__}",
+                          file=file)
+    if "name" in data:
+        raise ConfigError("unknown key: a cluster is named after its directory",
+                          file=file, field="name")
+    try:
+        doc = _Document.model_validate({"spec": data})
+    except ValidationError as exc:
+        errors = [ConfigError(_message(e), file=file, field=_loc(e["loc"]) or None)
+                  for e in exc.errors(include_url=False)]
+        raise (errors[0] if len(errors) == 1 else ConfigErrors(errors)) from None
+    return Cluster(name=name, file=file, spec=doc.spec)
+
+
+def load_cluster(directory: Path) -> Cluster:
+    """Load ``<directory>/cluster.yaml``."""
+    file = directory / CLUSTER_FILE
+    if (directory / "cluster.yml").exists():
+        raise ConfigError(f"duplicate cluster definition: use only {CLUSTER_FILE}",
+                          file=directory / "cluster.yml")
+    return parse_cluster(directory.name, file, read_yaml(file))
+
+
+def load_fleet(root: Path | str) -> Fleet:
+    """Load and validate every ``<root>/<name>/cluster.yaml`` as one fleet."""
+    root = Path(root)
+    if not root.is_dir():
+        raise ConfigError("no clusters directory", file=root)
+    clusters: dict[str, Cluster] = {}
+    errors: list[ConfigError] = []
+    for directory in sorted(p for p in root.iterdir() if p.is_dir()):
+        if directory.name.startswith("."):
+            continue
+        if not (directory / CLUSTER_FILE).exists() and not (directory / "cluster.yml").exists():
+            errors.append(ConfigError(f"missing {CLUSTER_FILE}", file=directory))
+            continue
+        try:
+            cluster = load_cluster(directory)
+        except ConfigErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        except ConfigError as exc:
+            errors.append(exc)
+            continue
+        if cluster.name in clusters:  # pragma: no cover - a file system has unique names
+            errors.append(ConfigError("duplicate cluster name", file=cluster.file, field="name"))
+        clusters[cluster.name] = cluster
+    if errors:
+        raise errors[0] if len(errors) == 1 else ConfigErrors(errors)
+    if not clusters:
+        raise ConfigError(f"no cluster directories (expected <name>/{CLUSTER_FILE})", file=root)
+    fleet = Fleet(root=root, clusters=clusters)
+    check_fleet(fleet)
+    return fleet
+
+
+def check_fleet(fleet: Fleet) -> None:
+    """Checks that span files: one management cluster, labels ↔ repositories."""
+    managers = [c for c in fleet.clusters.values() if c.role == "management"]
+    if not managers:
+        raise ConfigError("no management cluster: exactly one cluster.yaml needs "
+                          "'role: management'", file=fleet.root, field="role")
+    if len(managers) > 1:
+        names = ", ".join(str(c.file) for c in managers)
+        raise ConfigError(f"exactly one management cluster is allowed, found {len(managers)}: "
+                          f"{names}", file=managers[1].file, field="role")
+    management = managers[0]
+    repositories = management.spec.argocd.repositories  # type: ignore[union-attr]
+    errors: list[ConfigError] = []
+    used: set[str] = set()
+    for cluster in fleet.clusters.values():
+        for label in cluster.labels:
+            used.add(label)
+            if label not in repositories:
+                errors.append(ConfigError(
+                    f"label {label!r} has no repository: add argocd.repositories.{label} "
+                    f"to {management.file}", file=cluster.file, field=f"labels.{label}"))
+    for label in repositories:
+        if label not in used:
+            errors.append(ConfigError(
+                f"repository for label {label!r}, which no cluster carries",
+                file=management.file, field=f"argocd.repositories.{label}"))
+    for cluster in fleet.workers:
+        if not cluster.spec.argocd.server and not management.spec.argocd.hostname:  # type: ignore[union-attr]
+            errors.append(ConfigError(
+                "the management Argo CD address is unknown: set argocd.server here, "
+                f"or argocd.hostname in {management.file}",
+                file=cluster.file, field="argocd.server"))
+    if errors:
+        raise errors[0] if len(errors) == 1 else ConfigErrors(errors)

@@ -1,0 +1,148 @@
+"""DoksCluster: a DigitalOcean Kubernetes cluster with its node pools."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from cdktf import Fn, TerraformResourceLifecycle
+from cdktf_cdktf_provider_digitalocean.data_digitalocean_kubernetes_cluster import \
+    DataDigitaloceanKubernetesCluster
+from cdktf_cdktf_provider_digitalocean.data_digitalocean_kubernetes_versions import \
+    DataDigitaloceanKubernetesVersions
+from cdktf_cdktf_provider_digitalocean.kubernetes_cluster import (
+    KubernetesCluster, KubernetesClusterMaintenancePolicy, KubernetesClusterNodePool)
+from cdktf_cdktf_provider_digitalocean.kubernetes_node_pool import KubernetesNodePool
+from constructs import Construct
+
+from .cluster_access import ClusterAccess
+from .config import EXACT_DOKS_VERSION, MaintenanceWindow, NodePool
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class DoksClusterProps:
+    """Props of :class:`DoksCluster`.
+
+    Attributes:
+        name: the cluster's name in DigitalOcean (a DNS-1123 label).
+        region: DigitalOcean region slug, e.g. ``fra1``.
+        kubernetes_version: an exact DOKS version (``1.33.1-do.0``), or a prefix
+            (``1.33``) resolved to the newest matching version at plan time.
+        node_pools: at least one; the first is the cluster's default pool.
+        tags: DigitalOcean tags. Default: none.
+        ha: highly available control plane. Default: False.
+        auto_upgrade: DOKS patch upgrades in the maintenance window. Default: True.
+        surge_upgrade: upgrade with extra nodes. Default: True.
+        maintenance_window: day and UTC start time. Default: DigitalOcean's choice.
+        vpc_uuid: the VPC to place the cluster in. Default: the region's default VPC.
+        prevent_destroy: make Terraform refuse to destroy the cluster. Default: False.
+    """
+
+    name: str
+    region: str
+    kubernetes_version: str
+    node_pools: Sequence[NodePool]
+    tags: Sequence[str] = field(default_factory=tuple)
+    ha: bool = False
+    auto_upgrade: bool = True
+    surge_upgrade: bool = True
+    maintenance_window: MaintenanceWindow | None = None
+    vpc_uuid: str | None = None
+    prevent_destroy: bool = False
+
+
+def _pool_kwargs(pool: NodePool) -> dict:
+    kwargs: dict = {"name": pool.name, "size": pool.size}
+    if pool.autoscale is not None:
+        kwargs.update(auto_scale=True, min_nodes=pool.autoscale.min_nodes,
+                      max_nodes=pool.autoscale.max_nodes)
+    else:
+        kwargs["node_count"] = pool.count
+    if pool.labels:
+        kwargs["labels"] = dict(pool.labels)
+    if pool.taints:
+        kwargs["taint"] = [{"key": t.key, "value": t.value, "effect": t.effect}
+                           for t in pool.taints]
+    if pool.tags:
+        kwargs["tags"] = list(pool.tags)
+    return kwargs
+
+
+class DoksCluster(Construct):
+    """A DigitalOcean Kubernetes (DOKS) cluster and its extra node pools.
+
+    The stack must configure the ``digitalocean`` provider (its token comes
+    from ``DIGITALOCEAN_TOKEN``, never from synthesized JSON).
+
+    Attributes:
+        cluster: the ``digitalocean_kubernetes_cluster`` resource.
+        cluster_id: the cluster's DigitalOcean ID.
+        endpoint: the Kubernetes API server URL.
+        ca_certificate: the API server's CA certificate (PEM).
+        kubeconfig: the raw kubeconfig (sensitive; its token expires after 7 days).
+        access: admin access for providers, read fresh on every plan (see below).
+    """
+
+    def __init__(self, scope: Construct, id: str, *, props: DoksClusterProps) -> None:
+        super().__init__(scope, id)
+        if not props.node_pools:
+            raise ConfigError("a cluster needs at least one node pool", field="node_pools")
+        names = [p.name for p in props.node_pools]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise ConfigError(f"duplicate node pool name {name!r}",
+                                  field=f"node_pools[{i}].name")
+        self.props = props
+
+        version = props.kubernetes_version
+        if not EXACT_DOKS_VERSION.match(version):
+            versions = DataDigitaloceanKubernetesVersions(
+                self, "versions", version_prefix=version.rstrip(".") + ".")
+            version = versions.latest_version
+
+        default_pool, *extra_pools = props.node_pools
+        lifecycle = TerraformResourceLifecycle(prevent_destroy=True) \
+            if props.prevent_destroy else None
+        maintenance = KubernetesClusterMaintenancePolicy(
+            day=props.maintenance_window.day,
+            start_time=props.maintenance_window.start_time,
+        ) if props.maintenance_window else None
+        self.cluster = KubernetesCluster(
+            self, "cluster",
+            name=props.name,
+            region=props.region,
+            version=version,
+            node_pool=KubernetesClusterNodePool(**_pool_kwargs(default_pool)),
+            tags=list(props.tags) or None,
+            ha=props.ha,
+            auto_upgrade=props.auto_upgrade,
+            surge_upgrade=props.surge_upgrade,
+            maintenance_policy=maintenance,
+            vpc_uuid=props.vpc_uuid,
+            lifecycle=lifecycle,
+        )
+        self.node_pools = [
+            KubernetesNodePool(self, f"pool-{pool.name}", cluster_id=self.cluster.id,
+                               **_pool_kwargs(pool))
+            for pool in extra_pools
+        ]
+
+        self.cluster_id: str = self.cluster.id
+        self.endpoint: str = self.cluster.endpoint
+        kube_config = self.cluster.kube_config.get(0)
+        self.ca_certificate: str = Fn.base64decode(kube_config.cluster_ca_certificate)
+        self.kubeconfig: str = kube_config.raw_config
+
+        # The token in the resource's kube_config is frozen when the cluster is
+        # created and expires after 7 days; a data source is read again on every
+        # plan, so providers configured from it always get a fresh token.
+        live = DataDigitaloceanKubernetesCluster(
+            self, "live", name=props.name, depends_on=[self.cluster, *self.node_pools])
+        live_config = live.kube_config.get(0)
+        self.access = ClusterAccess(
+            name=props.name,
+            endpoint=live.endpoint,
+            cluster_ca_certificate=Fn.base64decode(live_config.cluster_ca_certificate),
+            token=live_config.token,
+        )

@@ -1,0 +1,36 @@
+"""The one error type users see: what is wrong, in which file, at which field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ConfigError(Exception):
+    """A user's mistake in fleet configuration or construct props.
+
+    ``file`` and ``field`` locate the mistake; ``str(error)`` is a one-line
+    message of the form ``<file>: <field>: <message>`` that the CLI prints as is.
+    """
+
+    def __init__(self, message: str, *, file: str | Path | None = None,
+                 field: str | None = None) -> None:
+        self.file = str(file) if file is not None else None
+        self.field = field
+        self.message = message
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        parts = [p for p in (self.file, self.field) if p]
+        return ": ".join([*parts, self.message])
+
+
+class ConfigErrors(ConfigError):
+    """Several independent ConfigErrors, reported together (one per line)."""
+
+    def __init__(self, errors: list[ConfigError]) -> None:
+        self.errors = list(errors)
+        first = self.errors[0]
+        super().__init__(first.message, file=first.file, field=first.field)
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)

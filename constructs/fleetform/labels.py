@@ -1,0 +1,46 @@
+"""Kubernetes label syntax, shared by cluster labels, node labels and taints."""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+from .errors import ConfigError
+
+_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
+_PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def check_label_key(key: str, *, field: str | None = None) -> None:
+    """Raise ValueError unless ``key`` is a valid ``[prefix/]name`` label key."""
+    where = f"{field}: " if field else ""
+    if not isinstance(key, str) or not key:
+        raise ValueError(f"{where}a label key must be a non-empty string")
+    prefix, _, name = key.rpartition("/")
+    if "/" in prefix or (prefix and (len(prefix) > 253 or not _PREFIX.match(prefix))):
+        raise ValueError(f"{where}invalid label key {key!r}: the prefix must be a DNS subdomain")
+    if not name or len(name) > 63 or not _NAME.match(name):
+        raise ValueError(
+            f"{where}invalid label key {key!r}: the name must be 1-63 characters, "
+            "alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric")
+
+
+def check_label_value(value: str, *, field: str | None = None) -> None:
+    """Raise ValueError unless ``value`` is a valid label value (URLs belong in annotations)."""
+    where = f"{field}: " if field else ""
+    if not isinstance(value, str):
+        raise ValueError(f"{where}a label value must be a string, got {type(value).__name__}")
+    if len(value) > 63 or not _NAME.match(value):
+        raise ValueError(
+            f"{where}invalid label value {value!r}: at most 63 alphanumerics, '-', '_' or '.', "
+            "starting and ending with an alphanumeric (put URLs and paths in annotations)")
+
+
+def check_labels(labels: Mapping[str, str], *, field: str = "labels") -> None:
+    """Raise ConfigError naming the first invalid key or value of ``labels``."""
+    for key, value in labels.items():
+        try:
+            check_label_key(key)
+            check_label_value(value)
+        except ValueError as exc:
+            raise ConfigError(str(exc), field=f"{field}.{key}") from None

@@ -1,0 +1,59 @@
+"""One TerraformStack per cluster: the DOKS cluster plus its role's constructs."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from cdktf import TerraformOutput, TerraformStack
+from cdktf_cdktf_provider_digitalocean.provider import DigitaloceanProvider
+from constructs import Construct
+
+from .config import Cluster, Fleet
+from .doks_cluster import DoksCluster, DoksClusterProps
+from .state import configure_backend
+
+
+def doks_props(cluster: Cluster) -> DoksClusterProps:
+    """DoksCluster props from a validated ``cluster.yaml``."""
+    spec = cluster.spec
+    return DoksClusterProps(
+        name=cluster.name,
+        region=spec.region,
+        kubernetes_version=spec.kubernetes_version,
+        node_pools=tuple(spec.node_pools),
+        tags=tuple(spec.tags),
+        ha=spec.ha,
+        auto_upgrade=spec.auto_upgrade,
+        surge_upgrade=spec.surge_upgrade,
+        maintenance_window=spec.maintenance_window,
+        vpc_uuid=spec.vpc_uuid,
+        prevent_destroy=cluster.protected,
+    )
+
+
+class ClusterStack(TerraformStack):
+    """The stack of one cluster directory, named after it.
+
+    Attributes:
+        cluster: the validated cluster configuration.
+        doks: the cluster's :class:`DoksCluster`.
+    """
+
+    def __init__(self, scope: Construct, fleet: Fleet, cluster: Cluster, *,
+                 env: Mapping[str, str]) -> None:
+        super().__init__(scope, cluster.name)
+        self.cluster = cluster
+        configure_backend(self, cluster.name, env)
+        # The provider reads DIGITALOCEAN_TOKEN itself: no token in the JSON.
+        DigitaloceanProvider(self, "digitalocean")
+        self.doks = DoksCluster(self, "doks", props=doks_props(cluster))
+        TerraformOutput(self, "endpoint", value=self.doks.endpoint,
+                        description="Kubernetes API server URL")
+        TerraformOutput(self, "kubeconfig", value=self.doks.kubeconfig, sensitive=True,
+                        description="Admin kubeconfig (its token expires after 7 days)")
+        if cluster.role == "management":
+            from .management import build_management
+            build_management(self, fleet, cluster, env=env)
+        else:
+            from .worker import build_worker
+            build_worker(self, fleet, cluster, env=env)
