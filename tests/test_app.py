@@ -1,0 +1,97 @@
+"""main.py: one stack per cluster directory, selection, and all-or-nothing output."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import CLEAN_ENV, ROOT, write_cluster
+
+STAGING = """
+    role: worker
+    region: ams3
+    kubernetes_version: "1.33"
+    node_pools: [{name: default, size: s-2vcpu-4gb, count: 2}]
+    labels: [global]
+    argocd: {server: "argocd.example.com:443"}
+"""
+
+
+def run_main(project, *args, env=None):
+    """Run main.py of a project copy (its own clusters/ and cdktf.out/)."""
+    return subprocess.run([sys.executable, str(project / "main.py"), *args],
+                          capture_output=True, text=True, cwd=project,
+                          env={**os.environ, **CLEAN_ENV, **(env or {})}, timeout=300)
+
+
+@pytest.fixture
+def project(tmp_path, fleet_dir):
+    """A project directory with main.py and a copy of the example clusters/."""
+    shutil.copy(ROOT / "main.py", tmp_path / "main.py")
+    return tmp_path
+
+
+def stacks(project):
+    return sorted(p.name for p in (project / "cdktf.out" / "stacks").iterdir())
+
+
+def test_example_fleet_has_one_stack_per_cluster_directory(example_out):
+    manifest = json.loads((example_out / "manifest.json").read_text())
+
+    assert sorted(manifest["stacks"]) == ["do-management", "do-production"]
+    for name in manifest["stacks"]:
+        doc = json.loads((example_out / "stacks" / name / "cdk.tf.json").read_text())
+        assert doc["//"]["metadata"]["stackName"] == name
+
+
+def test_new_directory_adds_a_stack_and_selection_builds_only_what_is_named(project):
+    write_cluster(project / "clusters", "do-staging", STAGING)
+
+    everything = run_main(project)
+    assert everything.returncode == 0, everything.stderr
+    assert stacks(project) == ["do-management", "do-production", "do-staging"]
+    staging = json.loads((project / "cdktf.out/stacks/do-staging/cdk.tf.json").read_text())
+    cluster = next(iter(staging["resource"]["digitalocean_kubernetes_cluster"].values()))
+    assert (cluster["name"], cluster["region"]) == ("do-staging", "ams3")
+
+    by_env = run_main(project, env={"FLEETFORM_CLUSTERS": "do-staging"})
+    assert by_env.returncode == 0, by_env.stderr
+    assert stacks(project) == ["do-staging"]
+
+    by_arg = run_main(project, "do-production")
+    assert by_arg.returncode == 0, by_arg.stderr
+    assert stacks(project) == ["do-production"]
+
+
+def test_unknown_selection_is_an_error(project):
+    result = run_main(project, "do-nowhere")
+
+    assert result.returncode == 2
+    assert "no such cluster 'do-nowhere'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "cdktf.out").exists()
+
+
+def test_invalid_fleet_leaves_previous_output_untouched(project):
+    assert run_main(project, "do-production").returncode == 0
+    before = {p: p.read_bytes() for p in (project / "cdktf.out").rglob("*") if p.is_file()}
+    write_cluster(project / "clusters", "broken", STAGING + "    colour: blue\n")
+
+    result = run_main(project)
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: clusters/broken/cluster.yaml: colour: unknown key"]
+    after = {p: p.read_bytes() for p in (project / "cdktf.out").rglob("*") if p.is_file()}
+    assert after == before
+    assert not [p for p in project.iterdir() if p.name.startswith(".cdktf.out")]
+
+
+def test_help_lists_commands():
+    result = subprocess.run([sys.executable, "-m", "fleetform.cli", "--help"],
+                            capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 0
+    assert "synth" in result.stdout

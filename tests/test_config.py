@@ -1,0 +1,78 @@
+"""cluster.yaml schema: what valid files mean."""
+
+from pathlib import Path
+
+from conftest import CLUSTERS, write_cluster
+
+from fleetform.config import load_fleet, parse_cluster
+
+BASE = {
+    "role": "worker",
+    "region": "fra1",
+    "kubernetes_version": "1.33",
+    "node_pools": [{"name": "default", "size": "s-2vcpu-4gb", "count": 2}],
+}
+
+
+def test_example_fleet_loads_with_one_management_cluster():
+    fleet = load_fleet(CLUSTERS)
+
+    assert fleet.management.name == "do-management"
+    assert [c.name for c in fleet.workers] == ["do-production"]
+    assert dict(fleet.clusters["do-production"].labels) == {"global": "true", "production": "true"}
+    assert sorted(fleet.management.spec.argocd.repositories) == ["global", "management", "production"]
+
+
+def test_label_list_is_shorthand_for_true_values():
+    cluster = parse_cluster("w", Path("w/cluster.yaml"), {**BASE, "labels": ["global", "edge"]})
+
+    assert dict(cluster.labels) == {"global": "true", "edge": "true"}
+
+
+def test_label_mapping_keeps_values():
+    cluster = parse_cluster("w", Path("w/cluster.yaml"),
+                            {**BASE, "labels": {"global": "true", "tier": "gold"}})
+
+    assert dict(cluster.labels) == {"global": "true", "tier": "gold"}
+
+
+def test_management_is_protected_by_default_and_workers_are_not():
+    fleet = load_fleet(CLUSTERS)
+
+    assert fleet.management.protected is True
+    assert fleet.clusters["do-production"].protected is False
+
+
+def test_prevent_destroy_opt_out_and_opt_in():
+    off = parse_cluster("m", Path("m/cluster.yaml"),
+                        {**BASE, "role": "management", "prevent_destroy": False})
+    on = parse_cluster("w", Path("w/cluster.yaml"), {**BASE, "prevent_destroy": True})
+
+    assert off.protected is False
+    assert on.protected is True
+
+
+def test_worker_server_defaults_to_management_hostname(fleet_dir):
+    text = (fleet_dir / "do-production" / "cluster.yaml").read_text()
+    (fleet_dir / "do-production" / "cluster.yaml").write_text(
+        text.replace("argocd:\n  server: argocd.example.com:443\n", ""))
+
+    fleet = load_fleet(fleet_dir)
+
+    assert fleet.argocd_server(fleet.clusters["do-production"]) == "argocd.example.com:443"
+
+
+def test_selection_orders_management_first(fleet_dir):
+    write_cluster(fleet_dir, "aa-edge", """
+        role: worker
+        region: ams3
+        kubernetes_version: "1.33"
+        node_pools: [{name: default, size: s-2vcpu-4gb, count: 1}]
+        labels: [global]
+        argocd: {server: "argocd.example.com:443"}
+    """)
+    fleet = load_fleet(fleet_dir)
+
+    assert [c.name for c in fleet.select([])] == ["do-management", "aa-edge", "do-production"]
+    assert [c.name for c in fleet.select(["do-production", "aa-edge"])] == \
+        ["aa-edge", "do-production"]

@@ -1,0 +1,115 @@
+"""DoksCluster: the synthesized DigitalOcean resources and attributes."""
+
+import json
+
+import pytest
+from cdktf import TerraformOutput, TerraformStack, Testing
+from cdktf_cdktf_provider_digitalocean.provider import DigitaloceanProvider
+
+from fleetform.config import MaintenanceWindow, NodePool
+from fleetform.doks_cluster import DoksCluster, DoksClusterProps
+from fleetform.errors import ConfigError
+
+POOLS = (
+    NodePool(name="default", size="s-2vcpu-4gb", autoscale={"min_nodes": 2, "max_nodes": 5}),
+    NodePool(name="batch", size="c-4", count=1, labels={"workload": "batch"},
+             taints=[{"key": "workload", "value": "batch", "effect": "NoSchedule"}]),
+)
+
+
+def _synth(**overrides):
+    stack = TerraformStack(Testing.app(), "test")
+    DigitaloceanProvider(stack, "do")
+    props = DoksClusterProps(**{
+        "name": "edge-1", "region": "ams3", "kubernetes_version": "1.33",
+        "node_pools": POOLS, "tags": ("fleet",), "ha": True,
+        "maintenance_window": MaintenanceWindow(day="sunday", start_time="03:00"),
+        **overrides})
+    cluster = DoksCluster(stack, "doks", props=props)
+    TerraformOutput(stack, "kubeconfig", value=cluster.kubeconfig, sensitive=True)
+    TerraformOutput(stack, "ca", value=cluster.ca_certificate)
+    TerraformOutput(stack, "token", value=cluster.access.token, sensitive=True)
+    return json.loads(Testing.synth(stack))
+
+
+@pytest.fixture(scope="module")
+def synth():
+    return _synth()
+
+
+def _one(doc, section, kind):
+    items = doc[section][kind]
+    assert len(items) == 1
+    return next(iter(items.values()))
+
+
+def test_cluster_resource_carries_props(synth):
+    cluster = _one(synth, "resource", "digitalocean_kubernetes_cluster")
+
+    assert cluster["name"] == "edge-1"
+    assert cluster["region"] == "ams3"
+    assert cluster["ha"] is True
+    assert cluster["tags"] == ["fleet"]
+    assert cluster["maintenance_policy"] == {"day": "sunday", "start_time": "03:00"}
+    assert cluster["node_pool"] == {"name": "default", "size": "s-2vcpu-4gb", "auto_scale": True,
+                                    "min_nodes": 2, "max_nodes": 5}
+    assert "lifecycle" not in cluster
+
+
+def test_version_prefix_resolves_through_the_versions_data_source(synth):
+    versions = _one(synth, "data", "digitalocean_kubernetes_versions")
+    cluster = _one(synth, "resource", "digitalocean_kubernetes_cluster")
+
+    assert versions["version_prefix"] == "1.33."
+    assert cluster["version"].startswith("${data.digitalocean_kubernetes_versions.")
+    assert cluster["version"].endswith(".latest_version}")
+
+
+def test_exact_version_is_used_as_is():
+    doc = _synth(kubernetes_version="1.33.1-do.0")
+
+    assert _one(doc, "resource", "digitalocean_kubernetes_cluster")["version"] == "1.33.1-do.0"
+    assert "digitalocean_kubernetes_versions" not in doc.get("data", {})
+
+
+def test_extra_pools_are_node_pool_resources(synth):
+    pool = _one(synth, "resource", "digitalocean_kubernetes_node_pool")
+
+    assert pool["name"] == "batch"
+    assert pool["node_count"] == 1
+    assert pool["labels"] == {"workload": "batch"}
+    assert pool["taint"] == [{"key": "workload", "value": "batch", "effect": "NoSchedule"}]
+    assert pool["cluster_id"].startswith("${digitalocean_kubernetes_cluster.")
+
+
+def test_attributes_reference_the_cluster_and_kubeconfig_is_sensitive(synth):
+    outputs = synth["output"]
+
+    assert outputs["kubeconfig"]["sensitive"] is True
+    assert outputs["kubeconfig"]["value"].endswith(".kube_config[0].raw_config}")
+    assert outputs["ca"]["value"].startswith("${base64decode(")
+
+
+def test_provider_credentials_are_read_fresh_from_a_data_source(synth):
+    live = _one(synth, "data", "digitalocean_kubernetes_cluster")
+
+    assert live["name"] == "edge-1"
+    assert len(live["depends_on"]) == 2  # the cluster and its extra pool
+    assert synth["output"]["token"]["value"].startswith("${data.digitalocean_kubernetes_cluster.")
+
+
+def test_prevent_destroy():
+    doc = _synth(prevent_destroy=True)
+
+    cluster = _one(doc, "resource", "digitalocean_kubernetes_cluster")
+    assert cluster["lifecycle"] == {"prevent_destroy": True}
+
+
+def test_no_node_pool_is_an_error():
+    with pytest.raises(ConfigError, match="node_pools: a cluster needs at least one node pool"):
+        _synth(node_pools=())
+
+
+def test_duplicate_pool_names_are_an_error():
+    with pytest.raises(ConfigError, match=r"node_pools\[1\].name: duplicate node pool name"):
+        _synth(node_pools=(POOLS[0], POOLS[0]))
