@@ -167,7 +167,6 @@ class ManagementArgoCd(_Strict):
     apps_chart_version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")] = \
         DEFAULT_ARGOCD_APPS_CHART_VERSION
     hostname: str | None = None
-    ingress_class: DnsName = "nginx"
     admin_enabled: bool = True
     repositories: dict[str, Repository] = Field(default_factory=dict)
 

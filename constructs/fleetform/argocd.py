@@ -1,0 +1,244 @@
+"""ArgoCd: Argo CD on the management cluster, with its automation account and routing.
+
+What it installs, all through Terraform:
+
+* the upstream ``argo-cd`` Helm chart (pinned) in ``argocd``, with a generated
+  admin password (bcrypt-hashed once, with a stable mtime) and a local
+  ``automation`` account whose RBAC role can manage clusters and nothing else;
+* an API token for that account (``argocd_account_token``), which worker
+  stacks use to register themselves;
+* the management cluster itself, registered in-cluster with its labels;
+* repository credentials (from sensitive variables) and one ApplicationSet per
+  routing label, through the ``argocd-apps`` chart (so no CRD is needed at plan
+  time).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import yaml
+from cdktf import (DataResource, Fn, TerraformResourceLifecycle, TerraformVariable,
+                   TerraformVariableValidationConfig)
+from cdktf_cdktf_provider_helm.provider import HelmProvider, HelmProviderKubernetes
+from cdktf_cdktf_provider_helm.release import Release, ReleaseSetSensitive
+from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider
+from cdktf_cdktf_provider_kubernetes.secret_v1 import SecretV1, SecretV1Metadata
+from constructs import Construct
+
+from .applicationsets import ARGOCD_NAMESPACE, IN_CLUSTER_SERVER, applicationsets
+from .argocd_provider import ArgocdAccountToken, ArgocdProvider
+from .cluster_access import ClusterAccess
+from .config import (DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION, HOSTNAME,
+                     Repository)
+from .errors import ConfigError
+from .labels import check_labels
+from .random_password import RandomPassword, RandomProvider
+
+ARGO_HELM_REPOSITORY = "https://argoproj.github.io/argo-helm"
+AUTOMATION_ACCOUNT = "automation"
+AUTOMATION_ROLE = "role:fleetform-cluster-manager"
+#: The only Argo CD RBAC permissions of the automation account: manage clusters.
+AUTOMATION_POLICY = "\n".join(
+    [f"p, {AUTOMATION_ROLE}, clusters, {action}, *, allow"
+     for action in ("get", "create", "update", "delete")]
+    + [f"g, {AUTOMATION_ACCOUNT}, {AUTOMATION_ROLE}"]) + "\n"
+
+
+@dataclass(frozen=True)
+class ArgoCdProps:
+    """Props of :class:`ArgoCd`.
+
+    Attributes:
+        cluster: admin access to the management cluster (providers are configured from it).
+        cluster_name: the management cluster's name, as registered in Argo CD.
+        cluster_labels: routing labels of the management cluster itself. Default: none.
+        repositories: routing label → repository of Helm charts. Default: none.
+        chart_version: the argo-cd chart version. Default: the pinned 10.1.x.
+        apps_chart_version: the argocd-apps chart version. Default: the pinned 2.x.
+        hostname: public hostname of the Argo CD server (``global.domain``), used for
+            ``url``. Default: none (reach it with the provider's port-forward).
+        admin_enabled: keep the local admin account. Default: True; turn it off once
+            SSO is configured (then set ``TF_VAR_argocd_management_token``).
+        namespace: Argo CD's namespace. Default: ``argocd``.
+        prevent_destroy: Terraform refuses to destroy the Argo CD release. Default: True.
+    """
+
+    cluster: ClusterAccess
+    cluster_name: str
+    cluster_labels: Mapping[str, str] = field(default_factory=dict)
+    repositories: Mapping[str, Repository] = field(default_factory=dict)
+    chart_version: str = DEFAULT_ARGOCD_CHART_VERSION
+    apps_chart_version: str = DEFAULT_ARGOCD_APPS_CHART_VERSION
+    hostname: str | None = None
+    admin_enabled: bool = True
+    namespace: str = ARGOCD_NAMESPACE
+    prevent_destroy: bool = True
+
+
+def _variable_id(label: str) -> str:
+    return "repository_" + "".join(c if c.isalnum() else "_" for c in label.lower())
+
+
+class ArgoCd(Construct):
+    """Argo CD on a management cluster, routing each label to its repository.
+
+    Attributes:
+        release: the argo-cd ``helm_release``.
+        apps_release: the argocd-apps ``helm_release`` carrying the ApplicationSets.
+        admin_password: the admin password (sensitive).
+        automation_token: the automation account's API token (sensitive).
+        url: ``https://<hostname>``, or None without a hostname.
+        chart_values: the argo-cd chart values (without secrets), for inspection.
+        applicationsets: the ApplicationSet resources, one per label.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, props: ArgoCdProps) -> None:
+        super().__init__(scope, id)
+        check_labels(props.cluster_labels, field="cluster_labels")
+        for label in props.repositories:
+            check_labels({label: "true"}, field="repositories")
+        if props.hostname is not None and not HOSTNAME.match(props.hostname):
+            raise ConfigError(f"must be a DNS hostname, got {props.hostname!r}", field="hostname")
+        self.props = props
+        access = props.cluster
+        namespace = props.namespace
+
+        helm = HelmProvider(self, "helm", alias="argocd", kubernetes=HelmProviderKubernetes(
+            host=access.endpoint, cluster_ca_certificate=access.cluster_ca_certificate,
+            token=access.token))
+        kubernetes = KubernetesProvider(
+            self, "kubernetes", alias="argocd", host=access.endpoint,
+            cluster_ca_certificate=access.cluster_ca_certificate, token=access.token)
+        random = RandomProvider(self, "random")
+
+        # The admin password: generated unless given; hashed once (terraform_data
+        # keeps the first bcrypt result and its time until the password changes),
+        # so every plan does not show a new hash and mtime.
+        admin_variable = TerraformVariable(
+            self, "argocd_admin_password", type="string", sensitive=True, nullable=True,
+            default=None,
+            description="Argo CD admin password (TF_VAR_argocd_admin_password); "
+                        "generated when unset.")
+        admin_variable.override_logical_id("argocd_admin_password")
+        generated = RandomPassword(self, "admin-password", length=32, provider=random)
+        self.admin_password: str = Fn.coalesce([admin_variable.string_value, generated.result])
+        hashed = DataResource(
+            self, "admin-password-hash",
+            input={"hash": Fn.bcrypt(self.admin_password), "mtime": Fn.timestamp()},
+            triggers_replace={"password": Fn.sha256(self.admin_password)},
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["input"]))
+
+        self.chart_values = self._chart_values()
+        self.release = Release(
+            self, "argo-cd", provider=helm,
+            name="argocd", namespace=namespace, create_namespace=True,
+            repository=ARGO_HELM_REPOSITORY, chart="argo-cd", version=props.chart_version,
+            values=[yaml.safe_dump(self.chart_values, sort_keys=True)],
+            set_sensitive=[
+                ReleaseSetSensitive(name="configs.secret.argocdServerAdminPassword",
+                                    value=f"${{{hashed.fqn}.output.hash}}", type="string"),
+                ReleaseSetSensitive(name="configs.secret.argocdServerAdminPasswordMtime",
+                                    value=f"${{{hashed.fqn}.output.mtime}}", type="string"),
+            ],
+            wait=True, timeout=900,
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=True)
+            if props.prevent_destroy else None,
+        )
+
+        # The management cluster in its own Argo CD, with its labels, declaratively.
+        SecretV1(
+            self, "in-cluster", provider=kubernetes, depends_on=[self.release],
+            metadata=SecretV1Metadata(
+                name="cluster-in-cluster", namespace=namespace,
+                labels={"argocd.argoproj.io/secret-type": "cluster", **props.cluster_labels}),
+            data={"name": props.cluster_name, "server": IN_CLUSTER_SERVER,
+                  "config": json.dumps({"tlsClientConfig": {"insecure": False}})},
+        )
+
+        repository_secrets = []
+        for label, repository in sorted(props.repositories.items()):
+            if repository.credentials is None:
+                continue
+            creds = repository.credentials
+            password = TerraformVariable(
+                self, _variable_id(label), type="string", sensitive=True, nullable=False,
+                description=f"Password or token for the {label!r} repository "
+                            f"(set TF_VAR_{creds.password_variable}).",
+                validation=[TerraformVariableValidationConfig(
+                    condition=f"${{length(var.{creds.password_variable}) > 0}}",
+                    error_message=f"Set TF_VAR_{creds.password_variable} to the "
+                                  f"{label!r} repository's token.")])
+            password.override_logical_id(creds.password_variable)
+            repository_secrets.append(SecretV1(
+                self, f"repository-{_variable_id(label)}", provider=kubernetes,
+                depends_on=[self.release],
+                metadata=SecretV1Metadata(
+                    name=f"repository-{label.replace('/', '-').replace('.', '-').lower()}"[:63],
+                    namespace=namespace,
+                    labels={"argocd.argoproj.io/secret-type": "repository"}),
+                data={"type": "git", "url": repository.url, "username": creds.username,
+                      "password": password.string_value},
+            ))
+
+        self.applicationsets = applicationsets(props.repositories, namespace=namespace)
+        apps_values = {"applicationsets": {
+            appset["metadata"]["name"]: {"namespace": namespace, **appset["spec"]}
+            for appset in self.applicationsets}}
+        self.apps_release = Release(
+            self, "argocd-apps", provider=helm,
+            name="argocd-apps", namespace=namespace,
+            repository=ARGO_HELM_REPOSITORY, chart="argocd-apps",
+            version=props.apps_chart_version,
+            values=[yaml.safe_dump(apps_values, sort_keys=True)],
+            depends_on=[self.release, *repository_secrets],
+        )
+
+        # Reaching the API through a port-forward works before DNS and the
+        # ingress exist (first apply).
+        provider_kwargs: dict = {
+            "alias": "argocd",
+            "port_forward_with_namespace": namespace,
+            "kubernetes": {"host": access.endpoint,
+                           "cluster_ca_certificate": access.cluster_ca_certificate,
+                           "token": access.token},
+        }
+        if props.admin_enabled:
+            provider_kwargs.update(username="admin", password=self.admin_password)
+        else:
+            management_token = TerraformVariable(
+                self, "argocd_management_token", type="string", sensitive=True,
+                description="Token of an Argo CD account allowed to manage account tokens "
+                            "(TF_VAR_argocd_management_token), used once admin is disabled.",
+                validation=[TerraformVariableValidationConfig(
+                    condition="${length(var.argocd_management_token) > 0}",
+                    error_message="Set TF_VAR_argocd_management_token: the admin account "
+                                  "is disabled.")])
+            management_token.override_logical_id("argocd_management_token")
+            provider_kwargs["auth_token"] = management_token.string_value
+        argocd = ArgocdProvider(self, "argocd-api", **provider_kwargs)
+        token = ArgocdAccountToken(self, "automation-token", account=AUTOMATION_ACCOUNT,
+                                   provider=argocd, depends_on=[self.release])
+        self.automation_token: str = token.jwt
+        self.url: str | None = f"https://{props.hostname}" if props.hostname else None
+
+    def _chart_values(self) -> dict:
+        props = self.props
+        cm = {
+            "admin.enabled": "true" if props.admin_enabled else "false",
+            f"accounts.{AUTOMATION_ACCOUNT}": "apiKey",
+            f"accounts.{AUTOMATION_ACCOUNT}.enabled": "true",
+            "exec.enabled": "false",
+        }
+        values: dict = {
+            "configs": {
+                "cm": cm,
+                "rbac": {"policy.default": "", "policy.csv": AUTOMATION_POLICY},
+                "secret": {"createSecret": True},
+            },
+        }
+        if props.hostname:
+            values["global"] = {"domain": props.hostname}
+        return values
