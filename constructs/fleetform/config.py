@@ -33,9 +33,9 @@ HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]
 SERVER = re.compile(r"^(?=.{1,253}(:\d+)?$)[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?$")
 
 #: The argo-cd Helm chart version installed by default (Argo CD v3.4).
-DEFAULT_ARGOCD_CHART_VERSION = "10.1.2"
+DEFAULT_ARGOCD_CHART_VERSION = "10.1.3"
 #: The argocd-apps Helm chart version that carries the ApplicationSets.
-DEFAULT_ARGOCD_APPS_CHART_VERSION = "2.0.4"
+DEFAULT_ARGOCD_APPS_CHART_VERSION = "2.0.2"
 
 #: An exact DOKS version such as ``1.33.1-do.0`` (anything else is a prefix).
 EXACT_DOKS_VERSION = re.compile(r"^\d+\.\d+\.\d+-do\.\d+$")
