@@ -24,8 +24,6 @@ from cdktf import (DataResource, Fn, TerraformResourceLifecycle, TerraformVariab
                    TerraformVariableValidationConfig)
 from cdktf_cdktf_provider_helm.provider import HelmProvider, HelmProviderKubernetes
 from cdktf_cdktf_provider_helm.release import Release, ReleaseSetSensitive
-from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider
-from cdktf_cdktf_provider_kubernetes.secret_v1 import SecretV1, SecretV1Metadata
 from constructs import Construct
 
 from .applicationsets import ARGOCD_NAMESPACE, IN_CLUSTER_SERVER, applicationsets
@@ -34,6 +32,7 @@ from .cluster_access import ClusterAccess
 from .config import (DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION, HOSTNAME,
                      Repository)
 from .errors import ConfigError
+from .kubernetes_binding import KubernetesProvider, SecretV1, SecretV1Metadata
 from .labels import check_labels
 from .random_password import RandomPassword, RandomProvider
 

@@ -4,12 +4,41 @@ from __future__ import annotations
 
 from typing import Mapping, TYPE_CHECKING
 
-from .config import Cluster, Fleet
+from cdktf import TerraformOutput
+
+from .argo_cluster import ArgoCluster
+from .config import Cluster, Fleet, WorkerCluster
+from .errors import ConfigError
 
 if TYPE_CHECKING:
     from .stacks import ClusterStack
 
 
 def build_worker(stack: "ClusterStack", fleet: Fleet, cluster: Cluster, *,
-                 env: Mapping[str, str]) -> None:
-    """Register the worker in the management Argo CD with its labels."""
+                 env: Mapping[str, str]) -> ArgoCluster:
+    """Register the worker in the management Argo CD with its labels.
+
+    The Argo CD API token is not read from ``env``: it reaches Terraform at
+    plan/apply time through ``TF_VAR_argocd_auth_token`` (see
+    :func:`fleetform.argo_cluster.auth_token_variable`), so it never appears
+    in ``cdktf.out``.
+    """
+    spec = cluster.spec
+    assert isinstance(spec, WorkerCluster)
+    try:
+        registration = ArgoCluster(
+            stack, "argo-cluster",
+            cluster=stack.doks.access,
+            argocd_server=fleet.argocd_server(cluster),
+            labels=dict(cluster.labels),
+            grpc_web=spec.argocd.grpc_web,
+            insecure=spec.argocd.insecure,
+        )
+    except ConfigError as exc:
+        # The props come from cluster.yaml: point the user at that file.
+        raise ConfigError(exc.message, file=cluster.file, field=exc.field) from None
+    TerraformOutput(stack, "argocd_cluster_name", value=registration.name,
+                    description="The cluster's name in the management Argo CD")
+    TerraformOutput(stack, "argocd_cluster_labels", value=dict(registration.labels),
+                    description="Routing labels of the cluster in Argo CD")
+    return registration

@@ -1,0 +1,257 @@
+"""ArgoCluster: register any Kubernetes cluster in a remote Argo CD, with routing labels."""
+
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+from typing import Mapping, Optional
+
+from cdktf import (Fn, TerraformStack, TerraformVariable, TerraformVariableValidationConfig,
+                   Token)
+from constructs import Construct
+
+from .argocd_provider import (ArgocdCluster, ArgocdClusterConfig, ArgocdClusterMetadata,
+                              ArgocdClusterTlsClientConfig, ArgocdProvider)
+from .cluster_access import ClusterAccess
+from .config import SERVER
+from .errors import ConfigError
+from .kubernetes_binding import (ClusterRoleBindingV1, ClusterRoleBindingV1Metadata,
+                                 ClusterRoleBindingV1RoleRef, ClusterRoleBindingV1Subject,
+                                 ClusterRoleV1, ClusterRoleV1Metadata, ClusterRoleV1Rule,
+                                 KubernetesProvider, SecretV1, SecretV1Metadata,
+                                 ServiceAccountV1, ServiceAccountV1Metadata)
+from .labels import check_label_key, check_labels
+
+#: The Terraform variable that carries the management Argo CD's API token.
+AUTH_TOKEN_VARIABLE = "argocd_auth_token"
+#: Where the ServiceAccount Argo CD uses lives on the registered cluster.
+SERVICE_ACCOUNT_NAMESPACE = "kube-system"
+SERVICE_ACCOUNT_NAME = "argocd-manager"
+CLUSTER_ROLE_NAME = "argocd-manager-role"
+CLUSTER_ROLE_BINDING_NAME = "argocd-manager-role-binding"
+TOKEN_SECRET_NAME = "argocd-manager-token"
+#: Label keys Argo CD sets itself on a cluster secret; a routing label there would break it.
+RESERVED_LABEL_PREFIX = "argocd.argoproj.io/"
+
+_ALIAS = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def _is_token(value: object) -> bool:
+    return isinstance(value, str) and Token.is_unresolved(value)
+
+
+class ArgoCluster(Construct):
+    """Registers a Kubernetes cluster in a remote Argo CD with routing labels.
+
+    Works for any cluster given as a :class:`ClusterAccess` (endpoint, CA
+    certificate, admin token): DOKS, EKS, AKS, GKE or kind alike.
+
+    On the registered cluster, through its own ``kubernetes`` provider
+    (aliased, so it coexists with other kubernetes providers in the stack),
+    it creates what ``argocd cluster add`` creates:
+
+    - ServiceAccount ``kube-system/argocd-manager``;
+    - ClusterRole ``argocd-manager-role``, which grants every verb on every
+      resource of every API group (``apiGroups/resources/verbs: ["*"]``) and
+      every verb on every non-resource URL (``nonResourceURLs: ["*"]``):
+      Argo CD deploys arbitrary manifests, CRDs and cluster-scoped objects;
+    - ClusterRoleBinding ``argocd-manager-role-binding`` of that role to
+      the ServiceAccount;
+    - Secret ``kube-system/argocd-manager-token`` of type
+      ``kubernetes.io/service-account-token`` annotated for the
+      ServiceAccount: a long-lived token Kubernetes fills in.
+
+    In the management Argo CD (``argocd`` provider, also aliased) it creates
+    an ``argocd_cluster`` named after the cluster, for its endpoint, with the
+    ServiceAccount's token and the CA from that Secret, and with ``labels``
+    as Argo CD cluster labels (``metadata.labels``: changing them updates the
+    registration in place).
+
+    Props (keyword-only):
+        cluster: the cluster to register. Its admin token only configures the
+            kubernetes provider; it is never given to Argo CD.
+        argocd_server: the Argo CD API address, ``host[:port]``.
+        labels: routing labels (valid Kubernetes label keys and values, not
+            under ``argocd.argoproj.io/``). May be empty.
+        annotations: free-form metadata (URLs, paths). Default: none.
+        auth_token: a Terraform expression for the Argo CD API token (e.g. a
+            sensitive variable's ``string_value``); a literal is refused, as it
+            would land in ``cdktf.out``. Default: the stack's sensitive
+            variable ``argocd_auth_token``, created on first use and set
+            through ``TF_VAR_argocd_auth_token``.
+        grpc_web: talk gRPC-web to Argo CD (a proxy without HTTP/2). Default: False.
+        insecure: skip verifying Argo CD's TLS certificate. Default: False.
+        provider_alias: alias of both providers this construct configures.
+            Default: derived from ``id``; must be unique in the stack.
+
+    Attributes:
+        registration: the ``argocd_cluster`` resource.
+        name: the cluster's name in Argo CD.
+        server: the cluster's API server URL as registered.
+        labels: the routing labels (read-only mapping).
+        service_account_name, service_account_namespace: the ServiceAccount.
+        token_secret_name: the Secret holding its long-lived token.
+        auth_token_variable: the ``argocd_auth_token`` variable, or None when
+            ``auth_token`` was given.
+        kubernetes_provider, argocd_provider: the providers configured here.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, cluster: ClusterAccess,
+                 argocd_server: str, labels: Mapping[str, str],
+                 annotations: Optional[Mapping[str, str]] = None,
+                 auth_token: Optional[str] = None, grpc_web: bool = False,
+                 insecure: bool = False, provider_alias: Optional[str] = None) -> None:
+        _check_props(cluster=cluster, argocd_server=argocd_server, labels=labels,
+                     annotations=annotations, auth_token=auth_token, grpc_web=grpc_web,
+                     insecure=insecure, provider_alias=provider_alias)
+        super().__init__(scope, id)
+        alias = provider_alias or _ALIAS.sub("-", id).strip("-") or "argo-cluster"
+        if not alias[0].isalpha():
+            alias = f"cluster-{alias}"
+
+        self.name: str = cluster.name
+        self.server: str = cluster.endpoint
+        self.labels: Mapping[str, str] = MappingProxyType(dict(labels))
+        self.annotations: Mapping[str, str] = MappingProxyType(dict(annotations or {}))
+        self.service_account_name = SERVICE_ACCOUNT_NAME
+        self.service_account_namespace = SERVICE_ACCOUNT_NAMESPACE
+        self.token_secret_name = TOKEN_SECRET_NAME
+
+        # --- On the registered cluster -------------------------------------
+        self.kubernetes_provider = KubernetesProvider(
+            self, "kubernetes", alias=alias, host=cluster.endpoint,
+            cluster_ca_certificate=cluster.cluster_ca_certificate, token=cluster.token)
+        k8s = self.kubernetes_provider
+        service_account = ServiceAccountV1(
+            self, "service-account", provider=k8s,
+            metadata=ServiceAccountV1Metadata(name=SERVICE_ACCOUNT_NAME,
+                                              namespace=SERVICE_ACCOUNT_NAMESPACE))
+        role = ClusterRoleV1(
+            self, "cluster-role", provider=k8s,
+            metadata=ClusterRoleV1Metadata(name=CLUSTER_ROLE_NAME),
+            rule=[ClusterRoleV1Rule(api_groups=["*"], resources=["*"], verbs=["*"]),
+                  ClusterRoleV1Rule(non_resource_urls=["*"], verbs=["*"])])
+        binding = ClusterRoleBindingV1(
+            self, "cluster-role-binding", provider=k8s,
+            metadata=ClusterRoleBindingV1Metadata(name=CLUSTER_ROLE_BINDING_NAME),
+            role_ref=ClusterRoleBindingV1RoleRef(api_group="rbac.authorization.k8s.io",
+                                                 kind="ClusterRole", name=role.metadata.name),
+            subject=[ClusterRoleBindingV1Subject(kind="ServiceAccount",
+                                                 name=service_account.metadata.name,
+                                                 namespace=service_account.metadata.namespace)])
+        # Why a token Secret: the admin token in `cluster` may be short-lived (a
+        # DOKS kubeconfig token expires after 7 days, EKS tokens after minutes).
+        # Kubernetes fills a service-account-token Secret with a token that does
+        # not expire, and the cluster's CA, which is what Argo CD needs to keep.
+        self.token_secret = SecretV1(
+            self, "token", provider=k8s,
+            metadata=SecretV1Metadata(
+                name=TOKEN_SECRET_NAME, namespace=SERVICE_ACCOUNT_NAMESPACE,
+                annotations={"kubernetes.io/service-account.name":
+                             service_account.metadata.name}),
+            type="kubernetes.io/service-account-token",
+            wait_for_service_account_token=True)
+        bearer_token = Token.as_string(Fn.lookup(self.token_secret.data, "token"))
+        ca_data = Token.as_string(Fn.lookup(self.token_secret.data, "ca.crt"))
+
+        # --- In the management Argo CD -------------------------------------
+        self.auth_token_variable: Optional[TerraformVariable] = None
+        if auth_token is None:
+            self.auth_token_variable = auth_token_variable(TerraformStack.of(self))
+            auth_token = self.auth_token_variable.string_value
+        self.argocd_provider = ArgocdProvider(
+            self, "argocd", alias=alias, server_addr=argocd_server, auth_token=auth_token,
+            grpc_web=grpc_web, insecure=insecure)
+        metadata = None
+        if labels or annotations:
+            metadata = ArgocdClusterMetadata(labels=dict(labels) or None,
+                                             annotations=dict(annotations or {}) or None)
+        self.registration = ArgocdCluster(
+            self, "registration", provider=self.argocd_provider,
+            name=cluster.name, server=cluster.endpoint,
+            config=ArgocdClusterConfig(
+                bearer_token=bearer_token,
+                tls_client_config=ArgocdClusterTlsClientConfig(ca_data=ca_data)),
+            metadata=metadata,
+            # The token works only once the role is bound.
+            depends_on=[binding])
+
+
+def auth_token_variable(stack: TerraformStack) -> TerraformVariable:
+    """The stack's sensitive ``argocd_auth_token`` variable, created on first use."""
+    existing = stack.node.try_find_child(AUTH_TOKEN_VARIABLE)
+    if existing is not None:
+        if not isinstance(existing, TerraformVariable):
+            raise ConfigError(f"the stack already has a construct named {AUTH_TOKEN_VARIABLE!r} "
+                              "that is not a Terraform variable", field="auth_token")
+        return existing
+    return TerraformVariable(
+        stack, AUTH_TOKEN_VARIABLE, type="string", sensitive=True, nullable=False,
+        description=(
+            "API token of the management Argo CD (its 'automation' account), used to "
+            "register this cluster. Set TF_VAR_argocd_auth_token, e.g. from a masked "
+            "GitLab CI/CD variable; the management stack's output automation_user_token "
+            "holds it."),
+        validation=[TerraformVariableValidationConfig(
+            condition=f"${{length(trimspace(var.{AUTH_TOKEN_VARIABLE})) > 0}}",
+            error_message=(
+                "argocd_auth_token is empty: set TF_VAR_argocd_auth_token to the "
+                "management Argo CD's API token (output automation_user_token of the "
+                "management stack)."))])
+
+
+def _check_props(*, cluster: ClusterAccess, argocd_server: str, labels: Mapping[str, str],
+                 annotations: Optional[Mapping[str, str]], auth_token: Optional[str],
+                 grpc_web: bool, insecure: bool, provider_alias: Optional[str]) -> None:
+    """Raise ConfigError naming the first invalid prop."""
+    if not isinstance(cluster, ClusterAccess):
+        raise ConfigError(f"must be a ClusterAccess, got {type(cluster).__name__}",
+                          field="cluster")
+    for attr in ("name", "endpoint", "cluster_ca_certificate", "token"):
+        value = getattr(cluster, attr)
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"must be a non-empty string or Terraform expression, "
+                              f"got {value!r}", field=f"cluster.{attr}")
+    if not _is_token(cluster.endpoint) and not cluster.endpoint.startswith("https://"):
+        raise ConfigError(f"must be an https:// URL, got {cluster.endpoint!r}",
+                          field="cluster.endpoint")
+    if not isinstance(argocd_server, str) or not argocd_server:
+        raise ConfigError(f"must be host[:port] such as argocd.example.com:443, "
+                          f"got {argocd_server!r}", field="argocd_server")
+    if not _is_token(argocd_server) and not SERVER.match(argocd_server):
+        raise ConfigError(f"must be host[:port] such as argocd.example.com:443 (no scheme, "
+                          f"no path), got {argocd_server!r}", field="argocd_server")
+    if not isinstance(labels, Mapping):
+        raise ConfigError(f"must be a mapping of label keys to values, "
+                          f"got {type(labels).__name__}", field="labels")
+    check_labels(labels, field="labels")
+    for key in labels:
+        if key.startswith(RESERVED_LABEL_PREFIX):
+            raise ConfigError(f"label keys under {RESERVED_LABEL_PREFIX} are reserved for "
+                              "Argo CD itself", field=f"labels.{key}")
+    if annotations is not None:
+        if not isinstance(annotations, Mapping):
+            raise ConfigError(f"must be a mapping of annotation keys to values, "
+                              f"got {type(annotations).__name__}", field="annotations")
+        for key, value in annotations.items():
+            try:
+                check_label_key(key)
+            except ValueError as exc:
+                raise ConfigError(str(exc).replace("label key", "annotation key"),
+                                  field=f"annotations.{key}") from None
+            if not isinstance(value, str):
+                raise ConfigError(f"an annotation value must be a string, "
+                                  f"got {type(value).__name__}", field=f"annotations.{key}")
+    if auth_token is not None and not _is_token(auth_token):
+        raise ConfigError(
+            "must be a Terraform expression such as a sensitive variable's string_value, "
+            "not a literal token: a literal would be written to cdktf.out "
+            "(leave it unset to use the argocd_auth_token variable)", field="auth_token")
+    for field, value in (("grpc_web", grpc_web), ("insecure", insecure)):
+        if not isinstance(value, bool):
+            raise ConfigError(f"must be true or false, got {value!r}", field=field)
+    if provider_alias is not None and (not isinstance(provider_alias, str)
+                                       or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*",
+                                                           provider_alias)):
+        raise ConfigError(f"must be a Terraform identifier, got {provider_alias!r}",
+                          field="provider_alias")

@@ -1,0 +1,207 @@
+"""A small typed CDKTF binding of the few ``hashicorp/kubernetes`` resources fleetform uses.
+
+Why not the prebuilt ``cdktf-cdktf-provider-kubernetes``: loading its jsii
+assembly costs about 5 s and 370 MB in every process (measured by
+``bench/bench.py``), more than the rest of a synth together, for the five
+types used here. The classes keep the prebuilt names and keyword arguments,
+and synthesize the same Terraform JSON, so switching back is an import change.
+
+Bound: the provider, ``kubernetes_secret_v1``, ``kubernetes_service_account_v1``,
+``kubernetes_cluster_role_v1`` and ``kubernetes_cluster_role_binding_v1``.
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass, fields
+from typing import Any, Mapping, Optional, Sequence
+
+import jsii
+from cdktf import (ITerraformDependable, TerraformProvider, TerraformProviderGeneratorMetadata,
+                   TerraformResource, TerraformResourceLifecycle)
+from constructs import Construct
+
+#: Registry source and version of the provider (the one cdktf-cdktf-provider-kubernetes 12.1 binds).
+KUBERNETES_PROVIDER_SOURCE = "hashicorp/kubernetes"
+KUBERNETES_PROVIDER_VERSION = "~> 2.38"
+
+_METADATA = TerraformProviderGeneratorMetadata(
+    provider_name="kubernetes", provider_version_constraint=KUBERNETES_PROVIDER_VERSION)
+
+
+def _clean(value: Any) -> Any:
+    """Dataclasses to dicts, recursively, dropping unset (None) attributes."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: _clean(getattr(value, f.name)) for f in fields(value)
+                if getattr(value, f.name) is not None}
+    if isinstance(value, Mapping):
+        return {k: _clean(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+class KubernetesProvider(TerraformProvider):
+    """The ``kubernetes`` provider, configured with a bearer token.
+
+    Attributes are Terraform expressions or literals; ``token`` must be a
+    reference (a literal would end up in ``cdktf.out``).
+    """
+
+    def __init__(self, scope: Construct, id: str, *, alias: Optional[str] = None,
+                 host: Optional[str] = None, cluster_ca_certificate: Optional[str] = None,
+                 token: Optional[str] = None) -> None:
+        self._fleetform_alias = alias
+        self._fleetform_attributes = _clean({
+            "host": host, "cluster_ca_certificate": cluster_ca_certificate, "token": token})
+        super().__init__(scope, id, terraform_resource_type="kubernetes",
+                         terraform_generator_metadata=_METADATA,
+                         terraform_provider_source=KUBERNETES_PROVIDER_SOURCE)
+
+    @builtins.property
+    @jsii.member(jsii_name="alias")
+    def alias(self) -> Optional[str]:
+        """The provider alias, or None for the default configuration."""
+        return getattr(self, "_fleetform_alias", None)
+
+    @alias.setter
+    def alias(self, value: Optional[str]) -> None:
+        self._fleetform_alias = value
+
+    @jsii.member(jsii_name="synthesizeAttributes")
+    def _synthesize_attributes(self) -> Mapping[str, Any]:
+        return {**self._fleetform_attributes,
+                **({"alias": self._fleetform_alias} if self._fleetform_alias else {})}
+
+
+@dataclass(frozen=True)
+class ObjectMetadata:
+    """``metadata`` block: name, namespace, labels and annotations."""
+
+    name: Optional[str] = None
+    namespace: Optional[str] = None
+    labels: Optional[Mapping[str, str]] = None
+    annotations: Optional[Mapping[str, str]] = None
+
+
+# The prebuilt binding has one metadata class per resource; these names keep its API.
+SecretV1Metadata = ServiceAccountV1Metadata = ObjectMetadata
+ClusterRoleV1Metadata = ClusterRoleBindingV1Metadata = ObjectMetadata
+
+
+@dataclass(frozen=True)
+class ClusterRoleV1Rule:
+    """One ``rule`` of a ClusterRole."""
+
+    verbs: Sequence[str]
+    api_groups: Optional[Sequence[str]] = None
+    resources: Optional[Sequence[str]] = None
+    resource_names: Optional[Sequence[str]] = None
+    non_resource_urls: Optional[Sequence[str]] = None
+
+
+@dataclass(frozen=True)
+class ClusterRoleBindingV1RoleRef:
+    """``role_ref`` of a ClusterRoleBinding."""
+
+    api_group: str
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ClusterRoleBindingV1Subject:
+    """One ``subject`` of a ClusterRoleBinding."""
+
+    kind: str
+    name: str
+    namespace: Optional[str] = None
+    api_group: Optional[str] = None
+
+
+class _MetadataReference:
+    """``resource.metadata.name`` / ``.namespace`` as Terraform references."""
+
+    def __init__(self, resource: TerraformResource) -> None:
+        self._resource = resource
+
+    @property
+    def name(self) -> str:
+        return self._resource.get_string_attribute("metadata[0].name")
+
+    @property
+    def namespace(self) -> str:
+        return self._resource.get_string_attribute("metadata[0].namespace")
+
+
+class _KubernetesResource(TerraformResource):
+    _type: str
+
+    def __init__(self, scope: Construct, id: str, attributes: Mapping[str, Any], *,
+                 provider: Optional[TerraformProvider] = None,
+                 depends_on: Optional[Sequence[ITerraformDependable]] = None,
+                 lifecycle: Optional[TerraformResourceLifecycle] = None) -> None:
+        self._fleetform_attributes = _clean(attributes)
+        super().__init__(scope, id, terraform_resource_type=self._type,
+                         terraform_generator_metadata=_METADATA, provider=provider,
+                         depends_on=depends_on, lifecycle=lifecycle)
+
+    @jsii.member(jsii_name="synthesizeAttributes")
+    def _synthesize_attributes(self) -> Mapping[str, Any]:
+        return self._fleetform_attributes
+
+    @builtins.property
+    def metadata(self) -> _MetadataReference:
+        """References to the object's ``metadata.name`` and ``metadata.namespace``."""
+        return _MetadataReference(self)
+
+
+class SecretV1(_KubernetesResource):
+    """``kubernetes_secret_v1``. ``data`` values are plain text (the provider encodes them)."""
+
+    _type = "kubernetes_secret_v1"
+
+    def __init__(self, scope: Construct, id: str, *, metadata: ObjectMetadata,
+                 data: Optional[Mapping[str, str]] = None, type: Optional[str] = None,
+                 wait_for_service_account_token: Optional[bool] = None,
+                 **meta: Any) -> None:
+        super().__init__(scope, id, {
+            "metadata": metadata, "data": data, "type": type,
+            "wait_for_service_account_token": wait_for_service_account_token}, **meta)
+
+    @builtins.property
+    def data(self) -> Any:
+        """The Secret's data map (sensitive), e.g. a service-account token."""
+        return self.interpolation_for_attribute("data")
+
+
+class ServiceAccountV1(_KubernetesResource):
+    """``kubernetes_service_account_v1``."""
+
+    _type = "kubernetes_service_account_v1"
+
+    def __init__(self, scope: Construct, id: str, *, metadata: ObjectMetadata,
+                 **meta: Any) -> None:
+        super().__init__(scope, id, {"metadata": metadata}, **meta)
+
+
+class ClusterRoleV1(_KubernetesResource):
+    """``kubernetes_cluster_role_v1``."""
+
+    _type = "kubernetes_cluster_role_v1"
+
+    def __init__(self, scope: Construct, id: str, *, metadata: ObjectMetadata,
+                 rule: Sequence[ClusterRoleV1Rule], **meta: Any) -> None:
+        super().__init__(scope, id, {"metadata": metadata, "rule": list(rule)}, **meta)
+
+
+class ClusterRoleBindingV1(_KubernetesResource):
+    """``kubernetes_cluster_role_binding_v1``."""
+
+    _type = "kubernetes_cluster_role_binding_v1"
+
+    def __init__(self, scope: Construct, id: str, *, metadata: ObjectMetadata,
+                 role_ref: ClusterRoleBindingV1RoleRef,
+                 subject: Sequence[ClusterRoleBindingV1Subject], **meta: Any) -> None:
+        super().__init__(scope, id, {"metadata": metadata, "role_ref": role_ref,
+                                     "subject": list(subject)}, **meta)

@@ -1,0 +1,119 @@
+"""Every invalid ArgoCluster prop is a ConfigError naming the field, raised before any resource."""
+
+from __future__ import annotations
+
+import pytest
+from cdktf import TerraformStack, Testing
+
+from fleetform.argo_cluster import ArgoCluster
+from fleetform.cluster_access import ClusterAccess
+from fleetform.errors import ConfigError
+
+ACCESS = ClusterAccess(name="eks-prod", endpoint="https://abc.eks.amazonaws.com",
+                       cluster_ca_certificate="${var.ca}", token="${var.token}")
+
+
+def build(**overrides):
+    props = {"cluster": ACCESS, "argocd_server": "argocd.example.com:443",
+             "labels": {"global": "true"}}
+    props.update(overrides)
+    stack = TerraformStack(Testing.app(), "errors")
+    try:
+        ArgoCluster(stack, "argo-cluster", **props)
+    except ConfigError:
+        # Validation comes first: a failed construct leaves nothing behind.
+        assert not stack.node.children, [c.node.id for c in stack.node.children]
+        raise
+
+
+@pytest.mark.parametrize("labels, field, fragment", [
+    ({"Bad Key": "true"}, "labels.Bad Key", "invalid label key 'Bad Key'"),
+    ({"-global": "true"}, "labels.-global", "starting and ending with an alphanumeric"),
+    ({"Example.com/tier": "gold"}, "labels.Example.com/tier", "prefix must be a DNS subdomain"),
+    ({"x" * 64: "true"}, "labels." + "x" * 64, "1-63 characters"),
+    ({"global": "https://gitlab.com/x"}, "labels.global", "put URLs and paths in annotations"),
+    ({"global": "a" * 64}, "labels.global", "at most 63"),
+    ({"global": True}, "labels.global", "a label value must be a string, got bool"),
+    ({"argocd.argoproj.io/secret-type": "cluster"}, "labels.argocd.argoproj.io/secret-type",
+     "reserved for Argo CD"),
+])
+def test_bad_label(labels, field, fragment):
+    with pytest.raises(ConfigError) as info:
+        build(labels=labels)
+    assert info.value.field == field
+    assert fragment in str(info.value)
+    assert str(info.value).startswith(f"{field}: ")
+
+
+def test_labels_must_be_a_mapping():
+    with pytest.raises(ConfigError, match=r"^labels: must be a mapping of label keys to values, "
+                                          r"got list$"):
+        build(labels=["global", "production"])
+
+
+@pytest.mark.parametrize("annotations, field, fragment", [
+    ({"bad key": "x"}, "annotations.bad key", "invalid annotation key 'bad key'"),
+    ({"example.com/n": 3}, "annotations.example.com/n", "must be a string, got int"),
+    (["x"], "annotations", "must be a mapping"),
+])
+def test_bad_annotation(annotations, field, fragment):
+    with pytest.raises(ConfigError) as info:
+        build(annotations=annotations)
+    assert info.value.field == field
+    assert fragment in str(info.value)
+
+
+def test_annotation_values_may_be_urls():
+    stack = TerraformStack(Testing.app(), "ok")
+    construct = ArgoCluster(stack, "argo-cluster", cluster=ACCESS,
+                            argocd_server="argocd.example.com:443", labels={},
+                            annotations={"example.com/repo": "https://gitlab.com/x/y.git"})
+    assert dict(construct.annotations) == {"example.com/repo": "https://gitlab.com/x/y.git"}
+
+
+@pytest.mark.parametrize("server, fragment", [
+    ("https://argocd.example.com", "no scheme"),
+    ("argocd.example.com/api", "no path"),
+    ("", "must be host[:port]"),
+    (None, "must be host[:port]"),
+])
+def test_bad_argocd_server(server, fragment):
+    with pytest.raises(ConfigError) as info:
+        build(argocd_server=server)
+    assert info.value.field == "argocd_server"
+    assert fragment in str(info.value)
+
+
+def test_literal_auth_token_is_refused_so_it_cannot_reach_cdktf_out():
+    with pytest.raises(ConfigError) as info:
+        build(auth_token="eyJhbGciOiJIUzI1NiJ9.secret")
+    assert info.value.field == "auth_token"
+    assert "a literal would be written to cdktf.out" in str(info.value)
+    assert "eyJhbGciOiJIUzI1NiJ9" not in str(info.value)
+
+
+@pytest.mark.parametrize("cluster, field, fragment", [
+    ({"name": "x"}, "cluster", "must be a ClusterAccess, got dict"),
+    (ClusterAccess(name="", endpoint="https://a", cluster_ca_certificate="c", token="t"),
+     "cluster.name", "must be a non-empty string"),
+    (ClusterAccess(name="a", endpoint="http://a:6443", cluster_ca_certificate="c", token="t"),
+     "cluster.endpoint", "must be an https:// URL"),
+    (ClusterAccess(name="a", endpoint="https://a", cluster_ca_certificate=None, token="t"),
+     "cluster.cluster_ca_certificate", "must be a non-empty string"),
+])
+def test_bad_cluster(cluster, field, fragment):
+    with pytest.raises(ConfigError) as info:
+        build(cluster=cluster)
+    assert info.value.field == field
+    assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize("field, value", [("grpc_web", "yes"), ("insecure", 1)])
+def test_flags_must_be_booleans(field, value):
+    with pytest.raises(ConfigError, match=rf"^{field}: must be true or false"):
+        build(**{field: value})
+
+
+def test_bad_provider_alias():
+    with pytest.raises(ConfigError, match=r"^provider_alias: must be a Terraform identifier"):
+        build(provider_alias="9 lives")
