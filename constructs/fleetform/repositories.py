@@ -1,0 +1,299 @@
+"""Where each label's manifest repository is on disk, and what Argo CD deploys from it.
+
+A label's repository is a Git URL plus a ``path`` inside it (see
+:class:`fleetform.config.Repository`). ``validate`` and ``preview`` work on a
+local working tree of that repository, found in this order:
+
+1. an explicit override ``--repo LABEL=DIR`` (or ``FLEETFORM_REPOS="LABEL=DIR ..."``):
+   ``DIR`` is a checkout of the repository's URL; its ``path`` is applied inside it;
+2. this checkout, when the URL is one of its Git remotes;
+3. this checkout, when ``path`` is not empty and exists in it (the example fleet:
+   ``manifests/global`` of the fleet repository itself).
+
+"This checkout" is the Git working tree that holds the clusters directory (the
+directory's parent when it is not in a Git working tree).
+
+:func:`plan` then lists every (cluster, app) pair exactly as the ApplicationSets
+select them: a cluster that carries a label (whatever its value) receives every
+``apps/<namespace>/<app>/`` directory of that label's repository, with the value
+files :func:`fleetform.applicationsets.value_files` names.
+"""
+
+from __future__ import annotations
+
+import configparser
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+from .applicationsets import application_name, apps_dir, value_files
+from .config import Cluster, Fleet, Repository
+from .errors import ConfigError, ConfigErrors
+
+#: Environment variable with ``LABEL=DIR`` overrides, separated by spaces or commas.
+REPOS_ENV = "FLEETFORM_REPOS"
+
+
+def closest(name: str, candidates: Iterable[str]) -> str:
+    """``" (did you mean 'x'?)"`` for the closest candidate, or ``""``."""
+    match = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def display(path: Path) -> str:
+    """``path`` relative to the working directory when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def merge_values(base: dict, override: dict) -> dict:
+    """Helm's merge of ``-f`` files: maps merge recursively, anything else replaces."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge_values(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def checkout_root(clusters_dir: Path) -> Path:
+    """The Git working tree holding ``clusters_dir`` (its parent outside Git)."""
+    start = clusters_dir.resolve().parent
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return start
+
+
+def normalize_git_url(url: str) -> str:
+    """``host/owner/repo`` of a Git URL, so https, ssh and scp forms compare equal."""
+    url = url.strip()
+    m = re.match(r"^[a-z+]+://(?:[^@/]+@)?([^/:]+)(?::\d+)?/(.*)$", url)
+    if m is None:
+        m = re.match(r"^(?:[^@/]+@)?([^/:]+):(.*)$", url)  # git@host:owner/repo
+    if m is None:
+        return url.rstrip("/").lower()
+    host, path = m.group(1).lower(), m.group(2).strip("/")
+    if path.endswith(".git"):
+        path = path[:-4]
+    return f"{host}/{path}"
+
+
+def git_remote_urls(root: Path) -> set[str]:
+    """The normalized remote URLs in ``root``'s Git config (empty when there are none)."""
+    git = root / ".git"
+    if git.is_file():  # a worktree: "gitdir: <path>"
+        text = git.read_text(encoding="utf-8", errors="replace").strip()
+        if not text.startswith("gitdir:"):
+            return set()
+        git = (root / text[len("gitdir:"):].strip()).resolve()
+        common = git / "commondir"
+        if common.is_file():
+            git = (git / common.read_text().strip()).resolve()
+    config = configparser.ConfigParser(strict=False, interpolation=None)
+    try:
+        config.read(git / "config", encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        return set()
+    return {normalize_git_url(config[s]["url"]) for s in config.sections()
+            if s.startswith('remote "') and "url" in config[s]}
+
+
+def parse_overrides(items: Sequence[str] | None, env: Mapping[str, str] | None = None
+                    ) -> dict[str, Path]:
+    """``LABEL=DIR`` items (from ``--repo``, else ``$FLEETFORM_REPOS``) as a mapping."""
+    env = os.environ if env is None else env
+    source = "--repo"
+    if not items:
+        items = [i for i in re.split(r"[\s,]+", env.get(REPOS_ENV, "")) if i]
+        source = REPOS_ENV
+    out: dict[str, Path] = {}
+    for item in items:
+        label, sep, directory = item.partition("=")
+        if not sep or not label or not directory:
+            raise ConfigError(f"expected LABEL=DIR, got {item!r}", field=source)
+        if label in out:
+            raise ConfigError(f"label {label!r} given twice", field=source)
+        out[label] = Path(directory).expanduser()
+    return out
+
+
+def check_cluster_names(fleet: Fleet, names: Sequence[str] | None, *,
+                        field: str = "--cluster") -> None:
+    """Raise ConfigError, with the closest name, for a name that is not a cluster."""
+    for name in names or []:
+        if name not in fleet.clusters:
+            raise ConfigError(f"no such cluster {name!r}{closest(name, fleet.clusters)} "
+                              f"(known: {', '.join(sorted(fleet.clusters))})", field=field)
+
+
+@dataclass(frozen=True)
+class RepoLocation:
+    """A label's repository, found on disk.
+
+    ``checkout`` is the working tree of ``repository.url``; ``directory`` the
+    repository's ``path`` inside it (what holds ``apps/`` and ``values/``).
+    ``source`` says how it was found: ``override``, ``remote`` or ``path``.
+    """
+
+    label: str
+    repository: Repository
+    checkout: Path
+    source: str
+
+    @property
+    def directory(self) -> Path:
+        return self.checkout / self.repository.path if self.repository.path else self.checkout
+
+    def local(self, repo_relative: str) -> Path:
+        """The local file of a repository-relative path such as a value file."""
+        return self.checkout / repo_relative
+
+    def describe(self) -> str:
+        how = {"override": "from --repo", "remote": "this checkout: its URL is a Git remote",
+               "path": "this checkout: the path exists"}[self.source]
+        return f"{display(self.directory)} ({how})"
+
+
+def locate(fleet: Fleet, overrides: Mapping[str, Path] | None = None, *,
+           root: Path | None = None) -> tuple[dict[str, RepoLocation], list[ConfigError]]:
+    """Find every label's repository; returns the found ones and one error per missing one.
+
+    An override for a label that has no repository is a usage error (raised).
+    """
+    overrides = dict(overrides or {})
+    management = fleet.management.spec
+    repositories = management.argocd.repositories  # type: ignore[union-attr]
+    management_file = fleet.management.file
+    unknown = [label for label in overrides if label not in repositories]
+    if unknown:
+        raise ConfigError(
+            f"no repository for label {unknown[0]!r}{closest(unknown[0], repositories)} "
+            f"(labels with a repository: {', '.join(sorted(repositories)) or 'none'})",
+            field="--repo")
+    root = checkout_root(fleet.root) if root is None else root
+    remotes = git_remote_urls(root)
+    found: dict[str, RepoLocation] = {}
+    errors: list[ConfigError] = []
+    for label in sorted(repositories):
+        repo = repositories[label]
+        field = f"argocd.repositories.{label}"
+        if label in overrides:
+            location = RepoLocation(label, repo, overrides[label], "override")
+            if not location.directory.is_dir():
+                what = (f"{display(location.directory)} (path {repo.path!r} inside it)"
+                        if repo.path else display(location.checkout))
+                errors.append(ConfigError(
+                    f"--repo {label}={overrides[label]}: {what} is not a directory; DIR is "
+                    f"a checkout of {repo.url}", file=management_file, field=field))
+                continue
+        elif normalize_git_url(repo.url) in remotes:
+            location = RepoLocation(label, repo, root, "remote")
+            if not location.directory.is_dir():
+                errors.append(ConfigError(
+                    f"path {repo.path!r} does not exist in this checkout ({display(root)}) "
+                    f"of {repo.url}", file=management_file, field=f"{field}.path"))
+                continue
+        elif repo.path and (root / repo.path).is_dir():
+            location = RepoLocation(label, repo, root, "path")
+        else:
+            where = f"{repo.url}" + (f" path {repo.path!r}" if repo.path else "")
+            errors.append(ConfigError(
+                f"repository {where} is not available locally: pass --repo {label}=DIR "
+                f"with DIR a checkout of it", file=management_file, field=field))
+            continue
+        found[label] = location
+    return found, errors
+
+
+def locate_or_raise(fleet: Fleet, overrides: Mapping[str, Path] | None = None,
+                    **kwargs) -> dict[str, RepoLocation]:
+    """:func:`locate`, raising its errors."""
+    found, errors = locate(fleet, overrides, **kwargs)
+    if errors:
+        raise errors[0] if len(errors) == 1 else ConfigErrors(errors)
+    return found
+
+
+@dataclass(frozen=True)
+class AppDir:
+    """A chart directory ``apps/<namespace>/<name>/`` of a label's repository."""
+
+    label: str
+    namespace: str
+    name: str
+    directory: Path
+
+    @property
+    def key(self) -> str:
+        """``<namespace>/<name>``, how the app is named in messages."""
+        return f"{self.namespace}/{self.name}"
+
+
+def scan_apps(location: RepoLocation) -> list[AppDir]:
+    """Every ``apps/*/*`` directory, as the ApplicationSet's git generator matches them."""
+    base = location.checkout / apps_dir(location.repository)
+    if not base.is_dir():
+        return []
+    apps = []
+    for namespace in sorted(p for p in base.iterdir() if p.is_dir()):
+        for app in sorted(p for p in namespace.iterdir() if p.is_dir()):
+            apps.append(AppDir(location.label, namespace.name, app.name, app))
+    return apps
+
+
+@dataclass(frozen=True)
+class ValueFile:
+    """One value file Argo CD passes to Helm: its repository-relative and local path."""
+
+    path: str
+    local: Path
+
+    @property
+    def exists(self) -> bool:
+        return self.local.is_file()
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One Application: ``app`` of ``location`` on ``cluster``, with its value files."""
+
+    cluster: Cluster
+    location: RepoLocation
+    app: AppDir
+    application: str
+    value_files: tuple[ValueFile, ...]
+
+    @property
+    def label(self) -> str:
+        return self.location.label
+
+
+def deployment(cluster: Cluster, location: RepoLocation, app: AppDir) -> Deployment:
+    files = value_files(location.repository, app.namespace, cluster.name, app.name)
+    return Deployment(cluster=cluster, location=location, app=app,
+                      application=application_name(cluster.name, app.name),
+                      value_files=tuple(ValueFile(f, location.local(f)) for f in files))
+
+
+def plan(clusters: Iterable[Cluster], locations: Mapping[str, RepoLocation],
+         apps: Mapping[str, Sequence[AppDir]]) -> list[Deployment]:
+    """Every (cluster, app) pair, in cluster then label then app order.
+
+    A cluster receives a label's apps when it carries the label, whatever the
+    value (the ApplicationSet selects with ``operator: Exists``). Labels whose
+    repository was not found are skipped.
+    """
+    out = []
+    for cluster in clusters:
+        for label in sorted(cluster.labels):
+            if label not in locations:
+                continue
+            out.extend(deployment(cluster, locations[label], app) for app in apps.get(label, ()))
+    return out
