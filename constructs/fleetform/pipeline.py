@@ -1,0 +1,264 @@
+"""The GitLab child pipeline of a change: ``fleetform pipeline --base REF | --ci``.
+
+For every cluster the change affects (see :mod:`fleetform.gitdiff`):
+
+* ``synth:<name>``: ``./fleet synth <name>`` with GitLab-managed state
+  (``FLEETFORM_STATE=gitlab``); artifact ``cdktf.out/stacks/<name>/``.
+* ``plan:<name>``: ``terraform init`` / ``plan -out=plan.cache`` / ``show -no-color
+  plan.cache > plan.txt`` in that directory; artifacts: the stack with its saved
+  plan, the readable plan and the provider lock file (developers only: a saved
+  plan can hold sensitive values).
+* ``apply:<name>`` (only when applying: the default branch): a manual job that
+  applies the saved plan, one at a time per cluster (``resource_group``).
+
+Merge requests get plans only. When the management cluster is affected, each
+worker's plan waits for the management plan and each worker's apply for the
+management apply (``needs:``): Argo CD comes first. A removed cluster gets a
+manual ``retire:<name>`` job that only prints the retirement steps: nothing
+here destroys a cluster. A change that affects nothing gives a valid pipeline
+with a single ``no-changes`` job.
+
+Credentials never appear in the file: the state backend reads
+``TF_HTTP_USERNAME=gitlab-ci-token`` and ``TF_HTTP_PASSWORD=$CI_JOB_TOKEN`` (GitLab
+expands the job token at run time), and ``DIGITALOCEAN_TOKEN`` /
+``TF_VAR_argocd_auth_token`` come from CI/CD variables. No job prints its
+environment or traces its commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+from .gitdiff import AffectedCluster, Changes, RemovedCluster, add_base_arguments, ci_applies, \
+    changes_from_args
+
+STAGES = ["synth", "plan", "apply", "retire"]
+STACKS_DIR = "cdktf.out/stacks"
+#: Variables of every job of the child pipeline (no secrets: those are CI/CD variables).
+VARIABLES = {
+    "FLEETFORM_STATE": "gitlab",
+    "PIPENV_VENV_IN_PROJECT": "1",
+    "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+    # The cached .venv installs fleetform from the directory it was built in:
+    # import this checkout's code whatever that was.
+    "PYTHONPATH": "$CI_PROJECT_DIR/constructs",
+    "TF_IN_AUTOMATION": "true",
+    "TF_INPUT": "false",
+}
+#: GitLab-managed Terraform state, authenticated as the job itself.
+STATE_CREDENTIALS = {
+    "TF_HTTP_USERNAME": "gitlab-ci-token",
+    "TF_HTTP_PASSWORD": "$CI_JOB_TOKEN",
+}
+#: The pipenv environment, rebuilt by ``./fleet`` only when Pipfile.lock changes.
+PIPENV_CACHE = {"key": {"files": ["Pipfile.lock"], "prefix": "pipenv"},
+                "paths": [".venv/"], "policy": "pull"}
+ARTIFACTS_EXPIRE = "1 week"
+
+
+def job_names(name: str) -> dict[str, str]:
+    """The jobs of cluster ``name``: synth, plan, apply."""
+    return {step: f"{step}:{name}" for step in ("synth", "plan", "apply")}
+
+
+def stack_dir(name: str) -> str:
+    return f"{STACKS_DIR}/{name}"
+
+
+def plan_commands(name: str) -> list[str]:
+    """What a plan job runs (terraform reads TF_HTTP_* for the state backend)."""
+    return [f"cd {stack_dir(name)}",
+            "terraform init",
+            "terraform plan -out=plan.cache",
+            "terraform show -no-color plan.cache > plan.txt"]
+
+
+def apply_commands(name: str) -> list[str]:
+    """What an apply job runs: exactly the saved, reviewed plan."""
+    return [f"cd {stack_dir(name)}",
+            "terraform init",
+            "terraform apply plan.cache"]
+
+
+def retirement_steps(cluster: RemovedCluster) -> list[str]:
+    """The manual steps that retire a removed cluster (printed, never run)."""
+    name, commit = cluster.name, cluster.last_commit
+    lines = [f"Cluster {name} ({cluster.role}) was removed from clusters/.",
+             "fleetform never destroys a cluster by itself. To retire it:"]
+    if cluster.role == "management":
+        lines.append("0. It runs Argo CD for the whole fleet: retire or move every worker first.")
+    lines += [
+        "1. Deregister it from Argo CD, so nothing deploys to it any more:",
+        f"     argocd cluster rm {name}",
+        f"2. Destroy it from the last commit that still has it ({commit[:12]}), with its",
+        "   GitLab-managed state: set FLEETFORM_GITLAB_API_URL, FLEETFORM_GITLAB_PROJECT_ID,",
+        "   TF_HTTP_USERNAME and TF_HTTP_PASSWORD (an access token), DIGITALOCEAN_TOKEN",
+        "   and TF_VAR_argocd_auth_token in your shell, then:",
+        f"     git worktree add ../retire-{name} {commit} && cd ../retire-{name}",
+    ]
+    if cluster.protected:
+        lines.append(f"     # prevent_destroy is on: set 'prevent_destroy: false' in "
+                     f"clusters/{name}/cluster.yaml here first")
+    lines += [
+        f"     FLEETFORM_STATE=gitlab ./fleet synth {name}",
+        f"     cd {stack_dir(name)} && terraform init && terraform destroy",
+        f"3. Delete its Terraform state '{name}' in GitLab (Operate > Terraform states).",
+    ]
+    return lines
+
+
+def _synth_job(cluster: AffectedCluster) -> dict[str, Any]:
+    return {
+        "stage": "synth",
+        "needs": [],
+        "cache": [dict(PIPENV_CACHE)],
+        "script": [f"./fleet synth {cluster.name}"],
+        "artifacts": {"paths": [f"{stack_dir(cluster.name)}/"],
+                      "expire_in": ARTIFACTS_EXPIRE},
+    }
+
+
+def _plan_job(cluster: AffectedCluster, management: str | None) -> dict[str, Any]:
+    needs: list[Any] = [{"job": job_names(cluster.name)["synth"], "artifacts": True}]
+    if management and cluster.name != management:
+        needs.append({"job": job_names(management)["plan"], "artifacts": False})
+    directory = stack_dir(cluster.name)
+    return {
+        "stage": "plan",
+        "needs": needs,
+        "variables": dict(STATE_CREDENTIALS),
+        "script": plan_commands(cluster.name),
+        "artifacts": {
+            "name": f"plan-{cluster.name}",
+            "paths": [f"{directory}/"],
+            "exclude": [f"{directory}/.terraform/**/*"],
+            # A saved plan can hold sensitive values: developers only.
+            "access": "developer",
+            "expire_in": ARTIFACTS_EXPIRE,
+        },
+    }
+
+
+def _apply_job(cluster: AffectedCluster, management: str | None) -> dict[str, Any]:
+    needs: list[Any] = [{"job": job_names(cluster.name)["plan"], "artifacts": True}]
+    if management and cluster.name != management:
+        needs.append({"job": job_names(management)["apply"], "artifacts": False})
+    return {
+        "stage": "apply",
+        "needs": needs,
+        "when": "manual",
+        "resource_group": f"fleetform-{cluster.name}",
+        "environment": {"name": f"fleet/{cluster.name}"},
+        "variables": dict(STATE_CREDENTIALS),
+        "script": apply_commands(cluster.name),
+    }
+
+
+def _retire_job(cluster: RemovedCluster) -> dict[str, Any]:
+    return {
+        "stage": "retire",
+        "needs": [],
+        "when": "manual",
+        "script": ["printf '%s\\n' " + " ".join(shlex.quote(line)
+                                               for line in retirement_steps(cluster))],
+    }
+
+
+def generate(changes: Changes, *, apply: bool) -> dict[str, Any]:
+    """The child pipeline (a dict ready for YAML) for ``changes``."""
+    jobs: dict[str, Any] = {}
+    management = next((c.name for c in changes.affected if c.role == "management"), None)
+    for cluster in changes.affected:
+        names = job_names(cluster.name)
+        jobs[names["synth"]] = _synth_job(cluster)
+        jobs[names["plan"]] = _plan_job(cluster, management)
+        if apply:
+            jobs[names["apply"]] = _apply_job(cluster, management)
+    for cluster in changes.removed:
+        jobs[f"retire:{cluster.name}"] = _retire_job(cluster)
+    if not jobs:
+        jobs["no-changes"] = {
+            "stage": "synth",
+            "needs": [],
+            "script": ["echo 'fleetform: this change affects no cluster: nothing to plan'"],
+        }
+    return {"stages": list(STAGES), "variables": dict(VARIABLES), **jobs}
+
+
+class _Dumper(yaml.SafeDumper):
+    """Plain YAML for people to read: no anchors and aliases for repeated blocks."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def render(changes: Changes, *, apply: bool) -> str:
+    """The child pipeline as YAML, with a header saying what it was generated from."""
+    if changes.base is None:
+        origin = "every cluster (no base commit to compare with)"
+    else:
+        head = changes.head or "the working tree"
+        origin = f"{changes.base} ({changes.merge_base}...{head})"
+    header = [
+        "# Generated by `fleetform pipeline`: do not edit.",
+        f"# Changes: {origin}",
+        f"# Clusters: {', '.join(changes.names) or 'none'}"
+        + (f"; removed: {', '.join(c.name for c in changes.removed)}" if changes.removed else ""),
+        f"# Apply jobs: {'yes (manual)' if apply else 'no (plans only)'}",
+    ]
+    body = yaml.dump(generate(changes, apply=apply), Dumper=_Dumper, sort_keys=False,
+                     default_flow_style=False, width=1000)
+    return "\n".join(header) + "\n" + body
+
+
+def _write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all."""
+    path = Path(path)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise ConfigError(f"cannot be written ({exc.strerror})", file=path,
+                          field="--output") from None
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = ("Generate the GitLab child pipeline of a change: synth and plan "
+                          "for each affected cluster, manual apply on the default branch, "
+                          "retirement steps for removed clusters.")
+    add_base_arguments(parser)
+    parser.add_argument("--apply", action=argparse.BooleanOptionalAction, default=None,
+                        help="add manual apply jobs (default: with --ci, on the default "
+                             "branch outside merge requests; otherwise no)")
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE",
+                        help="write the pipeline to FILE (default: standard output)")
+
+
+def run(args: argparse.Namespace) -> int:
+    changes = changes_from_args(args)
+    apply = args.apply if args.apply is not None else (args.ci and ci_applies(os.environ))
+    text = render(changes, apply=apply)
+    if args.output is None:
+        sys.stdout.write(text)
+        print(changes.summary(), file=sys.stderr)
+    else:
+        _write(args.output, text)
+        print(changes.summary())
+        print(f"wrote {args.output} ({len(changes.affected)} cluster(s), "
+              f"{'with' if apply else 'without'} apply jobs)")
+    return 0

@@ -1,0 +1,393 @@
+"""`fleetform pipeline` and `.gitlab-ci.yml`: valid GitLab CI that plans exactly what changed.
+
+Terraform cannot reach a provider registry here, so plan and apply jobs are
+checked by the commands they would run; the synth job really runs, through
+gitlab-ci-local (shell executor), in a copy of the project.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import FAKE_WORKER, ROOT, GitRepo
+from fleetform.cli import main
+from fleetform.gitdiff import ZERO_SHA, changed_clusters, ci_changes
+from fleetform.pipeline import apply_commands, generate, plan_commands, render, retirement_steps
+
+MGMT, PROD = "do-management", "do-production"
+GITLAB_CI_LOCAL = ROOT / "node_modules" / ".bin" / "gitlab-ci-local"
+
+
+def jobs(pipeline: dict) -> dict[str, dict]:
+    return {k: v for k, v in pipeline.items() if k not in ("stages", "variables", "default",
+                                                            "workflow", "include")}
+
+
+def needs(job: dict) -> list[tuple[str, bool]]:
+    return [(n["job"], n["artifacts"]) for n in job["needs"]]
+
+
+@pytest.fixture
+def prod_change(fleet_repo):
+    """The changes of a commit that touches only clusters/do-production/."""
+    base = fleet_repo.head()
+    fleet_repo.append(f"clusters/{PROD}/cluster.yaml")
+    fleet_repo.commit()
+    return changed_clusters(fleet_repo.path, base)
+
+
+@pytest.fixture
+def fleet_change(fleet_repo):
+    """Shared code changed (every cluster) and a cluster removed."""
+    fleet_repo.write("clusters/do-staging/cluster.yaml", FAKE_WORKER)
+    base = fleet_repo.commit()
+    fleet_repo.write("constructs/fleetform/stacks.py", "STACK = 2\n")
+    fleet_repo.remove("clusters/do-staging")
+    fleet_repo.commit()
+    return changed_clusters(fleet_repo.path, base)
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+def test_a_worker_change_gives_that_workers_synth_and_plan_only(prod_change):
+    pipeline = generate(prod_change, apply=False)
+    assert list(jobs(pipeline)) == [f"synth:{PROD}", f"plan:{PROD}"]
+    assert pipeline["stages"] == ["synth", "plan", "apply", "retire"]
+    assert pipeline["variables"]["FLEETFORM_STATE"] == "gitlab"
+
+
+def test_the_synth_job_synthesizes_one_stack_with_the_pipenv_cache(prod_change):
+    synth = generate(prod_change, apply=False)[f"synth:{PROD}"]
+    assert synth["script"] == [f"./fleet synth {PROD}"]
+    assert synth["artifacts"]["paths"] == [f"cdktf.out/stacks/{PROD}/"]
+    assert synth["needs"] == []
+    [cache] = synth["cache"]
+    assert cache["key"]["files"] == ["Pipfile.lock"] and cache["paths"] == [".venv/"]
+
+
+def test_the_plan_job_saves_a_plan_and_a_readable_plan_with_gitlab_state(prod_change):
+    plan = generate(prod_change, apply=False)[f"plan:{PROD}"]
+    assert plan["script"] == [f"cd cdktf.out/stacks/{PROD}", "terraform init",
+                              "terraform plan -out=plan.cache",
+                              "terraform show -no-color plan.cache > plan.txt"]
+    assert plan["script"] == plan_commands(PROD)
+    # The state backend authenticates as the job: the token is expanded by GitLab.
+    assert plan["variables"] == {"TF_HTTP_USERNAME": "gitlab-ci-token",
+                                 "TF_HTTP_PASSWORD": "$CI_JOB_TOKEN"}
+    assert needs(plan) == [(f"synth:{PROD}", True)]
+    artifacts = plan["artifacts"]
+    assert artifacts["paths"] == [f"cdktf.out/stacks/{PROD}/"]  # plan.cache, plan.txt, lock file
+    assert artifacts["exclude"] == [f"cdktf.out/stacks/{PROD}/.terraform/**/*"]
+    assert artifacts["access"] == "developer"
+
+
+def test_apply_jobs_are_manual_and_apply_the_saved_plan(prod_change):
+    pipeline = generate(prod_change, apply=True)
+    assert list(jobs(pipeline)) == [f"synth:{PROD}", f"plan:{PROD}", f"apply:{PROD}"]
+    apply = pipeline[f"apply:{PROD}"]
+    assert apply["when"] == "manual"
+    assert apply["script"] == apply_commands(PROD) == [
+        f"cd cdktf.out/stacks/{PROD}", "terraform init", "terraform apply plan.cache"]
+    assert needs(apply) == [(f"plan:{PROD}", True)]
+    assert apply["resource_group"] == f"fleetform-{PROD}"
+    assert apply["variables"]["TF_HTTP_PASSWORD"] == "$CI_JOB_TOKEN"
+
+
+def test_management_jobs_come_before_the_workers(fleet_change):
+    pipeline = generate(fleet_change, apply=True)
+    names = list(jobs(pipeline))
+    assert names.index(f"apply:{MGMT}") < names.index(f"synth:{PROD}")
+    assert needs(pipeline[f"plan:{PROD}"]) == [(f"synth:{PROD}", True), (f"plan:{MGMT}", False)]
+    assert needs(pipeline[f"apply:{PROD}"]) == [(f"plan:{PROD}", True), (f"apply:{MGMT}", False)]
+    assert needs(pipeline[f"plan:{MGMT}"]) == [(f"synth:{MGMT}", True)]
+    assert needs(pipeline[f"apply:{MGMT}"]) == [(f"plan:{MGMT}", True)]
+
+
+def test_a_removed_cluster_gets_a_manual_job_that_only_prints_the_retirement(fleet_change):
+    retire = generate(fleet_change, apply=True)["retire:do-staging"]
+    assert retire["when"] == "manual" and retire["stage"] == "retire"
+    [command] = retire["script"]
+    words = shlex.split(command)
+    # One printf of quoted lines: nothing else runs.
+    assert words[:2] == ["printf", "%s\\n"]
+    [removed] = fleet_change.removed
+    assert words[2:] == retirement_steps(removed)
+    text = "\n".join(words[2:])
+    assert text.index("argocd cluster rm do-staging") < text.index("terraform destroy")
+    assert f"git worktree add ../retire-do-staging {removed.last_commit}" in text
+    assert "prevent_destroy" not in text
+
+
+def test_retiring_the_management_cluster_warns_about_workers_and_prevent_destroy(fleet_repo):
+    base = fleet_repo.head()
+    fleet_repo.remove(f"clusters/{MGMT}")
+    fleet_repo.commit()
+    [command] = generate(changed_clusters(fleet_repo.path, base),
+                         apply=False)[f"retire:{MGMT}"]["script"]
+    text = "\n".join(shlex.split(command))
+    assert "retire or move every worker first" in text
+    assert "set 'prevent_destroy: false'" in text
+
+
+def test_no_job_destroys_anything(fleet_change):
+    pipeline = generate(fleet_change, apply=True)
+    for name, job in jobs(pipeline).items():
+        if name.startswith("retire:"):
+            continue
+        assert not any("destroy" in line for line in job["script"]), name
+
+
+def test_nothing_changed_gives_a_single_no_op_job(fleet_repo):
+    pipeline = generate(changed_clusters(fleet_repo.path, "HEAD"), apply=True)
+    assert list(jobs(pipeline)) == ["no-changes"]
+    assert pipeline["no-changes"]["script"][0].startswith("echo ")
+
+
+def test_merge_requests_get_plans_and_the_default_branch_manual_applies(fleet_repo):
+    base = fleet_repo.head()
+    fleet_repo.append(f"clusters/{PROD}/cluster.yaml")
+    fleet_repo.commit()
+    mr = {"CI_PIPELINE_SOURCE": "merge_request_event", "CI_MERGE_REQUEST_DIFF_BASE_SHA": base,
+          "CI_COMMIT_BEFORE_SHA": ZERO_SHA, "CI_DEFAULT_BRANCH": "main"}
+    push = {"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "main",
+            "CI_COMMIT_BEFORE_SHA": base, "CI_DEFAULT_BRANCH": "main"}
+    for env, expected in ((mr, []), (push, [f"apply:{PROD}"])):
+        text = run_cli(["pipeline", "--ci", "-C", str(fleet_repo.path)], env)
+        applies = [n for n in jobs(yaml.safe_load(text)) if n.startswith("apply:")]
+        assert applies == expected
+
+
+def run_cli(argv, env) -> str:
+    """Run ``fleetform`` in a subprocess with exactly ``env`` (plus PATH); return stdout."""
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("CI", "GITLAB", "FLEETFORM"))}
+    proc = subprocess.run([sys.executable, "-m", "fleetform.cli", *argv], env={**clean, **env},
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_the_yaml_is_plain_and_says_what_it_was_generated_from(prod_change):
+    text = render(prod_change, apply=False)
+    assert text.startswith("# Generated by `fleetform pipeline`: do not edit.\n")
+    assert f"# Changes: {prod_change.base} ({prod_change.merge_base}...{prod_change.head})" in text
+    assert "&id" not in text and "*id" not in text  # no YAML aliases
+    assert yaml.safe_load(text) == generate(prod_change, apply=False)
+
+
+def test_the_cli_writes_the_file_and_prints_the_summary(fleet_repo, tmp_path, capsys):
+    base = fleet_repo.head()
+    fleet_repo.append(f"clusters/{PROD}/cluster.yaml")
+    fleet_repo.commit()
+    out = tmp_path / "ci" / "child.yml"
+    assert main(["pipeline", "--base", base, "--apply", "-o", str(out),
+                 "-C", str(fleet_repo.path)]) == 0
+    printed = capsys.readouterr().out
+    assert f"{PROD}  worker" in printed
+    assert printed.rstrip().endswith(f"wrote {out} (1 cluster(s), with apply jobs)")
+    assert list(jobs(yaml.safe_load(out.read_text()))) == [
+        f"synth:{PROD}", f"plan:{PROD}", f"apply:{PROD}"]
+
+
+def test_no_secret_or_trace_in_the_generated_pipeline(fleet_change, monkeypatch):
+    monkeypatch.setenv("DIGITALOCEAN_TOKEN", "dop_v1_secretvalue")
+    monkeypatch.setenv("TF_VAR_argocd_auth_token", "argocd-secret")
+    text = render(fleet_change, apply=True)
+    assert "secretvalue" not in text and "argocd-secret" not in text
+    for job in jobs(yaml.safe_load(text)).values():
+        for line in job["script"]:
+            assert not {"set", "env", "printenv", "export"} & set(line.split()[:2]), line
+
+
+# --------------------------------------------------------------------------- .gitlab-ci.yml
+
+
+@pytest.fixture(scope="module")
+def root_ci() -> dict:
+    return yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text())
+
+
+def test_root_pipeline_tests_then_generates_then_triggers_the_child(root_ci):
+    assert root_ci["stages"] == ["test", "changes", "clusters"]
+    assert root_ci["test"]["script"] == ["./fleet test -q"]
+    changes = root_ci["changes"]
+    assert changes["stage"] == "changes"
+    assert changes["script"] == ["./fleet pipeline --ci --output child-pipeline.yml"]
+    assert changes["artifacts"]["paths"] == ["child-pipeline.yml"]
+    assert changes["variables"]["GIT_DEPTH"] == "0"  # the base must be in the clone
+    trigger = root_ci["clusters"]["trigger"]
+    assert trigger == {"include": [{"artifact": "child-pipeline.yml", "job": "changes"}],
+                       "strategy": "depend"}
+
+
+def test_root_pipeline_caches_pipenv_and_npm_on_their_lock_files(root_ci):
+    keys = {c["key"]["prefix"]: c for c in root_ci["test"]["cache"]}
+    assert keys["pipenv"]["key"]["files"] == ["Pipfile.lock"]
+    assert keys["pipenv"]["paths"] == [".venv/"]
+    assert keys["npm"]["key"]["files"] == ["package-lock.json"]
+    assert keys["npm"]["paths"] == ["node_modules/"]
+    [changes_cache] = root_ci["changes"]["cache"]
+    assert changes_cache["key"]["files"] == ["Pipfile.lock"] and changes_cache["policy"] == "pull"
+
+
+def test_root_pipeline_never_traces_or_dumps_the_environment():
+    text = (ROOT / ".gitlab-ci.yml").read_text()
+    code = [line.split("#")[0] for line in text.splitlines()]
+    for word in ("set -x", "set -o xtrace", "printenv", "env ", "export -p", "CI_DEBUG_TRACE"):
+        assert not any(word in line for line in code), word
+
+
+# --------------------------------------------------------------------------- GitLab's schema
+
+
+def check_gitlab_schema(*files: Path) -> subprocess.CompletedProcess:
+    pytest.importorskip("check_jsonschema", reason="check-jsonschema (GitLab CI schema) "
+                                                   "is not installed")
+    return subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema",
+                           "vendor.gitlab-ci", *map(str, files)],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_every_pipeline_shape_is_valid_gitlab_ci(prod_change, fleet_change, fleet_repo, tmp_path):
+    files = [ROOT / ".gitlab-ci.yml"]
+    shapes = {
+        "prod-plan": (prod_change, False), "prod-apply": (prod_change, True),
+        "fleet-apply": (fleet_change, True), "fleet-plan": (fleet_change, False),
+        "nothing": (changed_clusters(fleet_repo.path, "HEAD"), True),
+        "every": (ci_changes(fleet_repo.path, {"CI_COMMIT_BRANCH": "main",
+                                               "CI_DEFAULT_BRANCH": "main"}), True),
+    }
+    for name, (changes, apply) in shapes.items():
+        file = tmp_path / f"{name}.yml"
+        file.write_text(render(changes, apply=apply))
+        files.append(file)
+    proc = check_gitlab_schema(*files)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_schema_check_rejects_an_invalid_pipeline(prod_change, tmp_path):
+    # The check above can fail: a job with a misspelt keyword is rejected.
+    pipeline = generate(prod_change, apply=True)
+    pipeline[f"apply:{PROD}"]["when"] = "by-hand"
+    pipeline[f"synth:{PROD}"]["artifact"] = pipeline[f"synth:{PROD}"].pop("artifacts")
+    file = tmp_path / "bad.yml"
+    file.write_text(yaml.safe_dump(pipeline))
+    proc = check_gitlab_schema(file)
+    assert proc.returncode == 1
+    assert "'by-hand' is not one of" in proc.stdout
+    assert "'artifact' was unexpected" in proc.stdout
+
+
+# --------------------------------------------------------------------------- gitlab-ci-local
+
+
+def copy_project(target: Path) -> None:
+    """The project's files (tracked and new, not ignored), without tests, into ``target``."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=ROOT, capture_output=True, check=True, timeout=60).stdout
+    for rel in filter(None, listed.decode().split("\0")):
+        if rel.startswith(("tests/", ".gitlab-ci-local")) or "__pycache__" in rel:
+            continue
+        source = ROOT / rel
+        if source.is_file():
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / rel)
+
+
+def link_python_env(project: Path) -> None:
+    """A .venv for ./fleet that reuses this test run's packages instead of installing them.
+
+    ``./fleet`` trusts .venv when its stamp matches Pipfile.lock. This venv has no
+    packages of its own: a .pth adds the running interpreter's site-packages,
+    and PYTHONPATH (.gitlab-ci.yml) puts the copy's constructs/ first.
+    """
+    venv = project / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True,
+                   timeout=120)
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    site_packages = venv / "lib" / version / "site-packages"
+    shared = sysconfig.get_path("purelib")
+    (site_packages / "fleetform-test.pth").write_text(
+        f"import site; site.addsitedir({shared!r})\n")
+    script = venv / "bin" / "fleetform"
+    script.write_text(f"#!{venv}/bin/python\nimport sys\nfrom fleetform.cli import main\n"
+                      "sys.exit(main())\n")
+    script.chmod(0o755)
+    lock = hashlib.sha256((project / "Pipfile.lock").read_bytes()).hexdigest()
+    (venv / ".fleetform-lock").write_text(lock + "\n")
+
+
+def gitlab_ci_local(project: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("CI", "GITLAB", "FLEETFORM", "TF_", "PYTHON"))}
+    env.update(HOME=str(project.parent / "home"), FORCE_COLOR="0", NO_COLOR="1")
+    return subprocess.run([str(GITLAB_CI_LOCAL), *args], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_gitlab_ci_local_runs_exactly_the_changed_clusters_jobs(tmp_path):
+    if shutil.which("rsync") is None:
+        pytest.skip("gitlab-ci-local needs rsync, which is not installed "
+                    "(./fleet test installs it with apt-get when run as root)")
+    assert GITLAB_CI_LOCAL.exists(), "node_modules is missing: run ./fleet test (npm ci)"
+
+    # GIVEN the project in a Git repository, and a commit touching only clusters/do-production/
+    project = tmp_path / "project"
+    copy_project(project)
+    repo = GitRepo(project)
+    repo.git("remote", "add", "origin", "git@gitlab.example.com:example/fleetform.git")
+    repo.git("config", "user.name", "Test")
+    repo.git("config", "user.email", "test@example.com")
+    base = repo.commit("fleet")
+    cluster_yaml = project / "clusters" / PROD / "cluster.yaml"
+    assert "max_nodes: 5" in cluster_yaml.read_text()
+    cluster_yaml.write_text(cluster_yaml.read_text().replace("max_nodes: 5", "max_nodes: 6"))
+    repo.commit("do-production: one more node")
+    link_python_env(project)
+
+    # WHEN the root pipeline's `changes` job runs, as on a push to main
+    listed = gitlab_ci_local(project, "--list-json")
+    assert listed.returncode == 0, listed.stderr
+    assert {j["name"] for j in json.loads(listed.stdout)} == {"test", "changes", "clusters"}
+    run = gitlab_ci_local(project, "--variable", f"CI_COMMIT_BEFORE_SHA={base}", "changes")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "PASS  changes" in run.stdout
+
+    # THEN the child pipeline (the artifact the trigger job includes) has that cluster's jobs only
+    child = project / ".gitlab-ci-local" / "artifacts" / "changes" / "child-pipeline.yml"
+    pipeline = yaml.safe_load(child.read_text())
+    assert list(jobs(pipeline)) == [f"synth:{PROD}", f"plan:{PROD}", f"apply:{PROD}"]
+    assert pipeline[f"plan:{PROD}"]["script"] == plan_commands(PROD)
+    assert pipeline[f"apply:{PROD}"]["when"] == "manual"
+    shutil.copy2(child, project / "child-pipeline.yml")
+    listed = gitlab_ci_local(project, "--file", "child-pipeline.yml", "--list-json")
+    assert listed.returncode == 0, listed.stderr
+    assert {j["name"]: j["when"] for j in json.loads(listed.stdout)} == {
+        f"synth:{PROD}": "on_success", f"plan:{PROD}": "on_success",
+        f"apply:{PROD}": "manual"}
+
+    # AND its synth job produces that stack only, with GitLab-managed state
+    run = gitlab_ci_local(project, "--file", "child-pipeline.yml", f"synth:{PROD}")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"PASS  synth:{PROD}" in run.stdout
+    assert sorted(p.name for p in (project / "cdktf.out" / "stacks").iterdir()) == [PROD]
+    stack = json.loads((project / "cdktf.out" / "stacks" / PROD / "cdk.tf.json").read_text())
+    http = stack["terraform"]["backend"]["http"]
+    assert http["address"] == ("https://gitlab.example.com/api/v4/projects/1217/"
+                               f"terraform/state/{PROD}")
+    assert "password" not in http and "username" not in http
+    artifacts = list((project / ".gitlab-ci-local" / "artifacts").glob(
+        f"*/cdktf.out/stacks/{PROD}/cdk.tf.json"))
+    assert len(artifacts) == 1, "the synth job's artifact holds the stack"
