@@ -1,0 +1,199 @@
+"""Synth and validate benchmark: fleets of 1, 20 and 200 clusters.
+
+    ./fleet bench              # the whole table (a few minutes)
+    ./fleet bench --quick      # 1- and 20-cluster fleets only
+    ./fleet bench --json FILE  # also write the figures as JSON
+
+Each measurement runs the real command in a fresh process (as CI and a
+developer do) and samples the resident memory of the whole process tree,
+node included, every 10 ms. Fleets are generated in a temporary directory:
+one management cluster, the rest workers with a mix of routing labels; the
+workers of the 200-cluster fleet share their values files, as real fleets do.
+This is a benchmark, not a test: the figures vary with the machine's load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+LABEL_MIX = (["global", "production"], ["global"], ["global", "production"])
+REGIONS = ("fra1", "ams3", "nyc1", "sfo3", "sgp1", "lon1")
+
+
+@dataclass
+class Run:
+    name: str
+    seconds: float
+    peak_mb: float
+
+
+def measure(name: str, argv: list[str], cwd: Path, env: dict | None = None) -> Run:
+    """Run ``argv`` and return its wall time and peak RSS of the process tree."""
+    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", **(env or {})}
+    # Output goes to files: a full pipe would block the command being measured.
+    out_file = tempfile.TemporaryFile(mode="w+")
+    err_file = tempfile.TemporaryFile(mode="w+")
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out_file, stderr=err_file, text=True)
+    root = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        total = 0
+        try:
+            for p in [root, *root.children(recursive=True)]:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+        except psutil.Error:
+            pass
+        peak = max(peak, total)
+        time.sleep(0.01)
+    seconds = time.perf_counter() - start
+    out_file.seek(0)
+    err_file.seek(0)
+    out, err = out_file.read(), err_file.read()
+    if proc.returncode != 0:
+        sys.exit(f"bench: {name} failed (exit {proc.returncode}):\n{err or out}")
+    return Run(name, seconds, peak / 2**20)
+
+
+def generate_fleet(project: Path, size: int) -> None:
+    """Write ``project/clusters`` (1 management + size-1 workers) and a copy of manifests/."""
+    clusters = project / "clusters"
+    shutil.rmtree(clusters, ignore_errors=True)
+    clusters.mkdir(parents=True)
+    labels_used: set[str] = {"global", "management"}
+    workers = []
+    for i in range(1, size):
+        labels = LABEL_MIX[i % len(LABEL_MIX)]
+        labels_used.update(labels)
+        workers.append((f"worker-{i:03d}", labels))
+    repos = {label: {"url": "https://gitlab.com/example/fleetform.git", "revision": "main",
+                     "path": f"manifests/{label}"} for label in sorted(labels_used)}
+    management = {
+        "role": "management", "region": "fra1", "kubernetes_version": "1.33", "ha": True,
+        "node_pools": [{"name": "default", "size": "s-4vcpu-8gb",
+                        "autoscale": {"min_nodes": 2, "max_nodes": 4}}],
+        "labels": ["global", "management"],
+        "argocd": {"hostname": "argocd.example.com", "repositories": repos},
+    }
+    _write(clusters / "do-management", management)
+    for i, (name, labels) in enumerate(workers):
+        _write(clusters / name, {
+            "role": "worker", "region": REGIONS[i % len(REGIONS)], "kubernetes_version": "1.33",
+            "node_pools": [{"name": "default", "size": "s-2vcpu-4gb",
+                            "autoscale": {"min_nodes": 2, "max_nodes": 5}}],
+            "labels": labels, "tags": ["fleetform"],
+        })
+    manifests = project / "manifests"
+    shutil.rmtree(manifests, ignore_errors=True)
+    shutil.copytree(ROOT / "manifests", manifests)
+    # Production workers share one values file's content, as real fleets mostly do.
+    shared = (ROOT / "manifests/production/values/do-production/microservice-01/values.yaml")
+    shutil.rmtree(manifests / "production" / "values" / "do-production")
+    for name, labels in workers:
+        if "production" in labels:
+            target = manifests / "production" / "values" / name / "microservice-01"
+            target.mkdir(parents=True)
+            shutil.copy(shared, target / "values.yaml")
+
+
+def _write(directory: Path, spec: dict) -> None:
+    directory.mkdir()
+    (directory / "cluster.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
+
+
+def synth_argv(project: Path, *clusters: str) -> list[str]:
+    return [PYTHON, "-m", "fleetform.cli", "synth", "--clusters-dir", str(project / "clusters"),
+            "--out", str(project / "cdktf.out"), *clusters]
+
+
+def json_floor(project: Path) -> Run:
+    """Write the synthesized JSON again with plain json.dump: the floor of any synth."""
+    code = (
+        "import json,pathlib,sys\n"
+        "out=pathlib.Path(sys.argv[1])\n"
+        "docs={p:json.loads(p.read_text()) for p in out.glob('stacks/*/cdk.tf.json')}\n"
+        "for p,d in docs.items():\n"
+        "    with open(str(p)+'.floor','w') as f: json.dump(d,f,indent=2)\n"
+    )
+    return measure("json.dump floor (200)", [PYTHON, "-c", code, str(project / "cdktf.out")],
+                   project)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="only the 1- and 20-cluster fleets")
+    parser.add_argument("--json", type=Path, help="write the figures to this file")
+    args = parser.parse_args(argv)
+
+    sizes = (1, 20) if args.quick else (1, 20, 200)
+    runs: dict[str, Run] = {}
+    with tempfile.TemporaryDirectory(prefix="fleetform-bench-") as tmp:
+        for size in sizes:
+            project = Path(tmp) / f"fleet-{size}"
+            generate_fleet(project, size)
+            runs[f"synth-{size}"] = measure(f"full synth, {size} cluster(s)",
+                                            synth_argv(project), project)
+            print(f"  {runs[f'synth-{size}'].name}: {runs[f'synth-{size}'].seconds:.2f} s",
+                  file=sys.stderr)
+        big = Path(tmp) / f"fleet-{sizes[-1]}"
+        runs["floor"] = json_floor(big)
+        runs["select"] = measure(f"synth of 1 selected cluster in {sizes[-1]}",
+                                 synth_argv(big, "worker-001"), big)
+        fleetform = [PYTHON, "-m", "fleetform.cli"]
+        runs["validate-example"] = measure("fleetform validate, example fleet",
+                                           [*fleetform, "validate"], ROOT)
+        schemas = ["--argocd-schemas", str(ROOT.parent / "shared" / "schemas" / "argocd")]
+        runs["validate"] = measure(f"fleetform validate, {sizes[-1]} clusters",
+                                   [*fleetform, "validate", "--clusters-dir",
+                                    str(big / "clusters"), *schemas], big)
+        runs["preview"] = measure(f"fleetform preview, {sizes[-1]} clusters",
+                                  [*fleetform, "preview", "--clusters-dir",
+                                   str(big / "clusters"), "--format", "json"], big)
+
+    print(f"\n{'measurement':<42} {'wall s':>8} {'peak MB':>9}")
+    for run in runs.values():
+        print(f"{run.name:<42} {run.seconds:>8.2f} {run.peak_mb:>9.0f}")
+
+    n = sizes[-1]
+    ratios = [
+        (f"1 selected in {n} / full synth of 1", runs["select"].seconds / runs["synth-1"].seconds,
+         1.15, "x"),
+        (f"full synth of {n} / full synth of 1",
+         runs[f"synth-{n}"].seconds / runs["synth-1"].seconds, 2.0, "x"),
+        (f"peak memory of {n}-cluster synth", runs[f"synth-{n}"].peak_mb, 600, "MB"),
+        (f"validate {n} / validate example",
+         runs["validate"].seconds / runs["validate-example"].seconds, 3.0, "x"),
+    ]
+    print(f"\n{'ratio':<42} {'value':>8} {'target':>9}  ok")
+    failed = 0
+    for name, value, target, unit in ratios:
+        ok = value <= target
+        failed += not ok
+        print(f"{name:<42} {value:>7.2f}{unit:<1} {'<= ' + str(target) + unit:>9}  "
+              f"{'yes' if ok else 'NO'}")
+    if args.json:
+        args.json.write_text(json.dumps({
+            "runs": {k: vars(v) for k, v in runs.items()},
+            "ratios": {name: {"value": v, "target": t} for name, v, t, _ in ratios}}, indent=2))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
