@@ -7,10 +7,12 @@ import os
 import re
 import shutil
 import tempfile
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Mapping, Sequence
 
 from .config import Fleet, load_fleet
+from .errors import ConfigError, ConfigErrors
 
 SELECT_ENV = "FLEETFORM_CLUSTERS"
 
@@ -36,8 +38,20 @@ def build_app(fleet: Fleet, *, names: Sequence[str] | None = None,
         kwargs["outdir"] = str(outdir)
     app = App(**kwargs)
     for cluster in chosen:
-        ClusterStack(app, fleet, cluster, env=env)
+        try:
+            ClusterStack(app, fleet, cluster, env=env)
+        except ConfigError as exc:
+            raise _in_file(exc, cluster.file) from None
     return app
+
+
+def _in_file(error: ConfigError, file: Path) -> ConfigError:
+    """``error`` (raised by a construct, which knows no file) located in ``file``."""
+    if isinstance(error, ConfigErrors):
+        return ConfigErrors([_in_file(e, file) for e in error.errors])
+    if error.file is not None:
+        return error
+    return ConfigError(error.message, file=file, field=error.field)
 
 
 def synth(clusters_dir: str | Path, outdir: str | Path, *,
@@ -61,7 +75,9 @@ def synth(clusters_dir: str | Path, outdir: str | Path, *,
         return chosen
 
     outdir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
+    remove_stale_staging(outdir)
+    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.{os.getpid()}.",
+                                    dir=outdir.parent))
     try:
         build_app(fleet, names=chosen, outdir=staging, env=env).synth()
         _replace_dir(staging, outdir)
@@ -74,11 +90,52 @@ def _replace_dir(new: Path, target: Path) -> None:
     """Put ``new`` at ``target`` with two renames; the old copy is removed last."""
     old = None
     if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        old = target.with_name(f".{target.name}.{os.getpid()}.old")
         os.replace(target, old)
-    os.replace(new, target)
+    try:
+        os.replace(new, target)
+    except BaseException:
+        if old is not None:  # put the previous output back
+            os.replace(old, target)
+        raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. EPERM: someone else's process
+        return True
+    return True
+
+
+def remove_stale_staging(outdir: str | Path) -> list[Path]:
+    """Remove the ``.<outdir>.<pid>.*`` directories of synths that no longer run.
+
+    A synth killed outright (SIGKILL, power loss) cannot clean up its staging
+    directory or the old copy of ``outdir`` it was replacing; the next synth
+    does. Directories of another synth still running are left alone. Returns
+    what was removed.
+    """
+    outdir = Path(outdir)
+    # .<name>.<pid>.<random> (staging), .<name>.<pid>.old (old copy), and the
+    # names of earlier versions: .<name>.<random>, .<name>.old-<pid>.
+    pattern = re.compile(rf"^\.{re.escape(outdir.name)}\."
+                         r"(?:(\d+)\.(?:[a-z0-9_]{8}|old)|old-(\d+)|[a-z0-9_]{8})$")
+    removed = []
+    for path in outdir.parent.glob(f".{glob_escape(outdir.name)}.*"):
+        match = pattern.match(path.name)
+        if not match or not path.is_dir() or path.is_symlink():
+            continue
+        pid = match.group(1) or match.group(2)
+        if pid and int(pid) != os.getpid() and _alive(int(pid)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

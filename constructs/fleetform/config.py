@@ -21,16 +21,19 @@ from .errors import ConfigError, ConfigErrors
 from .labels import check_label_key, check_label_value
 
 CLUSTER_FILE = "cluster.yaml"
-DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Python patterns end with \Z, not $: in Python, $ also matches before a final
+# newline ("prod\n" would pass). \d is [0-9] throughout: both Python and the
+# Rust engine of pydantic patterns take \d to be any Unicode digit ("fra١").
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 TF_VARIABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 GIT_URL = re.compile(
-    r"^(https://[A-Za-z0-9.-]+(:\d+)?/[^\s]+"
-    r"|ssh://[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:\d+)?/[^\s]+"
-    r"|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+)$"
+    r"^(https://[A-Za-z0-9.-]+(:[0-9]+)?/[^\s]+"
+    r"|ssh://[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:[0-9]+)?/[^\s]+"
+    r"|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+)\Z"
 )
-HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-SERVER = re.compile(r"^(?=.{1,253}(:\d+)?$)[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?$")
+HOSTNAME = re.compile(r"^(?=.{1,253}\Z)([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
+SERVER = re.compile(r"^(?=.{1,253}(:[0-9]+)?\Z)[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?\Z")
 
 #: The argo-cd Helm chart version installed by default (Argo CD v3.4).
 DEFAULT_ARGOCD_CHART_VERSION = "10.1.3"
@@ -38,9 +41,48 @@ DEFAULT_ARGOCD_CHART_VERSION = "10.1.3"
 DEFAULT_ARGOCD_APPS_CHART_VERSION = "2.0.2"
 
 #: An exact DOKS version such as ``1.33.1-do.0`` (anything else is a prefix).
-EXACT_DOKS_VERSION = re.compile(r"^\d+\.\d+\.\d+-do\.\d+$")
+EXACT_DOKS_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+-do\.[0-9]+\Z")
 
-DnsName = Annotated[str, StringConstraints(max_length=63, pattern=DNS1123_LABEL.pattern)]
+DnsName = Annotated[str, StringConstraints(max_length=63,
+                                            pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+
+#: Label keys Argo CD sets itself on cluster secrets (``argocd.argoproj.io/secret-type``):
+#: a routing label there would overwrite them.
+RESERVED_LABEL_PREFIX = "argocd.argoproj.io/"
+#: Terraform reads these in any string of the synthesized JSON as an expression
+#: or a template directive: a literal one in configuration would be evaluated.
+TERRAFORM_TEMPLATE = re.compile(r"[$%]\{")
+
+
+def _no_terraform_template(v: str) -> str:
+    if TERRAFORM_TEMPLATE.search(v):
+        raise ValueError(f"must not contain '${{' or '%{{' (Terraform would evaluate it), "
+                         f"got {v!r}")
+    return v
+
+
+def _label_key(key: str, *, field: str | None = None) -> None:
+    """:func:`~fleetform.labels.check_label_key`, refusing a final newline too."""
+    check_label_key(key, field=field)
+    _no_line_break(key, "label key", field)
+
+
+def _label_value(value: str, *, field: str | None = None) -> None:
+    """:func:`~fleetform.labels.check_label_value`, refusing a final newline too."""
+    check_label_value(value, field=field)
+    _no_line_break(value, "label value", field)
+
+
+def _no_line_break(text: str, what: str, field: str | None) -> None:
+    # fleetform.labels matches with `$`, which accepts a final "\n".
+    if "\n" in text:
+        raise ValueError(f"{field + ': ' if field else ''}invalid {what} {text!r}: "
+                         "no line breaks")
+
+
+def _label_slug(label: str) -> str:
+    """What names derived from a label keep of it: lowercase letters and digits."""
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
 
 
 class _Strict(BaseModel):
@@ -71,13 +113,13 @@ class Taint(_Strict):
     @field_validator("key")
     @classmethod
     def _key(cls, v: str) -> str:
-        check_label_key(v)
+        _label_key(v)
         return v
 
     @field_validator("value")
     @classmethod
     def _value(cls, v: str) -> str:
-        check_label_value(v)
+        _label_value(v)
         return v
 
 
@@ -102,8 +144,8 @@ class NodePool(_Strict):
     @classmethod
     def _labels(cls, v: dict[str, str]) -> dict[str, str]:
         for key, value in v.items():
-            check_label_key(key, field=f"labels.{key}")
-            check_label_value(value, field=f"labels.{key}")
+            _label_key(key, field=f"labels.{key}")
+            _label_value(value, field=f"labels.{key}")
         return v
 
 
@@ -112,7 +154,7 @@ class MaintenanceWindow(_Strict):
 
     day: Literal["any", "monday", "tuesday", "wednesday", "thursday", "friday",
                  "saturday", "sunday"]
-    start_time: Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+    start_time: Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
 
 class RepositoryCredentials(_Strict):
@@ -126,15 +168,25 @@ class RepositoryCredentials(_Strict):
     password_variable: Annotated[str, StringConstraints(pattern=TF_VARIABLE_NAME.pattern,
                                                         max_length=64)]
 
+    @field_validator("username")
+    @classmethod
+    def _username(cls, v: str) -> str:
+        return _no_terraform_template(v)
+
 
 class Repository(_Strict):
     """The Git repository of Helm charts that one routing label deploys."""
 
-    url: str
+    url: Annotated[str, StringConstraints(max_length=2048)]
     revision: Annotated[str, StringConstraints(min_length=1, max_length=255,
                                                pattern=r"^[^\s]+$")] = "HEAD"
     path: Annotated[str, StringConstraints(max_length=255)] = ""
     credentials: RepositoryCredentials | None = None
+
+    @field_validator("url", "revision", "path")
+    @classmethod
+    def _literal(cls, v: str) -> str:
+        return _no_terraform_template(v)
 
     @field_validator("url")
     @classmethod
@@ -162,9 +214,9 @@ class ManagementArgoCd(_Strict):
     ``admin_enabled`` can be turned off once SSO is configured.
     """
 
-    chart_version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")] = \
+    chart_version: Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")] = \
         DEFAULT_ARGOCD_CHART_VERSION
-    apps_chart_version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")] = \
+    apps_chart_version: Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")] = \
         DEFAULT_ARGOCD_APPS_CHART_VERSION
     hostname: str | None = None
     admin_enabled: bool = True
@@ -180,8 +232,20 @@ class ManagementArgoCd(_Strict):
     @field_validator("repositories")
     @classmethod
     def _labels(cls, v: dict[str, Repository]) -> dict[str, Repository]:
+        from .applicationsets import applicationset_name
+
+        seen: dict[tuple[str, str], str] = {}
         for key in v:
-            check_label_key(key, field=f"repositories.{key}")
+            _label_key(key, field=f"repositories.{key}")
+            # The ApplicationSet, the credentials' Secret and variable are named
+            # after the label: two labels must not give the same names.
+            for derived in (("slug", _label_slug(key)), ("appset", applicationset_name(key))):
+                if derived in seen:
+                    raise ValueError(
+                        f"repositories.{key}: label {key!r} and {seen[derived]!r} give the "
+                        f"same resource names ({derived[1]!r}): labels must differ in more "
+                        "than case and punctuation")
+                seen[derived] = key
         return v
 
 
@@ -205,9 +269,9 @@ class WorkerArgoCd(_Strict):
 
 
 class _ClusterBase(_Strict):
-    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{3}\d$")]
+    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{3}[0-9]$")]
     kubernetes_version: Annotated[
-        str, StringConstraints(pattern=r"^\d+\.\d+(\.\d+(-do\.\d+)?)?$")]
+        str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+(\.[0-9]+(-do\.[0-9]+)?)?$")]
     node_pools: list[NodePool] = Field(min_length=1)
     labels: dict[str, str] = Field(default_factory=dict)
     tags: list[DnsName] = Field(default_factory=list)
@@ -231,8 +295,11 @@ class _ClusterBase(_Strict):
     @classmethod
     def _labels(cls, v: dict[str, str]) -> dict[str, str]:
         for key, value in v.items():
-            check_label_key(key, field=f"labels.{key}")
-            check_label_value(value, field=f"labels.{key}")
+            _label_key(key, field=f"labels.{key}")
+            _label_value(value, field=f"labels.{key}")
+            if key.startswith(RESERVED_LABEL_PREFIX):
+                raise ValueError(f"labels.{key}: label keys under {RESERVED_LABEL_PREFIX} are "
+                                 "reserved for Argo CD itself")
         return v
 
     @model_validator(mode="after")
@@ -335,6 +402,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
     seen: dict[object, int] = {}
     for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # `<<: *anchor`: construct_mapping merges it, explicit keys win
         key = loader.construct_object(key_node, deep=deep)
         try:
             hash(key)
@@ -353,16 +422,75 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
                                  _construct_mapping)
 
 
+#: Upper bound of a configuration file's size: a cluster.yaml is a few hundred bytes.
+MAX_YAML_BYTES = 1024 * 1024
+#: Upper bound of the nodes of a document once aliases are expanded: bounds the
+#: work of everything that walks the parsed data (a "billion laughs" document
+#: is a few lines whose aliases expand to billions of nodes).
+MAX_YAML_NODES = 20_000
+
+
+def _expanded_nodes(node: yaml.Node, path: Path) -> int:
+    """The node count of ``node`` with every alias expanded; ConfigError past the limit."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(n: yaml.Node) -> int:
+        key = id(n)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise ConfigError("invalid YAML: an alias refers to a node that contains it",
+                              file=path)
+        active.add(key)
+        total = 1
+        if isinstance(n, yaml.SequenceNode):
+            children = n.value
+        elif isinstance(n, yaml.MappingNode):
+            children = [c for pair in n.value for c in pair]
+        else:
+            children = []
+        for child in children:
+            total += size(child)
+            if total > MAX_YAML_NODES:
+                raise ConfigError(f"invalid YAML: more than {MAX_YAML_NODES} values "
+                                  "(each alias counts as the node it repeats)", file=path)
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    return size(node)
+
+
 def read_yaml(path: Path) -> object:
-    """Parse one YAML file, with duplicate keys and syntax errors as ConfigError."""
+    """Parse one YAML file, with duplicate keys and syntax errors as ConfigError.
+
+    Parsing is bounded: files over :data:`MAX_YAML_BYTES` and documents whose
+    aliases expand past :data:`MAX_YAML_NODES` values are refused before
+    anything is built from them.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        if not path.is_file():  # e.g. a link to /dev/zero, which never ends
+            raise ConfigError("is not a regular file", file=path)
+        with path.open("rb") as stream:
+            data = stream.read(MAX_YAML_BYTES + 1)
+        if len(data) > MAX_YAML_BYTES:
+            raise ConfigError(f"is larger than {MAX_YAML_BYTES // 1024} KiB", file=path)
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError("is not UTF-8 text", file=path) from None
     except OSError as exc:
         raise ConfigError(f"cannot be read ({exc.strerror})", file=path) from None
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+        loader = _UniqueKeyLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _expanded_nodes(node, path)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -393,7 +521,9 @@ def _message(err: dict) -> str:
     if kind == "missing":
         return "is required"
     if kind == "union_tag_invalid":
-        return f"must be 'management' or 'worker', got {err['input']!r}"
+        # The input is the whole document: show the role only.
+        role = err["input"].get("role") if isinstance(err["input"], dict) else err["input"]
+        return f"must be 'management' or 'worker', got {_short(role)}"
     if kind == "union_tag_not_found":
         return "is required ('management' or 'worker')"
     msg = err["msg"]
@@ -430,7 +560,9 @@ def parse_cluster(name: str, file: Path, data: object) -> Cluster:
     try:
         doc = _Document.model_validate({"spec": data})
     except ValidationError as exc:
-        errors = [ConfigError(_message(e), file=file, field=_loc(e["loc"]) or None)
+        errors = [ConfigError(_message(e), file=file,
+                              field="role" if e["type"].startswith("union_tag")
+                              else _loc(e["loc"]) or None)
                   for e in exc.errors(include_url=False)]
         raise (errors[0] if len(errors) == 1 else ConfigErrors(errors)) from None
     return Cluster(name=name, file=file, spec=doc.spec)

@@ -21,7 +21,20 @@ class ConfigError(Exception):
 
     def _render(self) -> str:
         parts = [p for p in (self.file, self.field) if p]
-        return ": ".join([*parts, self.message])
+        return ": ".join(_shorten(p) for p in [*parts, self.message])
+
+
+#: The longest part (file, field, message) of a rendered error: a message quotes
+#: what was given, which can be a megabyte-long value or key.
+MAX_PART = 500
+
+
+def _shorten(text: str) -> str:
+    """``text``, its middle elided when longer than :data:`MAX_PART`."""
+    if len(text) <= MAX_PART:
+        return text
+    half = (MAX_PART - 5) // 2
+    return f"{text[:half]} ... {text[-half:]}"
 
 
 class ConfigErrors(ConfigError):
