@@ -95,3 +95,39 @@ def test_help_lists_commands():
 
     assert result.returncode == 0
     assert "synth" in result.stdout
+
+
+@pytest.mark.parametrize("out, message", [
+    (".", "must name a directory of its own"),
+    ("clusters/..", "must name a directory of its own"),
+    ("clusters", "which holds the fleet"),
+    ("notes", "exists and is not a synth output (it holds keep.txt)"),
+    ("file.txt", "exists and is not a directory"),
+])
+def test_out_that_would_destroy_something_else_is_refused(project, out, message):
+    (project / "notes").mkdir()
+    (project / "notes" / "keep.txt").write_text("mine")
+    (project / "file.txt").write_text("mine")
+
+    result = subprocess.run([sys.executable, "-m", "fleetform.cli", "synth", "--out", out],
+                            capture_output=True, text=True, cwd=project, timeout=120,
+                            env={**os.environ, **CLEAN_ENV})
+
+    assert result.returncode == 2
+    assert message in result.stderr and "--out" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (project / "notes" / "keep.txt").read_text() == "mine"
+    assert (project / "file.txt").read_text() == "mine"
+    assert (project / "clusters" / "do-production" / "cluster.yaml").exists()
+
+
+def test_local_state_stays_in_the_project_whatever_the_output_directory(project):
+    result = subprocess.run([sys.executable, "-m", "fleetform.cli", "synth", "do-production",
+                             "--out", "build/deep/out"], capture_output=True, text=True,
+                            cwd=project, timeout=120, env={**os.environ, **CLEAN_ENV})
+    assert result.returncode == 0, result.stderr
+    stack_dir = project / "build/deep/out/stacks/do-production"
+    doc = json.loads((stack_dir / "cdk.tf.json").read_text())
+
+    path = doc["terraform"]["backend"]["local"]["path"]
+    assert (stack_dir / path).resolve() == (project / "terraform.do-production.tfstate").resolve()

@@ -29,3 +29,22 @@ def test_invalid_repository_label():
 def test_invalid_hostname():
     with pytest.raises(ConfigError, match=r"hostname: must be a DNS hostname, got 'https://x'"):
         _build(hostname="https://x")
+
+
+def test_repository_secret_names_are_valid_kubernetes_names():
+    import json
+    import re
+    from cdktf import TerraformStack, Testing
+    from fleetform.config import Repository
+
+    stack = TerraformStack(Testing.app(), "m")
+    creds = {"username": "deploy", "password_variable": "token_x"}
+    ArgoCd(stack, "argocd", props=ArgoCdProps(
+        cluster=ACCESS, cluster_name="m",
+        repositories={"example.com/Team_apps": Repository(url="https://h/r.git",
+                                                            credentials=creds)}))
+    doc = json.loads(Testing.synth(stack))
+
+    names = [s["metadata"]["name"] for s in doc["resource"]["kubernetes_secret_v1"].values()]
+    assert "repository-example-com-team-apps" in names
+    assert all(re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", n) and len(n) <= 63 for n in names)

@@ -136,7 +136,7 @@ def _rename_fails(fleet_dir, monkeypatch):
         return real(src, dst)
 
     monkeypatch.setattr(os, "replace", replace)
-    return OSError, "Input/output error"
+    return ConfigError, "--out: cannot be replaced (Input/output error)"
 
 
 ENV: dict[str, str] = {}

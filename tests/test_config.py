@@ -76,3 +76,13 @@ def test_selection_orders_management_first(fleet_dir):
     assert [c.name for c in fleet.select([])] == ["do-management", "aa-edge", "do-production"]
     assert [c.name for c in fleet.select(["do-production", "aa-edge"])] == \
         ["aa-edge", "do-production"]
+
+
+def test_workers_use_grpc_web_by_default_to_get_through_an_https_ingress():
+    cluster = parse_cluster("w", Path("w/cluster.yaml"), dict(BASE))
+    direct = parse_cluster("w", Path("w/cluster.yaml"),
+                           {**BASE, "argocd": {"server": "argocd.internal:8080",
+                                               "grpc_web": False}})
+
+    assert cluster.spec.argocd.grpc_web is True
+    assert direct.spec.argocd.grpc_web is False

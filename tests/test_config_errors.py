@@ -194,3 +194,19 @@ def test_several_broken_files_are_all_reported(fleet_dir):
     lines = str(info.value).splitlines()
     assert any("a-broken" in line and "invalid YAML" in line for line in lines)
     assert any("b-broken" in line and "extra: unknown key" in line for line in lines)
+
+
+@pytest.mark.parametrize("name", ["argocd_admin_password", "argocd_management_token",
+                                  "argocd_auth_token"])
+def test_repository_password_variable_cannot_reuse_a_stack_variable(fleet_dir, name):
+    file = fleet_dir / "do-management" / "cluster.yaml"
+    file.write_text(file.read_text().replace(
+        "      path: manifests/global\n",
+        "      path: manifests/global\n      credentials:\n        username: deploy\n"
+        f"        password_variable: {name}\n", 1))
+
+    with pytest.raises(ConfigError) as info:
+        load_fleet(fleet_dir)
+
+    assert "argocd.repositories.global.credentials.password_variable" in str(info.value)
+    assert "variable of fleetform's own stacks" in str(info.value)

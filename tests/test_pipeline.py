@@ -80,9 +80,9 @@ def test_the_synth_job_synthesizes_one_stack_with_the_pipenv_cache(prod_change):
 def test_the_plan_job_saves_a_plan_and_a_readable_plan_with_gitlab_state(prod_change):
     plan = generate(prod_change, apply=False)[f"plan:{PROD}"]
     assert plan["script"] == [f"cd cdktf.out/stacks/{PROD}", "terraform init",
-                              "terraform plan -out=plan.cache",
+                              "terraform plan -lock=false -out=plan.cache",
                               "terraform show -no-color plan.cache > plan.txt"]
-    assert plan["script"] == plan_commands(PROD)
+    assert plan["script"] == plan_commands(PROD, lock=False)
     # The state backend authenticates as the job: the token is expanded by GitLab.
     assert plan["variables"] == {"TF_HTTP_USERNAME": "gitlab-ci-token",
                                  "TF_HTTP_PASSWORD": "$CI_JOB_TOKEN"}
@@ -91,6 +91,30 @@ def test_the_plan_job_saves_a_plan_and_a_readable_plan_with_gitlab_state(prod_ch
     assert artifacts["paths"] == [f"cdktf.out/stacks/{PROD}/"]  # plan.cache, plan.txt, lock file
     assert artifacts["exclude"] == [f"cdktf.out/stacks/{PROD}/.terraform/**/*"]
     assert artifacts["access"] == "developer"
+
+
+@pytest.mark.parametrize("apply, command", [
+    # Merge requests: nothing applies the plan, and GitLab lets only Maintainers lock the
+    # state, so a Developer's plan reads it without the lock.
+    (False, "terraform plan -lock=false -out=plan.cache"),
+    # The default branch: the plan feeds an apply, so it takes the lock.
+    (True, "terraform plan -out=plan.cache"),
+])
+def test_only_plans_that_feed_an_apply_lock_the_state(fleet_change, apply, command):
+    pipeline = generate(fleet_change, apply=apply)
+    for name in (MGMT, PROD):
+        script = pipeline[f"plan:{name}"]["script"]
+        assert script[2] == command
+        assert script == plan_commands(name, lock=apply)
+        assert (f"apply:{name}" in pipeline) is apply
+
+
+def test_the_rendered_pipeline_locks_the_state_only_with_apply_jobs(prod_change):
+    text = render(prod_change, apply=False)
+    assert "terraform plan -lock=false -out=plan.cache" in text
+    assert "terraform plan -out=plan.cache" not in text
+    text = render(prod_change, apply=True)
+    assert "-lock=false" not in text
 
 
 def test_apply_jobs_are_manual_and_apply_the_saved_plan(prod_change):
@@ -369,7 +393,7 @@ def test_gitlab_ci_local_runs_exactly_the_changed_clusters_jobs(tmp_path):
     child = project / ".gitlab-ci-local" / "artifacts" / "changes" / "child-pipeline.yml"
     pipeline = yaml.safe_load(child.read_text())
     assert list(jobs(pipeline)) == [f"synth:{PROD}", f"plan:{PROD}", f"apply:{PROD}"]
-    assert pipeline[f"plan:{PROD}"]["script"] == plan_commands(PROD)
+    assert pipeline[f"plan:{PROD}"]["script"] == plan_commands(PROD, lock=True)
     assert pipeline[f"apply:{PROD}"]["when"] == "manual"
     shutil.copy2(child, project / "child-pipeline.yml")
     listed = gitlab_ci_local(project, "--file", "child-pipeline.yml", "--list-json")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import ROOT
 from test_validate import run_cli
@@ -34,6 +36,29 @@ def test_diagram_into_a_missing_directory(tmp_path, capsys, monkeypatch):
 
     assert code == 2
     assert err.strip() == f"error: {tmp_path}/no/such: --diagram: directory does not exist"
+
+
+def test_diagram_onto_a_directory(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    target = tmp_path / "fleet.svg"
+    target.mkdir()
+
+    code, out, err = run_cli(capsys, "preview", "--diagram", str(target))
+
+    assert code == 2
+    assert err.strip() == f"error: {target}: --diagram: cannot be written (Is a directory)"
+    assert "Traceback" not in out + err
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_diagram_into_proc(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+
+    code, out, err = run_cli(capsys, "preview", "--diagram", "/proc/x.svg")
+
+    assert code == 2
+    assert err.strip().startswith("error: /proc/x.svg: --diagram: cannot be written (")
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_a_repository_that_is_not_available_locally(project_copy, capsys):

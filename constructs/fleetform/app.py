@@ -37,9 +37,14 @@ def build_app(fleet: Fleet, *, names: Sequence[str] | None = None,
     if outdir is not None:
         kwargs["outdir"] = str(outdir)
     app = App(**kwargs)
+    stacks_dir = Path(outdir or "cdktf.out").resolve() / "stacks"
     for cluster in chosen:
+        # Terraform runs in <outdir>/stacks/<name>/, which every synth replaces:
+        # local state lives in the project directory, wherever the output goes.
+        state = os.path.relpath(Path.cwd() / f"terraform.{cluster.name}.tfstate",
+                                stacks_dir / cluster.name)
         try:
-            ClusterStack(app, fleet, cluster, env=env)
+            ClusterStack(app, fleet, cluster, env=env, local_state_path=state)
         except ConfigError as exc:
             raise _in_file(exc, cluster.file) from None
     return app
@@ -74,16 +79,51 @@ def synth(clusters_dir: str | Path, outdir: str | Path, *,
         build_app(fleet, names=chosen, env=env).synth()
         return chosen
 
-    outdir.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_staging(outdir)
-    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.{os.getpid()}.",
-                                    dir=outdir.parent))
+    outdir = check_outdir(outdir, Path(clusters_dir))
+    try:
+        outdir.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_staging(outdir)
+        staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.{os.getpid()}.",
+                                        dir=outdir.parent))
+    except OSError as exc:
+        raise ConfigError(f"cannot be written ({exc.strerror or exc})", file=outdir,
+                          field="--out") from None
     try:
         build_app(fleet, names=chosen, outdir=staging, env=env).synth()
-        _replace_dir(staging, outdir)
+        try:
+            _replace_dir(staging, outdir)
+        except OSError as exc:
+            raise ConfigError(f"cannot be replaced ({exc.strerror or exc})", file=outdir,
+                              field="--out") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return chosen
+
+
+#: What a synth output directory holds; anything else there is not ours to replace.
+OUTPUT_ENTRIES = {"manifest.json", "stacks"}
+
+
+def check_outdir(outdir: Path, clusters_dir: Path) -> Path:
+    """Refuse an output directory whose replacement would destroy something else."""
+    target = outdir.resolve()
+    if not outdir.name or outdir.name in (".", "..") or target == Path(target.anchor):
+        raise ConfigError("must name a directory of its own, such as cdktf.out",
+                          file=outdir, field="--out")
+    clusters = clusters_dir.resolve()
+    if target == Path.cwd().resolve() or target == clusters or target in clusters.parents:
+        raise ConfigError(f"would replace {target}, which holds the fleet: choose another "
+                          "directory, such as cdktf.out", file=outdir, field="--out")
+    if target.exists() or target.is_symlink():
+        if not target.is_dir():
+            raise ConfigError("exists and is not a directory", file=outdir, field="--out")
+        foreign = sorted(p.name for p in target.iterdir() if p.name not in OUTPUT_ENTRIES)
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (" ..." if len(foreign) > 3 else "")
+            raise ConfigError(f"exists and is not a synth output (it holds {shown}); "
+                              "synth replaces its output directory whole: choose another",
+                              file=outdir, field="--out")
+    return outdir
 
 
 def _replace_dir(new: Path, target: Path) -> None:

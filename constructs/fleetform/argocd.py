@@ -16,6 +16,7 @@ What it installs, all through Terraform:
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -75,6 +76,12 @@ class ArgoCdProps:
     admin_enabled: bool = True
     namespace: str = ARGOCD_NAMESPACE
     prevent_destroy: bool = True
+
+
+def _secret_name(prefix: str, label: str) -> str:
+    """A valid Kubernetes object name for ``label``'s Secret (keys may hold '/', '.', '_')."""
+    slug = re.sub(r"[^a-z0-9-]+", "-", label.lower()).strip("-")
+    return f"{prefix}-{slug}"[:63].rstrip("-")
 
 
 def _variable_id(label: str) -> str:
@@ -175,7 +182,7 @@ class ArgoCd(Construct):
                 self, f"repository-{_variable_id(label)}", provider=kubernetes,
                 depends_on=[self.release],
                 metadata=SecretV1Metadata(
-                    name=f"repository-{label.replace('/', '-').replace('.', '-').lower()}"[:63],
+                    name=_secret_name("repository", label),
                     namespace=namespace,
                     labels={"argocd.argoproj.io/secret-type": "repository"}),
                 data={"type": "git", "url": repository.url, "username": creds.username,

@@ -157,6 +157,11 @@ class MaintenanceWindow(_Strict):
     start_time: Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
 
+#: Terraform variables the stacks declare themselves: a repository password must not reuse them.
+RESERVED_VARIABLES = frozenset({"argocd_admin_password", "argocd_management_token",
+                                "argocd_auth_token"})
+
+
 class RepositoryCredentials(_Strict):
     """HTTPS credentials for a private repository.
 
@@ -172,6 +177,14 @@ class RepositoryCredentials(_Strict):
     @classmethod
     def _username(cls, v: str) -> str:
         return _no_terraform_template(v)
+
+    @field_validator("password_variable")
+    @classmethod
+    def _not_reserved(cls, v: str) -> str:
+        if v in RESERVED_VARIABLES:
+            raise ValueError(f"{v!r} is a variable of fleetform's own stacks; choose another "
+                             "name, such as <label>_repo_token")
+        return v
 
 
 class Repository(_Strict):
@@ -253,11 +266,14 @@ class WorkerArgoCd(_Strict):
     """How a worker reaches the management Argo CD to register itself.
 
     ``server`` is the Argo CD API address (``host[:port]``); when omitted, the
-    management cluster's ``argocd.hostname`` on port 443 is used.
+    management cluster's ``argocd.hostname`` on port 443 is used. ``grpc_web``
+    (default: true) wraps the API's gRPC in HTTP/1.1, which is what gets through
+    an HTTPS ingress such as the example fleet's ``argocd-ingress``; set it to
+    false for a server reached directly or through a gRPC-capable proxy.
     """
 
     server: str | None = None
-    grpc_web: bool = False
+    grpc_web: bool = True
     insecure: bool = False
 
     @field_validator("server")
@@ -543,7 +559,7 @@ def _short(value: object) -> str:
 
 def parse_cluster(name: str, file: Path, data: object) -> Cluster:
     """Validate one parsed ``cluster.yaml`` document."""
-    if not DNS1123_LABEL.match(name) or len(name) > 63:
+    if not DNS1123_LABEL.fullmatch(name) or len(name) > 63:
         raise ConfigError(
             "the cluster's directory name must be a DNS-1123 label "
             f"(lowercase letters, digits and '-', at most 63), got {name!r}",

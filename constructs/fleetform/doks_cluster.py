@@ -81,7 +81,7 @@ class DoksCluster(Construct):
         endpoint: the Kubernetes API server URL.
         ca_certificate: the API server's CA certificate (PEM).
         kubeconfig: the raw kubeconfig (sensitive; its token expires after 7 days).
-        access: admin access for providers, read fresh on every plan (see below).
+        access: admin access for providers; its token is read fresh on every plan.
     """
 
     def __init__(self, scope: Construct, id: str, *, props: DoksClusterProps) -> None:
@@ -136,13 +136,15 @@ class DoksCluster(Construct):
 
         # The token in the resource's kube_config is frozen when the cluster is
         # created and expires after 7 days; a data source is read again on every
-        # plan, so providers configured from it always get a fresh token.
-        live = DataDigitaloceanKubernetesCluster(
-            self, "live", name=props.name, depends_on=[self.cluster, *self.node_pools])
-        live_config = live.kube_config.get(0)
+        # plan, so providers get a fresh token. It references the cluster's name
+        # instead of depending on it: with depends_on, Terraform would defer the
+        # read to apply whenever the cluster has any change pending (a new patch
+        # version, a pool edit) and providers would see unknown credentials.
+        # Endpoint and CA come from the resource, known for an existing cluster.
+        live = DataDigitaloceanKubernetesCluster(self, "live", name=self.cluster.name)
         self.access = ClusterAccess(
             name=props.name,
-            endpoint=live.endpoint,
-            cluster_ca_certificate=Fn.base64decode(live_config.cluster_ca_certificate),
-            token=live_config.token,
+            endpoint=self.endpoint,
+            cluster_ca_certificate=self.ca_certificate,
+            token=live.kube_config.get(0).token,
         )

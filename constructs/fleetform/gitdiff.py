@@ -369,7 +369,7 @@ class _Tree:
 
 def _check_name(name: str) -> None:
     """Cluster names end up in job names and commands: only DNS-1123 labels pass."""
-    if not DNS1123_LABEL.match(name) or len(name) > 63:
+    if not DNS1123_LABEL.fullmatch(name) or len(name) > 63:
         raise ConfigError(
             "the cluster's directory name must be a DNS-1123 label "
             f"(lowercase letters, digits and '-', at most 63), got {name!r}",

@@ -17,9 +17,9 @@ def check_label_key(key: str, *, field: str | None = None) -> None:
     if not isinstance(key, str) or not key:
         raise ValueError(f"{where}a label key must be a non-empty string")
     prefix, _, name = key.rpartition("/")
-    if "/" in prefix or (prefix and (len(prefix) > 253 or not _PREFIX.match(prefix))):
+    if "/" in prefix or (prefix and (len(prefix) > 253 or not _PREFIX.fullmatch(prefix))):
         raise ValueError(f"{where}invalid label key {key!r}: the prefix must be a DNS subdomain")
-    if not name or len(name) > 63 or not _NAME.match(name):
+    if not name or len(name) > 63 or not _NAME.fullmatch(name):
         raise ValueError(
             f"{where}invalid label key {key!r}: the name must be 1-63 characters, "
             "alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric")
@@ -30,7 +30,7 @@ def check_label_value(value: str, *, field: str | None = None) -> None:
     where = f"{field}: " if field else ""
     if not isinstance(value, str):
         raise ValueError(f"{where}a label value must be a string, got {type(value).__name__}")
-    if len(value) > 63 or not _NAME.match(value):
+    if len(value) > 63 or not _NAME.fullmatch(value):
         raise ValueError(
             f"{where}invalid label value {value!r}: at most 63 alphanumerics, '-', '_' or '.', "
             "starting and ending with an alphanumeric (put URLs and paths in annotations)")

@@ -7,7 +7,11 @@ For every cluster the change affects (see :mod:`fleetform.gitdiff`):
 * ``plan:<name>``: ``terraform init`` / ``plan -out=plan.cache`` / ``show -no-color
   plan.cache > plan.txt`` in that directory; artifacts: the stack with its saved
   plan, the readable plan and the provider lock file (developers only: a saved
-  plan can hold sensitive values).
+  plan can hold sensitive values). Without apply jobs (merge requests) the plan
+  reads the state without locking it (``-lock=false``): GitLab lets only
+  Maintainers lock a managed state, and a plan that no job applies needs no
+  lock. A plan that feeds an apply keeps the lock, so it never reads a state an
+  apply is writing.
 * ``apply:<name>`` (only when applying: the default branch): a manual job that
   applies the saved plan, one at a time per cluster (``resource_group``).
 
@@ -74,11 +78,17 @@ def stack_dir(name: str) -> str:
     return f"{STACKS_DIR}/{name}"
 
 
-def plan_commands(name: str) -> list[str]:
-    """What a plan job runs (terraform reads TF_HTTP_* for the state backend)."""
+def plan_commands(name: str, *, lock: bool = True) -> list[str]:
+    """What a plan job runs (terraform reads TF_HTTP_* for the state backend).
+
+    ``lock=False`` for a plan no job applies (merge requests): GitLab-managed
+    state lets only Maintainers take its lock, so a Developer's merge request
+    pipeline could not plan with it ("HTTP remote state endpoint invalid auth").
+    """
     return [f"cd {stack_dir(name)}",
             "terraform init",
-            "terraform plan -out=plan.cache",
+            "terraform plan -out=plan.cache" if lock
+            else "terraform plan -lock=false -out=plan.cache",
             "terraform show -no-color plan.cache > plan.txt"]
 
 
@@ -127,7 +137,8 @@ def _synth_job(cluster: AffectedCluster) -> dict[str, Any]:
     }
 
 
-def _plan_job(cluster: AffectedCluster, management: str | None) -> dict[str, Any]:
+def _plan_job(cluster: AffectedCluster, management: str | None, *,
+              apply: bool) -> dict[str, Any]:
     needs: list[Any] = [{"job": job_names(cluster.name)["synth"], "artifacts": True}]
     if management and cluster.name != management:
         needs.append({"job": job_names(management)["plan"], "artifacts": False})
@@ -136,7 +147,8 @@ def _plan_job(cluster: AffectedCluster, management: str | None) -> dict[str, Any
         "stage": "plan",
         "needs": needs,
         "variables": dict(STATE_CREDENTIALS),
-        "script": plan_commands(cluster.name),
+        # Only a plan that an apply job uses takes the state lock (see plan_commands).
+        "script": plan_commands(cluster.name, lock=apply),
         "artifacts": {
             "name": f"plan-{cluster.name}",
             "paths": [f"{directory}/"],
@@ -180,7 +192,7 @@ def generate(changes: Changes, *, apply: bool) -> dict[str, Any]:
     for cluster in changes.affected:
         names = job_names(cluster.name)
         jobs[names["synth"]] = _synth_job(cluster)
-        jobs[names["plan"]] = _plan_job(cluster, management)
+        jobs[names["plan"]] = _plan_job(cluster, management, apply=apply)
         if apply:
             jobs[names["apply"]] = _apply_job(cluster, management)
     for cluster in changes.removed:

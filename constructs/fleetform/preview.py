@@ -265,7 +265,11 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigError("directory does not exist", file=path.parent, field="--diagram")
         text = svg(graph, title="fleetform: clusters → labels → repositories → apps") \
             if path.suffix == ".svg" else mermaid(graph)
-        path.write_text(text, encoding="utf-8")
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:  # a directory, /proc/..., a read-only file system...
+            raise ConfigError(f"cannot be written ({exc.strerror})", file=path,
+                              field="--diagram") from None
     if args.format == "json":
         print(json.dumps({
             "clusters": [c.name for c in preview.clusters],

@@ -40,10 +40,10 @@ class ClusterStack(TerraformStack):
     """
 
     def __init__(self, scope: Construct, fleet: Fleet, cluster: Cluster, *,
-                 env: Mapping[str, str]) -> None:
+                 env: Mapping[str, str], local_state_path: str | None = None) -> None:
         super().__init__(scope, cluster.name)
         self.cluster = cluster
-        configure_backend(self, cluster.name, env)
+        configure_backend(self, cluster.name, env, local_path=local_state_path)
         # The provider reads DIGITALOCEAN_TOKEN itself: no token in the JSON.
         DigitaloceanProvider(self, "digitalocean")
         self.doks = DoksCluster(self, "doks", props=doks_props(cluster))

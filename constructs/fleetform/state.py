@@ -29,9 +29,13 @@ def gitlab_state_address(api_url: str, project_id: str, state_name: str) -> str:
            f"{quote(state_name, safe='')}"
 
 
-def configure_backend(stack: TerraformStack, state_name: str,
-                      env: Mapping[str, str]) -> TerraformBackend:
-    """Attach the state backend chosen by ``env`` to ``stack``."""
+def configure_backend(stack: TerraformStack, state_name: str, env: Mapping[str, str], *,
+                      local_path: str | None = None) -> TerraformBackend:
+    """Attach the state backend chosen by ``env`` to ``stack``.
+
+    ``local_path`` is the local state file relative to the stack's directory
+    (default: the project directory for output in ``cdktf.out``).
+    """
     kind = env.get("FLEETFORM_STATE", "local") or "local"
     if kind not in BACKENDS:
         raise ConfigError(f"must be one of {', '.join(BACKENDS)}, got {kind!r}",
@@ -39,7 +43,8 @@ def configure_backend(stack: TerraformStack, state_name: str,
     if kind == "local":
         # Terraform runs in cdktf.out/stacks/<name>/, which every synth replaces:
         # keep the state file in the project directory instead.
-        return LocalBackend(stack, path=f"../../../terraform.{state_name}.tfstate")
+        return LocalBackend(stack,
+                            path=local_path or f"../../../terraform.{state_name}.tfstate")
     api_url = env.get("FLEETFORM_GITLAB_API_URL") or env.get("CI_API_V4_URL")
     project = env.get("FLEETFORM_GITLAB_PROJECT_ID") or env.get("CI_PROJECT_ID")
     if not api_url or not re.match(r"^https?://\S+$", api_url):

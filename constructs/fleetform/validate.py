@@ -414,7 +414,7 @@ class _Run:
                     self.warning("stray file: Argo CD only deploys directories "
                                  "apps/<namespace>/<app>/", file=display(entry), label=label)
                     continue
-                if not DNS1123_LABEL.match(entry.name) or len(entry.name) > 63:
+                if not DNS1123_LABEL.fullmatch(entry.name) or len(entry.name) > 63:
                     self.error(f"namespace {entry.name!r} is not a DNS-1123 label (lowercase "
                                "letters, digits and '-', at most 63)",
                                file=display(entry), label=label)
@@ -432,7 +432,7 @@ class _Run:
     def check_app(self, app: AppDir) -> bool:
         where = {"label": app.label, "app": app.key}
         ok = True
-        if not DNS1123_LABEL.match(app.name) or len(app.name) > MAX_RELEASE_NAME:
+        if not DNS1123_LABEL.fullmatch(app.name) or len(app.name) > MAX_RELEASE_NAME:
             self.error(f"app name {app.name!r} is not a valid Helm release name (lowercase "
                        f"letters, digits and '-', at most {MAX_RELEASE_NAME})",
                        file=display(app.directory), **where)
@@ -464,7 +464,7 @@ class _Run:
                 ok = False
                 continue
             version = str(dep.get("version", ""))
-            if not EXACT_VERSION.match(version):
+            if not EXACT_VERSION.fullmatch(version):
                 self.warning(f"dependency {dep.get('name')!r} is not pinned to an exact version "
                              f"(got {version!r}): the version Argo CD builds may change "
                              "between syncs", file=display(chart_file),
