@@ -29,6 +29,7 @@ from cdktf import ITerraformIterator
 from constructs import Construct
 
 from .errors import ConfigError
+from .provider_alias import AliasedProvider
 
 #: Registry source of the provider.
 ARGOCD_PROVIDER_SOURCE = "argoproj-labs/argocd"
@@ -254,7 +255,7 @@ def _to_hcl(block: _Block, values: Mapping[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------
 
 
-class ArgocdProvider(TerraformProvider):
+class ArgocdProvider(AliasedProvider):
     """The ``argocd`` provider: the Argo CD API server to manage and how to log in.
 
     Secrets (``auth_token``, ``password``) should be Terraform tokens, e.g. a
@@ -307,17 +308,6 @@ class ArgocdProvider(TerraformProvider):
                          terraform_generator_metadata=_METADATA,
                          terraform_provider_source=ARGOCD_PROVIDER_SOURCE)
 
-    # cdktf's TerraformProvider leaves `alias` to subclasses (its own getter returns
-    # undefined); overriding the jsii property makes `fqn` and the JSON carry it.
-    @builtins.property
-    @jsii.member(jsii_name="alias")
-    def alias(self) -> Optional[str]:
-        """The provider alias, or None for the default ``argocd`` configuration."""
-        return getattr(self, "_fleetform_alias", None)
-
-    @alias.setter
-    def alias(self, value: Optional[str]) -> None:
-        self._fleetform_alias = value
 
     @builtins.property
     def attributes(self) -> Mapping[str, Any]:

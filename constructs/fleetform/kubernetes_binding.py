@@ -21,6 +21,8 @@ from cdktf import (ITerraformDependable, TerraformProvider, TerraformProviderGen
                    TerraformResource, TerraformResourceLifecycle)
 from constructs import Construct
 
+from .provider_alias import AliasedProvider
+
 #: Registry source and version of the provider (the one cdktf-cdktf-provider-kubernetes 12.1 binds).
 KUBERNETES_PROVIDER_SOURCE = "hashicorp/kubernetes"
 KUBERNETES_PROVIDER_VERSION = "~> 2.38"
@@ -41,7 +43,7 @@ def _clean(value: Any) -> Any:
     return value
 
 
-class KubernetesProvider(TerraformProvider):
+class KubernetesProvider(AliasedProvider):
     """The ``kubernetes`` provider, configured with a bearer token.
 
     Attributes are Terraform expressions or literals; ``token`` must be a
@@ -58,15 +60,6 @@ class KubernetesProvider(TerraformProvider):
                          terraform_generator_metadata=_METADATA,
                          terraform_provider_source=KUBERNETES_PROVIDER_SOURCE)
 
-    @builtins.property
-    @jsii.member(jsii_name="alias")
-    def alias(self) -> Optional[str]:
-        """The provider alias, or None for the default configuration."""
-        return getattr(self, "_fleetform_alias", None)
-
-    @alias.setter
-    def alias(self, value: Optional[str]) -> None:
-        self._fleetform_alias = value
 
     @jsii.member(jsii_name="synthesizeAttributes")
     def _synthesize_attributes(self) -> Mapping[str, Any]:
