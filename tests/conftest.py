@@ -17,6 +17,16 @@ CLUSTERS = ROOT / "clusters"
 MANIFESTS = ROOT / "manifests"
 SCHEMAS = ROOT.parent / "shared" / "schemas" / "argocd"
 
+#: A minimal valid worker cluster.yaml for the example fleet (labels it has repositories for).
+WORKER_YAML = """
+    role: worker
+    region: ams3
+    kubernetes_version: "1.33"
+    node_pools: [{name: default, size: s-2vcpu-4gb, count: 2}]
+    labels: [global]
+    argocd: {server: "argocd.example.com:443"}
+"""
+
 #: The environment used for synthesis in tests: no secrets, local state.
 CLEAN_ENV = {"PATH": os.environ.get("PATH", "")}
 

@@ -7,16 +7,9 @@ import subprocess
 import sys
 
 import pytest
-from conftest import CLEAN_ENV, ROOT, write_cluster
+from conftest import CLEAN_ENV, ROOT, WORKER_YAML, write_cluster
 
-STAGING = """
-    role: worker
-    region: ams3
-    kubernetes_version: "1.33"
-    node_pools: [{name: default, size: s-2vcpu-4gb, count: 2}]
-    labels: [global]
-    argocd: {server: "argocd.example.com:443"}
-"""
+STAGING = WORKER_YAML
 
 
 def run_main(project, *args, env=None):

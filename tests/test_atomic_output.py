@@ -22,19 +22,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CLEAN_ENV, CLUSTERS, ROOT, write_cluster
+from conftest import CLEAN_ENV, CLUSTERS, ROOT, WORKER_YAML, write_cluster
 
 from fleetform import app as fleet_app
 from fleetform.errors import ConfigError
 
-WORKER = """
-    role: worker
-    region: ams3
-    kubernetes_version: "1.33"
-    node_pools: [{name: default, size: s-2vcpu-4gb, count: 2}]
-    labels: [global]
-    argocd: {server: "argocd.example.com:443"}
-"""
+WORKER = WORKER_YAML
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:

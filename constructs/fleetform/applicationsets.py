@@ -17,10 +17,10 @@ argocd-apps chart, and ``fleetform preview``/``validate`` use the same rules
 from __future__ import annotations
 
 import posixpath
-import re
 from typing import Any, Mapping
 
 from .config import Repository
+from .labels import label_name
 
 ARGOCD_NAMESPACE = "argocd"
 #: Labels put on every generated Application, for filtering in the Argo CD UI.
@@ -31,8 +31,7 @@ IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
 
 def applicationset_name(label: str) -> str:
     """A DNS-1123 name for the ApplicationSet of ``label`` (keys may hold '/', '.', '_')."""
-    name = re.sub(r"[^a-z0-9-]+", "-", label.lower()).strip("-")
-    return f"label-{name}"[:63].rstrip("-")
+    return label_name("label", label)
 
 
 def apps_dir(repository: Repository) -> str:

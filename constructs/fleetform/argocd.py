@@ -16,7 +16,6 @@ What it installs, all through Terraform:
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -34,7 +33,7 @@ from .config import (DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VER
                      Repository)
 from .errors import ConfigError
 from .kubernetes_binding import KubernetesProvider, SecretV1, SecretV1Metadata
-from .labels import check_labels
+from .labels import check_labels, label_name, label_slug
 from .random_password import RandomPassword, RandomProvider
 
 ARGO_HELM_REPOSITORY = "https://argoproj.github.io/argo-helm"
@@ -78,14 +77,8 @@ class ArgoCdProps:
     prevent_destroy: bool = True
 
 
-def _secret_name(prefix: str, label: str) -> str:
-    """A valid Kubernetes object name for ``label``'s Secret (keys may hold '/', '.', '_')."""
-    slug = re.sub(r"[^a-z0-9-]+", "-", label.lower()).strip("-")
-    return f"{prefix}-{slug}"[:63].rstrip("-")
-
-
 def _variable_id(label: str) -> str:
-    return "repository_" + "".join(c if c.isalnum() else "_" for c in label.lower())
+    return "repository_" + label_slug(label).replace("-", "_")
 
 
 class ArgoCd(Construct):
@@ -182,7 +175,7 @@ class ArgoCd(Construct):
                 self, f"repository-{_variable_id(label)}", provider=kubernetes,
                 depends_on=[self.release],
                 metadata=SecretV1Metadata(
-                    name=_secret_name("repository", label),
+                    name=label_name("repository", label),
                     namespace=namespace,
                     labels={"argocd.argoproj.io/secret-type": "repository"}),
                 data={"type": "git", "url": repository.url, "username": creds.username,

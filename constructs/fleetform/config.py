@@ -18,7 +18,7 @@ from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, Validatio
                       field_validator, model_validator)
 
 from .errors import ConfigError, ConfigErrors
-from .labels import check_label_key, check_label_value
+from .labels import check_label_key, check_label_value, label_name, label_slug
 
 CLUSTER_FILE = "cluster.yaml"
 # Python patterns end with \Z, not $: in Python, $ also matches before a final
@@ -61,30 +61,6 @@ def _no_terraform_template(v: str) -> str:
     return v
 
 
-def _label_key(key: str, *, field: str | None = None) -> None:
-    """:func:`~fleetform.labels.check_label_key`, refusing a final newline too."""
-    check_label_key(key, field=field)
-    _no_line_break(key, "label key", field)
-
-
-def _label_value(value: str, *, field: str | None = None) -> None:
-    """:func:`~fleetform.labels.check_label_value`, refusing a final newline too."""
-    check_label_value(value, field=field)
-    _no_line_break(value, "label value", field)
-
-
-def _no_line_break(text: str, what: str, field: str | None) -> None:
-    # fleetform.labels matches with `$`, which accepts a final "\n".
-    if "\n" in text:
-        raise ValueError(f"{field + ': ' if field else ''}invalid {what} {text!r}: "
-                         "no line breaks")
-
-
-def _label_slug(label: str) -> str:
-    """What names derived from a label keep of it: lowercase letters and digits."""
-    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -113,13 +89,13 @@ class Taint(_Strict):
     @field_validator("key")
     @classmethod
     def _key(cls, v: str) -> str:
-        _label_key(v)
+        check_label_key(v)
         return v
 
     @field_validator("value")
     @classmethod
     def _value(cls, v: str) -> str:
-        _label_value(v)
+        check_label_value(v)
         return v
 
 
@@ -144,8 +120,8 @@ class NodePool(_Strict):
     @classmethod
     def _labels(cls, v: dict[str, str]) -> dict[str, str]:
         for key, value in v.items():
-            _label_key(key, field=f"labels.{key}")
-            _label_value(value, field=f"labels.{key}")
+            check_label_key(key, field=f"labels.{key}")
+            check_label_value(value, field=f"labels.{key}")
         return v
 
 
@@ -245,18 +221,18 @@ class ManagementArgoCd(_Strict):
     @field_validator("repositories")
     @classmethod
     def _labels(cls, v: dict[str, Repository]) -> dict[str, Repository]:
-        from .applicationsets import applicationset_name
-
-        seen: dict[tuple[str, str], str] = {}
+        seen: dict[str, str] = {}
         for key in v:
-            _label_key(key, field=f"repositories.{key}")
+            check_label_key(key, field=f"repositories.{key}")
             # The ApplicationSet, the credentials' Secret and variable are named
             # after the label: two labels must not give the same names.
-            for derived in (("slug", _label_slug(key)), ("appset", applicationset_name(key))):
+            # Names are cut at 63 characters, so compare each kind of name, not the slug.
+            for derived in (label_slug(key), label_name("label", key),
+                            label_name("repository", key)):
                 if derived in seen:
                     raise ValueError(
                         f"repositories.{key}: label {key!r} and {seen[derived]!r} give the "
-                        f"same resource names ({derived[1]!r}): labels must differ in more "
+                        f"same resource names ({derived!r}): labels must differ in more "
                         "than case and punctuation")
                 seen[derived] = key
         return v
@@ -311,8 +287,8 @@ class _ClusterBase(_Strict):
     @classmethod
     def _labels(cls, v: dict[str, str]) -> dict[str, str]:
         for key, value in v.items():
-            _label_key(key, field=f"labels.{key}")
-            _label_value(value, field=f"labels.{key}")
+            check_label_key(key, field=f"labels.{key}")
+            check_label_value(value, field=f"labels.{key}")
             if key.startswith(RESERVED_LABEL_PREFIX):
                 raise ValueError(f"labels.{key}: label keys under {RESERVED_LABEL_PREFIX} are "
                                  "reserved for Argo CD itself")

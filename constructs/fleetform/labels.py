@@ -11,6 +11,16 @@ _NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
 _PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
+def label_slug(label: str) -> str:
+    """What names derived from a label keep of it: lowercase letters and digits, '-' between."""
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+
+
+def label_name(prefix: str, label: str) -> str:
+    """A DNS-1123 object name ``<prefix>-<slug>`` for something made per label."""
+    return f"{prefix}-{label_slug(label)}"[:63].rstrip("-")
+
+
 def check_label_key(key: str, *, field: str | None = None) -> None:
     """Raise ValueError unless ``key`` is a valid ``[prefix/]name`` label key."""
     where = f"{field}: " if field else ""

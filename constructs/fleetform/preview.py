@@ -20,8 +20,9 @@ from typing import Any, Sequence
 from .config import Cluster, Fleet, load_fleet, read_yaml
 from .diagram import Graph, Node, mermaid, svg
 from .errors import ConfigError
-from .repositories import (Deployment, RepoLocation, check_cluster_names, closest, display,
-                           locate_or_raise, merge_values, parse_overrides, plan, scan_apps)
+from .repositories import (Deployment, RepoLocation, add_repository_options, check_cluster_names,
+                           closest, display, locate_or_raise, merge_values, parse_overrides,
+                           plan, scan_apps)
 
 LAYERS = ["Clusters", "Labels", "Repositories", "Applications"]
 
@@ -206,15 +207,11 @@ def _count(n: int, noun: str) -> str:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--clusters-dir", default="clusters", type=Path,
-                        help="directory of cluster directories (default: clusters)")
+    add_repository_options(parser)
     parser.add_argument("--cluster", action="append", metavar="NAME", dest="only_clusters",
                         help="only this cluster (repeatable)")
     parser.add_argument("--app", action="append", metavar="NAME", dest="only_apps",
                         help="only this app, by name or NAMESPACE/NAME (repeatable)")
-    parser.add_argument("--repo", action="append", metavar="LABEL=DIR",
-                        help="use DIR, a checkout of the label's repository URL, for LABEL "
-                             "(repeatable; env FLEETFORM_REPOS; see fleetform validate --help)")
     parser.add_argument("--diagram", metavar="PATH",
                         help="write the diagram: PATH.svg (an image), PATH.mmd (Mermaid), "
                              "or - (Mermaid on stdout instead of the table)")

@@ -21,6 +21,7 @@ files :func:`fleetform.applicationsets.value_files` names.
 
 from __future__ import annotations
 
+import argparse
 import configparser
 import difflib
 import os
@@ -35,6 +36,17 @@ from .errors import ConfigError, ConfigErrors
 
 #: Environment variable with ``LABEL=DIR`` overrides, separated by spaces or commas.
 REPOS_ENV = "FLEETFORM_REPOS"
+
+
+def add_repository_options(parser: argparse.ArgumentParser) -> None:
+    """``--clusters-dir`` and ``--repo``, as every command that reads the repositories takes them."""
+    parser.add_argument("--clusters-dir", default="clusters", type=Path,
+                        help="directory of cluster directories (default: clusters)")
+    parser.add_argument("--repo", action="append", metavar="LABEL=DIR",
+                        help="use DIR, a checkout of the label's repository URL, for LABEL "
+                             "(repeatable; default: this checkout when the URL is one of its "
+                             "remotes or the repository's path exists in it; "
+                             f"env {REPOS_ENV})")
 
 
 def closest(name: str, candidates: Iterable[str]) -> str:

@@ -43,9 +43,10 @@ from typing import Any, Iterator, Mapping, Sequence
 import yaml
 
 from .applicationsets import applicationsets
-from .config import Fleet, load_fleet, read_yaml
+from .config import DNS1123_LABEL, Fleet, load_fleet, read_yaml
 from .errors import ConfigError, ConfigErrors
-from .repositories import (AppDir, Deployment, RepoLocation, ValueFile, check_cluster_names,
+from .repositories import (AppDir, Deployment, RepoLocation, ValueFile, add_repository_options,
+                           check_cluster_names,
                            checkout_root, closest, display, locate, merge_values,
                            parse_overrides, plan, scan_apps)
 
@@ -54,7 +55,6 @@ SCHEMAS_ENV = "FLEETFORM_ARGOCD_SCHEMAS"
 #: Argo CD kinds and their schema file.
 ARGOCD_KINDS = {"Application": "application.json", "ApplicationSet": "applicationset.json",
                 "AppProject": "appproject.json"}
-DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 #: Helm's limit on release names (the app's directory name).
 MAX_RELEASE_NAME = 53
@@ -853,16 +853,10 @@ def validate_fleet(clusters_dir: str | Path = "clusters", *,
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--clusters-dir", default="clusters", type=Path,
-                        help="directory of cluster directories (default: clusters)")
+    add_repository_options(parser)
     parser.add_argument("--cluster", action="append", metavar="NAME", dest="only",
                         help="render only for this cluster (repeatable); the layout checks "
                              "stay fleet-wide")
-    parser.add_argument("--repo", action="append", metavar="LABEL=DIR",
-                        help="use DIR, a checkout of the label's repository URL, for LABEL "
-                             "(repeatable; default: this checkout when the URL is one of its "
-                             "remotes or the repository's path exists in it; "
-                             "env FLEETFORM_REPOS)")
     parser.add_argument("--argocd-schemas", type=Path, metavar="DIR",
                         help=f"directory of the Argo CD JSON Schemas (default: ${SCHEMAS_ENV}, "
                              "else ../shared/schemas/argocd next to the checkout)")
