@@ -159,10 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         fleetform = [PYTHON, "-m", "fleetform.cli"]
         runs["validate-example"] = measure("fleetform validate, example fleet",
                                            [*fleetform, "validate"], ROOT)
-        schemas = ["--argocd-schemas", str(ROOT.parent / "shared" / "schemas" / "argocd")]
         runs["validate"] = measure(f"fleetform validate, {sizes[-1]} clusters",
                                    [*fleetform, "validate", "--clusters-dir",
-                                    str(big / "clusters"), *schemas], big)
+                                    str(big / "clusters")], big)
         runs["preview"] = measure(f"fleetform preview, {sizes[-1]} clusters",
                                   [*fleetform, "preview", "--clusters-dir",
                                    str(big / "clusters"), "--format", "json"], big)

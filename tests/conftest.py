@@ -15,7 +15,9 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 ROOT = Path(__file__).resolve().parent.parent
 CLUSTERS = ROOT / "clusters"
 MANIFESTS = ROOT / "manifests"
-SCHEMAS = ROOT.parent / "shared" / "schemas" / "argocd"
+SCHEMAS = ROOT / "constructs" / "fleetform" / "schemas" / "argocd"
+#: Where the project's reference copy of the schemas lives (beside the repository, in CI).
+SHARED_SCHEMAS = ROOT.parent / "shared" / "schemas" / "argocd"
 
 #: A minimal valid worker cluster.yaml for the example fleet (labels it has repositories for).
 WORKER_YAML = """

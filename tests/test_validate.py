@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import CLUSTERS, ROOT, SCHEMAS, write_cluster
+from conftest import CLUSTERS, ROOT, SCHEMAS, SHARED_SCHEMAS, write_cluster
 
 from fleetform.cli import main
 from fleetform.errors import ConfigError
@@ -119,7 +119,15 @@ def test_json_output_for_scripts(capsys, monkeypatch):
     assert {p["severity"] for p in doc["problems"]} == {"warning"}
 
 
-def test_default_schema_dir_is_found_next_to_the_checkout(monkeypatch):
+def test_shipped_schemas_are_the_reference_schemas():
+    if not SHARED_SCHEMAS.is_dir():
+        pytest.skip(f"no reference schemas at {SHARED_SCHEMAS} to compare with")
+    shipped = {p.name: p.read_bytes() for p in SCHEMAS.glob("*.json")}
+
+    assert shipped == {p.name: p.read_bytes() for p in SHARED_SCHEMAS.glob("*.json")}
+
+
+def test_default_schemas_are_the_shipped_ones(monkeypatch):
     monkeypatch.delenv("FLEETFORM_ARGOCD_SCHEMAS", raising=False)
     report = validate_fleet(CLUSTERS, clusters=["do-management"])
 

@@ -47,7 +47,7 @@ from .config import DNS1123_LABEL, Fleet, load_fleet, read_yaml
 from .errors import ConfigError, ConfigErrors
 from .repositories import (AppDir, Deployment, RepoLocation, ValueFile, add_repository_options,
                            check_cluster_names,
-                           checkout_root, closest, display, locate, merge_values,
+                           closest, display, locate, merge_values,
                            parse_overrides, plan, scan_apps)
 
 #: Environment variable naming the directory of the Argo CD JSON Schemas.
@@ -253,12 +253,16 @@ def k8s_validator(minor: str, api_version: str, kind: str):
     return jsonschema.Draft202012Validator(schema, registry=registry)
 
 
+#: The strict Argo CD v3.4 schemas shipped with fleetform.
+PACKAGED_SCHEMAS = Path(__file__).resolve().parent / "schemas" / "argocd"
+
+
 def default_schemas_dir(clusters_dir: Path, env: Mapping[str, str] | None = None) -> Path:
-    """``$FLEETFORM_ARGOCD_SCHEMAS``, else ``<checkout>/../shared/schemas/argocd``."""
+    """``$FLEETFORM_ARGOCD_SCHEMAS``, else the schemas shipped with fleetform."""
     env = os.environ if env is None else env
     if env.get(SCHEMAS_ENV):
         return Path(env[SCHEMAS_ENV])
-    return checkout_root(clusters_dir).parent / "shared" / "schemas" / "argocd"
+    return PACKAGED_SCHEMAS
 
 
 def _path_text(path: Sequence[Any]) -> str:
@@ -777,7 +781,7 @@ def validate_fleet(clusters_dir: str | Path = "clusters", *,
 
     ``repos`` overrides where labels' repositories are (``{label: checkout}``);
     ``schemas_dir`` is the Argo CD schema directory (default: ``$FLEETFORM_ARGOCD_SCHEMAS``,
-    else ``../shared/schemas/argocd`` next to the checkout); ``clusters`` limits
+    else the schemas shipped with fleetform); ``clusters`` limits
     rendering to those clusters (layout checks stay fleet-wide).
     Problems are returned in the report; usage errors raise ConfigError.
     """
@@ -859,7 +863,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "stay fleet-wide")
     parser.add_argument("--argocd-schemas", type=Path, metavar="DIR",
                         help=f"directory of the Argo CD JSON Schemas (default: ${SCHEMAS_ENV}, "
-                             "else ../shared/schemas/argocd next to the checkout)")
+                             "else the Argo CD v3.4 schemas shipped with fleetform)")
     parser.add_argument("--strict", action="store_true",
                         help="fail on warnings too, e.g. charts not rendered because their "
                              "dependencies are not available offline")
