@@ -317,15 +317,16 @@ def test_an_argocd_schema_directory_that_does_not_exist(project_copy):
         validate_fleet(project_copy / "clusters", schemas_dir=project_copy / "nowhere")
 
 
-def test_missing_default_schemas_are_a_warning_when_argocd_objects_exist(project_copy,
-                                                                          monkeypatch):
-    monkeypatch.delenv("FLEETFORM_ARGOCD_SCHEMAS", raising=False)
+def test_missing_schema_directory_is_a_warning_when_argocd_objects_exist(project_copy,
+                                                                         monkeypatch, tmp_path):
+    missing = tmp_path / "no-schemas"
+    monkeypatch.setenv("FLEETFORM_ARGOCD_SCHEMAS", str(missing))
 
-    report = validate_fleet(project_copy / "clusters")  # tmp: no ../shared/schemas
+    report = validate_fleet(project_copy / "clusters")
 
     assert report.errors == []
     assert [str(w) for w in report.warnings if "no Argo CD schemas" in str(w)] == [
-        f"{project_copy.parent}/shared/schemas/argocd: no Argo CD schemas here: Argo CD "
+        f"{missing}: no Argo CD schemas here: Argo CD "
         "objects are not schema-checked (set --argocd-schemas or $FLEETFORM_ARGOCD_SCHEMAS)"]
 
 
