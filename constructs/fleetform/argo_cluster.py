@@ -6,8 +6,7 @@ import re
 from types import MappingProxyType
 from typing import Mapping, Optional
 
-from cdktf import (Fn, TerraformStack, TerraformVariable, TerraformVariableValidationConfig,
-                   Token)
+from cdktf import TerraformStack, TerraformVariable, TerraformVariableValidationConfig
 from constructs import Construct
 
 from .argocd_provider import (ArgocdCluster, ArgocdClusterConfig, ArgocdClusterMetadata,
@@ -34,10 +33,13 @@ TOKEN_SECRET_NAME = "argocd-manager-token"
 RESERVED_LABEL_PREFIX = "argocd.argoproj.io/"
 
 _ALIAS = re.compile(r"[^A-Za-z0-9_-]+")
+#: cdktf's marker for a string token, as ``Token.is_unresolved`` looks for it
+#: (tokens/private/encoding.js); matched here to spare a jsii round trip.
+_STRING_TOKEN = re.compile(r"\$\{TfToken\[[a-zA-Z0-9:._-]+\]\}")
 
 
 def _is_token(value: object) -> bool:
-    return isinstance(value, str) and Token.is_unresolved(value)
+    return isinstance(value, str) and _STRING_TOKEN.search(value) is not None
 
 
 class ArgoCluster(Construct):
@@ -126,6 +128,8 @@ class ArgoCluster(Construct):
             self, "service-account", provider=k8s,
             metadata=ServiceAccountV1Metadata(name=SERVICE_ACCOUNT_NAME,
                                               namespace=SERVICE_ACCOUNT_NAMESPACE))
+        # References, so that Terraform orders the objects; each is a jsii call.
+        service_account_name = service_account.metadata.name
         role = ClusterRoleV1(
             self, "cluster-role", provider=k8s,
             metadata=ClusterRoleV1Metadata(name=CLUSTER_ROLE_NAME),
@@ -137,7 +141,7 @@ class ArgoCluster(Construct):
             role_ref=ClusterRoleBindingV1RoleRef(api_group="rbac.authorization.k8s.io",
                                                  kind="ClusterRole", name=role.metadata.name),
             subject=[ClusterRoleBindingV1Subject(kind="ServiceAccount",
-                                                 name=service_account.metadata.name,
+                                                 name=service_account_name,
                                                  namespace=service_account.metadata.namespace)])
         # Why a token Secret: the admin token in `cluster` may be short-lived (a
         # DOKS kubeconfig token expires after 7 days, EKS tokens after minutes).
@@ -147,17 +151,17 @@ class ArgoCluster(Construct):
             self, "token", provider=k8s,
             metadata=SecretV1Metadata(
                 name=TOKEN_SECRET_NAME, namespace=SERVICE_ACCOUNT_NAMESPACE,
-                annotations={"kubernetes.io/service-account.name":
-                             service_account.metadata.name}),
+                annotations={"kubernetes.io/service-account.name": service_account_name}),
             type="kubernetes.io/service-account-token",
             wait_for_service_account_token=True)
-        bearer_token = Token.as_string(Fn.lookup(self.token_secret.data, "token"))
-        ca_data = Token.as_string(Fn.lookup(self.token_secret.data, "ca.crt"))
+        bearer_token = self.token_secret.data_value("token")
+        ca_data = self.token_secret.data_value("ca.crt")
 
         # --- In the management Argo CD -------------------------------------
         self.auth_token_variable: Optional[TerraformVariable] = None
         if auth_token is None:
-            self.auth_token_variable = auth_token_variable(TerraformStack.of(self))
+            stack = scope if isinstance(scope, TerraformStack) else TerraformStack.of(self)
+            self.auth_token_variable = auth_token_variable(stack)
             auth_token = self.auth_token_variable.string_value
         self.argocd_provider = ArgocdProvider(
             self, "argocd", alias=alias, server_addr=argocd_server, auth_token=auth_token,

@@ -301,13 +301,10 @@ class ArgocdProvider(AliasedProvider):
         }, "")
         if alias is not None and not isinstance(alias, str):
             raise ConfigError(f"must be a string, got {type(alias).__name__}", field="alias")
-        # Set before the jsii object exists: the JS side may read `alias` while constructing.
-        self._fleetform_alias = alias
         self._fleetform_values = values
-        super().__init__(scope, id, terraform_resource_type="argocd",
+        super().__init__(scope, id, alias=alias, terraform_resource_type="argocd",
                          terraform_generator_metadata=_METADATA,
                          terraform_provider_source=ARGOCD_PROVIDER_SOURCE)
-
 
     @builtins.property
     def attributes(self) -> Mapping[str, Any]:

@@ -128,11 +128,12 @@ class DoksCluster(Construct):
             for pool in extra_pools
         ]
 
-        self.cluster_id: str = self.cluster.id
+        # Attribute paths rather than kube_config.get(0).<attr>: one jsii call
+        # instead of three, for the same expression.
         self.endpoint: str = self.cluster.endpoint
-        kube_config = self.cluster.kube_config.get(0)
-        self.ca_certificate: str = Fn.base64decode(kube_config.cluster_ca_certificate)
-        self.kubeconfig: str = kube_config.raw_config
+        self.ca_certificate: str = Fn.base64decode(
+            self.cluster.get_string_attribute("kube_config[0].cluster_ca_certificate"))
+        self.kubeconfig: str = self.cluster.get_string_attribute("kube_config[0].raw_config")
 
         # The token in the resource's kube_config is frozen when the cluster is
         # created and expires after 7 days; a data source is read again on every
@@ -146,5 +147,10 @@ class DoksCluster(Construct):
             name=props.name,
             endpoint=self.endpoint,
             cluster_ca_certificate=self.ca_certificate,
-            token=live.kube_config.get(0).token,
+            token=live.get_string_attribute("kube_config[0].token"),
         )
+
+    @property
+    def cluster_id(self) -> str:
+        """The cluster's DigitalOcean ID (a token)."""
+        return self.cluster.id

@@ -13,6 +13,7 @@ Bound: the provider, ``kubernetes_secret_v1``, ``kubernetes_service_account_v1``
 from __future__ import annotations
 
 import builtins
+import re
 from dataclasses import dataclass, fields
 from typing import Any, Mapping, Optional, Sequence
 
@@ -26,6 +27,10 @@ from .provider_alias import AliasedProvider
 #: Registry source and version of the provider (the one cdktf-cdktf-provider-kubernetes 12.1 binds).
 KUBERNETES_PROVIDER_SOURCE = "hashicorp/kubernetes"
 KUBERNETES_PROVIDER_VERSION = "~> 2.38"
+
+#: A key of a Secret's ``data`` (Kubernetes: alphanumerics, '-', '_' and '.').
+_DATA_KEY = re.compile(r"[-._a-zA-Z0-9]+")
+_IDENTIFIER = re.compile(r"[a-zA-Z_][-a-zA-Z0-9_]*")
 
 _METADATA = TerraformProviderGeneratorMetadata(
     provider_name="kubernetes", provider_version_constraint=KUBERNETES_PROVIDER_VERSION)
@@ -53,18 +58,15 @@ class KubernetesProvider(AliasedProvider):
     def __init__(self, scope: Construct, id: str, *, alias: Optional[str] = None,
                  host: Optional[str] = None, cluster_ca_certificate: Optional[str] = None,
                  token: Optional[str] = None) -> None:
-        self._fleetform_alias = alias
         self._fleetform_attributes = _clean({
             "host": host, "cluster_ca_certificate": cluster_ca_certificate, "token": token})
-        super().__init__(scope, id, terraform_resource_type="kubernetes",
+        super().__init__(scope, id, alias=alias, terraform_resource_type="kubernetes",
                          terraform_generator_metadata=_METADATA,
                          terraform_provider_source=KUBERNETES_PROVIDER_SOURCE)
 
-
     @jsii.member(jsii_name="synthesizeAttributes")
     def _synthesize_attributes(self) -> Mapping[str, Any]:
-        return {**self._fleetform_attributes,
-                **({"alias": self._fleetform_alias} if self._fleetform_alias else {})}
+        return self._fleetform_attributes
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,18 @@ class SecretV1(_KubernetesResource):
     def data(self) -> Any:
         """The Secret's data map (sensitive), e.g. a service-account token."""
         return self.interpolation_for_attribute("data")
+
+    def data_value(self, key: str) -> str:
+        """One value of ``data`` (sensitive), as a string token: ``data["<key>"]``.
+
+        One jsii call, where ``Token.as_string(Fn.lookup(secret.data, key))``
+        takes three.
+        """
+        if not isinstance(key, str) or not _DATA_KEY.fullmatch(key):
+            raise ValueError(f"not a Secret data key: {key!r}")
+        # The same expression cdktf writes for the lookup: data.token, data["ca.crt"].
+        path = f"data.{key}" if _IDENTIFIER.fullmatch(key) else f'data["{key}"]'
+        return self.get_string_attribute(path)
 
 
 class ServiceAccountV1(_KubernetesResource):

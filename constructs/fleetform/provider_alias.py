@@ -3,27 +3,64 @@
 from __future__ import annotations
 
 import builtins
-from typing import Optional
+from typing import Any, Optional
 
 import jsii
 from cdktf import TerraformProvider
 
 
-class AliasedProvider(TerraformProvider):
-    """A ``TerraformProvider`` whose ``alias`` reaches ``fqn`` and the JSON.
+class _Alias:
+    """``provider.alias`` read from Python only.
 
-    cdktf's TerraformProvider leaves ``alias`` to generated subclasses (its own
-    getter returns undefined); this overrides the jsii property. Subclasses set
-    ``self._fleetform_alias`` before calling ``super().__init__``, since the
-    JS side may read ``alias`` while constructing.
+    jsii treats any Python *property* named like a JS property as an override,
+    and the JS side then asks Python for it on every read: cdktf reads
+    ``alias`` four times per resource and synth pass (through ``fqn``), which
+    was a third of the jsii round trips of a worker stack. A plain descriptor
+    with only ``__get__`` is not taken for an override, so reading ``alias``
+    stays in Python; assignments go through ``AliasedProvider.__setattr__``.
     """
 
-    @builtins.property
-    @jsii.member(jsii_name="alias")
-    def alias(self) -> Optional[str]:
-        """The provider alias, or None for the default configuration."""
-        return getattr(self, "_fleetform_alias", None)
+    def __get__(self, obj: Any, owner: type) -> Any:
+        if obj is None:
+            return self
+        return obj.__dict__.get("_fleetform_alias")
 
-    @alias.setter
-    def alias(self, value: Optional[str]) -> None:
-        self._fleetform_alias = value
+
+class AliasedProvider(TerraformProvider):
+    """A ``TerraformProvider`` whose ``alias`` reaches the JSON and ``fqn``.
+
+    cdktf's TerraformProvider leaves ``alias`` to generated subclasses (its own
+    getter returns undefined). Here the alias is written into the provider
+    block as an override, and ``fqn`` (what a resource's ``provider`` names,
+    ``<type>.<alias>``) is answered from Python: one callback per resource and
+    synth pass instead of four.
+
+    Subclasses pass ``alias`` and ``terraform_resource_type`` to ``__init__``.
+    """
+
+    alias = _Alias()
+
+    def __init__(self, scope: Any, id: str, *, alias: Optional[str],
+                 terraform_resource_type: str, **kwargs: Any) -> None:
+        object.__setattr__(self, "_fleetform_type", terraform_resource_type)
+        object.__setattr__(self, "_fleetform_alias", alias)
+        super().__init__(scope, id, terraform_resource_type=terraform_resource_type,
+                         **kwargs)
+        if alias is not None:
+            self.add_override("alias", alias)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "alias":
+            if value is None:
+                raise ValueError("an alias cannot be removed once set")
+            object.__setattr__(self, "_fleetform_alias", value)
+            self.add_override("alias", value)
+            return
+        super().__setattr__(name, value)
+
+    @builtins.property
+    @jsii.member(jsii_name="fqn")
+    def fqn(self) -> str:
+        """``<type>.<alias>``, or ``<type>`` for the default configuration."""
+        alias = self.__dict__.get("_fleetform_alias")
+        return f"{self._fleetform_type}.{alias}" if alias else self._fleetform_type

@@ -1,0 +1,41 @@
+"""How many jsii round trips a worker stack costs: the per-cluster price of a fleet synth.
+
+Each round trip between Python and the jsii kernel (node) costs 0.2-0.3 ms on
+a CI runner, and a 200-cluster fleet pays it for every worker stack; that is
+most of a large synth (see bench/bench.py). This counts round trips, which is
+deterministic, rather than timing anything.
+"""
+
+from __future__ import annotations
+
+from jsii._kernel.providers import process
+
+from fleetform.app import build_app
+from fleetform.config import load_fleet
+
+from conftest import CLEAN_ENV, CLUSTERS
+
+#: Round trips to build and synthesize the example worker stack (do-production):
+#: 65 when this was written; 94 before provider aliases stopped calling back into
+#: Python and attribute references were read in one call each.
+BUDGET = 70
+
+
+def _round_trips(monkeypatch, tmp_path, name: str) -> int:
+    count = 0
+    send = process._NodeProcess.send
+
+    def counting(self, request, response_type):
+        nonlocal count
+        count += 1
+        return send(self, request, response_type)
+
+    fleet = load_fleet(CLUSTERS)
+    build_app(fleet, names=[name], outdir=tmp_path / "warm", env=CLEAN_ENV).synth()
+    monkeypatch.setattr(process._NodeProcess, "send", counting)
+    build_app(fleet, names=[name], outdir=tmp_path / "counted", env=CLEAN_ENV).synth()
+    return count
+
+
+def test_a_worker_stack_stays_within_its_jsii_round_trip_budget(monkeypatch, tmp_path):
+    assert _round_trips(monkeypatch, tmp_path, "do-production") <= BUDGET
