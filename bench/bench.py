@@ -2,6 +2,7 @@
 
     ./fleet bench              # the whole table (a few minutes)
     ./fleet bench --quick      # 1- and 20-cluster fleets only
+    ./fleet bench --repeat 3   # every measurement 3 times, in rounds: medians
     ./fleet bench --json FILE  # also write the figures as JSON
 
 Each measurement runs the real command in a fresh process (as CI and a
@@ -18,6 +19,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,6 +41,8 @@ class Run:
     name: str
     seconds: float
     peak_mb: float
+    low: float = 0.0   # fastest and slowest of repeated runs
+    high: float = 0.0
 
 
 def measure(name: str, argv: list[str], cwd: Path, env: dict | None = None) -> Run:
@@ -69,7 +73,7 @@ def measure(name: str, argv: list[str], cwd: Path, env: dict | None = None) -> R
     out, err = out_file.read(), err_file.read()
     if proc.returncode != 0:
         sys.exit(f"bench: {name} failed (exit {proc.returncode}):\n{err or out}")
-    return Run(name, seconds, peak / 2**20)
+    return Run(name, seconds, peak / 2**20, seconds, seconds)
 
 
 def generate_fleet(project: Path, size: int) -> None:
@@ -123,7 +127,7 @@ def synth_argv(project: Path, *clusters: str) -> list[str]:
             "--out", str(project / "cdktf.out"), *clusters]
 
 
-def json_floor(project: Path) -> Run:
+def json_floor(project: Path, size: int) -> Run:
     """Write the synthesized JSON again with plain json.dump: the floor of any synth."""
     code = (
         "import json,pathlib,sys\n"
@@ -132,45 +136,69 @@ def json_floor(project: Path) -> Run:
         "for p,d in docs.items():\n"
         "    with open(str(p)+'.floor','w') as f: json.dump(d,f,indent=2)\n"
     )
-    return measure("json.dump floor (200)", [PYTHON, "-c", code, str(project / "cdktf.out")],
+    return measure(f"json.dump floor ({size})", [PYTHON, "-c", code, str(project / "cdktf.out")],
                    project)
+
+
+def _median_run(runs: list[Run]) -> Run:
+    """The median wall time of repeated runs, with the highest peak memory seen."""
+    seconds = statistics.median(r.seconds for r in runs)
+    return Run(runs[0].name, seconds, max(r.peak_mb for r in runs),
+               min(r.seconds for r in runs), max(r.seconds for r in runs))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only the 1- and 20-cluster fleets")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="run every measurement N times, in rounds, and report medians "
+                             "(default: 1; use 3 or more on a busy machine)")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
 
     sizes = (1, 20) if args.quick else (1, 20, 200)
-    runs: dict[str, Run] = {}
+    n = sizes[-1]
+    samples: dict[str, list[Run]] = {}
     with tempfile.TemporaryDirectory(prefix="fleetform-bench-") as tmp:
         for size in sizes:
-            project = Path(tmp) / f"fleet-{size}"
-            generate_fleet(project, size)
-            runs[f"synth-{size}"] = measure(f"full synth, {size} cluster(s)",
-                                            synth_argv(project), project)
-            print(f"  {runs[f'synth-{size}'].name}: {runs[f'synth-{size}'].seconds:.2f} s",
-                  file=sys.stderr)
-        big = Path(tmp) / f"fleet-{sizes[-1]}"
-        runs["floor"] = json_floor(big)
-        runs["select"] = measure(f"synth of 1 selected cluster in {sizes[-1]}",
-                                 synth_argv(big, "worker-001"), big)
+            generate_fleet(Path(tmp) / f"fleet-{size}", size)
+        big = Path(tmp) / f"fleet-{n}"
         fleetform = [PYTHON, "-m", "fleetform.cli"]
-        runs["validate-example"] = measure("fleetform validate, example fleet",
-                                           [*fleetform, "validate"], ROOT)
-        runs["validate"] = measure(f"fleetform validate, {sizes[-1]} clusters",
-                                   [*fleetform, "validate", "--clusters-dir",
-                                    str(big / "clusters")], big)
-        runs["preview"] = measure(f"fleetform preview, {sizes[-1]} clusters",
-                                  [*fleetform, "preview", "--clusters-dir",
-                                   str(big / "clusters"), "--format", "json"], big)
+        measurements = [
+            *((f"synth-{size}", f"full synth, {size} cluster(s)",
+               synth_argv(Path(tmp) / f"fleet-{size}"), Path(tmp) / f"fleet-{size}")
+              for size in sizes),
+            ("select", f"synth of 1 selected cluster in {n}", synth_argv(big, "worker-001"), big),
+            ("validate-example", "fleetform validate, example fleet",
+             [*fleetform, "validate"], ROOT),
+            ("validate", f"fleetform validate, {n} clusters",
+             [*fleetform, "validate", "--clusters-dir", str(big / "clusters")], big),
+            ("preview", f"fleetform preview, {n} clusters",
+             [*fleetform, "preview", "--clusters-dir", str(big / "clusters"),
+              "--format", "json"], big),
+        ]
+        # Rounds rather than N runs in a row: a slow spell of a shared machine
+        # then spreads over every measurement instead of skewing one.
+        for round_ in range(1, args.repeat + 1):
+            for key, name, command, cwd in measurements:
+                run = measure(name, command, cwd)
+                samples.setdefault(key, []).append(run)
+                print(f"  [{round_}/{args.repeat}] {name}: {run.seconds:.2f} s", file=sys.stderr)
+                if key == f"synth-{n}":  # its output, before the selected synth replaces it
+                    samples.setdefault("floor", []).append(json_floor(big, n))
+    runs = {key: _median_run(values) for key, values in samples.items()}
 
-    print(f"\n{'measurement':<42} {'wall s':>8} {'peak MB':>9}")
+    spread = args.repeat > 1
+    print(f"\n{'measurement':<42} {'wall s':>8} {'peak MB':>9}"
+          + (f" {'min-max s':>12}" if spread else ""))
     for run in runs.values():
-        print(f"{run.name:<42} {run.seconds:>8.2f} {run.peak_mb:>9.0f}")
+        print(f"{run.name:<42} {run.seconds:>8.2f} {run.peak_mb:>9.0f}"
+              + (f" {run.low:>5.2f}-{run.high:<6.2f}" if spread else ""))
+    marginal = (runs[f"synth-{n}"].seconds - runs["synth-1"].seconds) / (n - 1) * 1000
+    print(f"\nper extra cluster in a full synth: {marginal:.1f} ms")
 
-    n = sizes[-1]
     ratios = [
         (f"1 selected in {n} / full synth of 1", runs["select"].seconds / runs["synth-1"].seconds,
          1.15, "x"),
@@ -189,7 +217,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{'yes' if ok else 'NO'}")
     if args.json:
         args.json.write_text(json.dumps({
+            "repeat": args.repeat,
             "runs": {k: vars(v) for k, v in runs.items()},
+            "per_extra_cluster_ms": marginal,
             "ratios": {name: {"value": v, "target": t} for name, v, t, _ in ratios}}, indent=2))
     return 1 if failed else 0
 

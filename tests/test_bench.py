@@ -1,0 +1,46 @@
+"""The benchmark's generated fleets are real fleets: they load, validate and synthesize."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from collections import Counter
+
+from fleetform.config import load_fleet
+from fleetform.validate import validate_fleet
+
+from conftest import ROOT, synth_stacks
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("fleetform_bench", ROOT / "bench" / "bench.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_fleet_is_valid_with_one_management_and_mixed_labels(tmp_path):
+    _bench().generate_fleet(tmp_path, 20)
+
+    fleet = load_fleet(tmp_path / "clusters")
+    roles = Counter(c.role for c in fleet.clusters.values())
+    report = validate_fleet(tmp_path / "clusters")
+    stacks = synth_stacks(tmp_path / "clusters", tmp_path / "cdktf.out")
+
+    assert len(stacks) == 20
+    assert all("argocd_cluster" in s["resource"] for name, s in stacks.items()
+               if name != "do-management")
+    assert roles == {"management": 1, "worker": 19}
+    assert {tuple(sorted(c.labels)) for c in fleet.clusters.values() if c.role == "worker"} == {
+        ("global",), ("global", "production")}
+    assert report.errors == [], report.errors
+
+
+def test_repeat_must_be_positive():
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "bench.py"), "--repeat", "0"],
+                            capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 2
+    assert "--repeat must be at least 1" in result.stderr
