@@ -16,9 +16,9 @@ from fleetform.config import load_fleet
 from conftest import CLEAN_ENV, CLUSTERS
 
 #: Round trips to build and synthesize the example worker stack (do-production):
-#: 65 when this was written; 94 before provider aliases stopped calling back into
+#: 63 when this was written; 94 before provider aliases stopped calling back into
 #: Python and attribute references were read in one call each.
-BUDGET = 70
+BUDGET = 68
 
 
 def _round_trips(monkeypatch, tmp_path, name: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from cdktf import TerraformStack, Testing
@@ -46,8 +47,20 @@ def test_alias_set_after_construction_is_synthesized():
 
     assert synthesized["provider"]["argocd"][0]["alias"] == "late"
     assert synthesized["resource"]["argocd_cluster"]["c"]["provider"] == "argocd.late"
-    with pytest.raises(ValueError, match="cannot be removed"):
-        provider.alias = None
+
+    provider.alias = None
+    synthesized = _synth(stack)
+    assert "alias" not in synthesized["provider"]["argocd"][0]
+    assert synthesized["resource"]["argocd_cluster"]["c"]["provider"] == "argocd"
+    with pytest.raises(TypeError, match="alias must be a string"):
+        provider.alias = 7
+
+
+def test_hcl_output_carries_the_alias():
+    stack = TerraformStack(Testing.app(), "hcl-alias")
+    ArgocdProvider(stack, "argocd", alias="mgmt", server_addr="a.example.com:443")
+
+    assert re.search(r'provider "argocd" \{[^}]*\balias\s*=\s*"mgmt"', Testing.synth_hcl(stack))
 
 
 def test_synth_does_not_ask_python_for_the_alias(monkeypatch):

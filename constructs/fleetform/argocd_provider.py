@@ -72,6 +72,8 @@ _PROVIDER = _Block("ArgocdProvider", {
     "cert_file": _STRING, "client_cert_file": _STRING, "client_cert_key": _STRING,
     "headers": _STRING_LIST, "user_agent": _STRING, "kubernetes": _KUBERNETES,
 })
+#: What the provider block synthesizes: its schema plus the meta-argument ``alias``.
+_ALIASED_PROVIDER = _Block("ArgocdProvider", {**_PROVIDER.attributes, "alias": _STRING})
 _ACCOUNT_TOKEN = _Block("ArgocdAccountToken", {
     "account": _STRING, "expires_in": _STRING, "renew_after": _STRING, "renew_before": _STRING,
 })
@@ -313,11 +315,11 @@ class ArgocdProvider(AliasedProvider):
 
     @jsii.member(jsii_name="synthesizeAttributes")
     def _synthesize_attributes(self) -> Mapping[str, Any]:
-        return _to_json(_PROVIDER, self._fleetform_values)
+        return _to_json(_ALIASED_PROVIDER, {**self._fleetform_values, **self.alias_attributes()})
 
     @jsii.member(jsii_name="synthesizeHclAttributes")
     def _synthesize_hcl_attributes(self) -> Mapping[str, Any]:
-        return _to_hcl(_PROVIDER, self._fleetform_values)
+        return _to_hcl(_ALIASED_PROVIDER, {**self._fleetform_values, **self.alias_attributes()})
 
 
 # --------------------------------------------------------------------------

@@ -66,7 +66,7 @@ class KubernetesProvider(AliasedProvider):
 
     @jsii.member(jsii_name="synthesizeAttributes")
     def _synthesize_attributes(self) -> Mapping[str, Any]:
-        return self._fleetform_attributes
+        return {**self._fleetform_attributes, **self.alias_attributes()}
 
 
 @dataclass(frozen=True)

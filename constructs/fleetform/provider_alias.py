@@ -14,15 +14,16 @@ class _Alias:
 
     jsii treats any Python *property* named like a JS property as an override,
     and the JS side then asks Python for it on every read: cdktf reads
-    ``alias`` four times per resource and synth pass (through ``fqn``), which
-    was a third of the jsii round trips of a worker stack. A plain descriptor
+    ``alias`` twice per resource (through ``fqn``) and twice per provider, in
+    each of its two synth passes; that was a third of the jsii round trips of
+    a worker stack. A plain descriptor
     with only ``__get__`` is not taken for an override, so reading ``alias``
     stays in Python; assignments go through ``AliasedProvider.__setattr__``.
     """
 
-    def __get__(self, obj: Any, owner: type) -> Any:
+    def __get__(self, obj: Any, owner: type) -> Optional[str]:
         if obj is None:
-            return self
+            return self  # type: ignore[return-value]  # the class attribute itself
         return obj.__dict__.get("_fleetform_alias")
 
 
@@ -30,10 +31,10 @@ class AliasedProvider(TerraformProvider):
     """A ``TerraformProvider`` whose ``alias`` reaches the JSON and ``fqn``.
 
     cdktf's TerraformProvider leaves ``alias`` to generated subclasses (its own
-    getter returns undefined). Here the alias is written into the provider
-    block as an override, and ``fqn`` (what a resource's ``provider`` names,
-    ``<type>.<alias>``) is answered from Python: one callback per resource and
-    synth pass instead of four.
+    getter returns undefined). Here subclasses add :meth:`alias_attributes` to
+    the attributes they synthesize, and ``fqn`` (what a resource's ``provider``
+    names, ``<type>.<alias>``) is answered from Python: one callback per
+    resource and synth pass instead of four.
 
     Subclasses pass ``alias`` and ``terraform_resource_type`` to ``__init__``.
     """
@@ -46,17 +47,19 @@ class AliasedProvider(TerraformProvider):
         object.__setattr__(self, "_fleetform_alias", alias)
         super().__init__(scope, id, terraform_resource_type=terraform_resource_type,
                          **kwargs)
-        if alias is not None:
-            self.add_override("alias", alias)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "alias":
-            if value is None:
-                raise ValueError("an alias cannot be removed once set")
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"alias must be a string or None, got {type(value).__name__}")
             object.__setattr__(self, "_fleetform_alias", value)
-            self.add_override("alias", value)
             return
         super().__setattr__(name, value)
+
+    def alias_attributes(self) -> dict[str, str]:
+        """``{"alias": <alias>}`` to add to the synthesized attributes, or ``{}``."""
+        alias = self.__dict__.get("_fleetform_alias")
+        return {"alias": alias} if alias else {}
 
     @builtins.property
     @jsii.member(jsii_name="fqn")
