@@ -16,9 +16,9 @@ class _Alias:
     and the JS side then asks Python for it on every read: cdktf reads
     ``alias`` twice per resource (through ``fqn``) and twice per provider, in
     each of its two synth passes; that was a third of the jsii round trips of
-    a worker stack. A plain descriptor
-    with only ``__get__`` is not taken for an override, so reading ``alias``
-    stays in Python; assignments go through ``AliasedProvider.__setattr__``.
+    a worker stack. A plain descriptor with only ``__get__`` is not taken for
+    an override, so reading ``alias`` stays in Python; assignments go through
+    ``AliasedProvider.__setattr__``.
     """
 
     def __get__(self, obj: Any, owner: type) -> Optional[str]:
@@ -34,7 +34,7 @@ class AliasedProvider(TerraformProvider):
     getter returns undefined). Here subclasses add :meth:`alias_attributes` to
     the attributes they synthesize, and ``fqn`` (what a resource's ``provider``
     names, ``<type>.<alias>``) is answered from Python: one callback per
-    resource and synth pass instead of four.
+    resource and synth pass instead of two, none for the provider itself.
 
     Subclasses pass ``alias`` and ``terraform_resource_type`` to ``__init__``.
     """
@@ -43,8 +43,9 @@ class AliasedProvider(TerraformProvider):
 
     def __init__(self, scope: Any, id: str, *, alias: Optional[str],
                  terraform_resource_type: str, **kwargs: Any) -> None:
+        # Kept in Python: reading terraform_resource_type from fqn would be a jsii call.
         object.__setattr__(self, "_fleetform_type", terraform_resource_type)
-        object.__setattr__(self, "_fleetform_alias", alias)
+        self.alias = alias
         super().__init__(scope, id, terraform_resource_type=terraform_resource_type,
                          **kwargs)
 
@@ -58,12 +59,11 @@ class AliasedProvider(TerraformProvider):
 
     def alias_attributes(self) -> dict[str, str]:
         """``{"alias": <alias>}`` to add to the synthesized attributes, or ``{}``."""
-        alias = self.__dict__.get("_fleetform_alias")
-        return {"alias": alias} if alias else {}
+        return {"alias": self.alias} if self.alias else {}
 
     @builtins.property
     @jsii.member(jsii_name="fqn")
     def fqn(self) -> str:
         """``<type>.<alias>``, or ``<type>`` for the default configuration."""
-        alias = self.__dict__.get("_fleetform_alias")
+        alias = self.alias
         return f"{self._fleetform_type}.{alias}" if alias else self._fleetform_type
