@@ -11,7 +11,7 @@ from pathlib import Path
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.chdir(Path(__file__).resolve().parent)
 
-from fleetform.cli import main  # noqa: E402
+from fleetform.commands.cli import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main(["synth", *sys.argv[1:]]))

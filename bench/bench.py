@@ -123,7 +123,8 @@ def _write(directory: Path, spec: dict) -> None:
 
 
 def synth_argv(project: Path, *clusters: str) -> list[str]:
-    return [PYTHON, "-m", "fleetform.cli", "synth", "--clusters-dir", str(project / "clusters"),
+    return [PYTHON, "-m", "fleetform.commands.cli", "synth",
+            "--clusters-dir", str(project / "clusters"),
             "--out", str(project / "cdktf.out"), *clusters]
 
 
@@ -165,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             generate_fleet(Path(tmp) / f"fleet-{size}", size)
         big = Path(tmp) / f"fleet-{n}"
-        fleetform = [PYTHON, "-m", "fleetform.cli"]
+        fleetform = [PYTHON, "-m", "fleetform.commands.cli"]
         measurements = [
             *((f"synth-{size}", f"full synth, {size} cluster(s)",
                synth_argv(Path(tmp) / f"fleet-{size}"), Path(tmp) / f"fleet-{size}")

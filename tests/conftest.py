@@ -44,7 +44,7 @@ def write_cluster(root: Path, name: str, text: str) -> Path:
 
 def synth_stacks(clusters_dir: Path, outdir: Path, names=None, env=None) -> dict[str, dict]:
     """Synthesize ``clusters_dir`` into ``outdir``; return ``{stack: cdk.tf.json}``."""
-    from fleetform.app import synth
+    from fleetform.fleet.app import synth
 
     synth(clusters_dir, outdir, names=names, env=env if env is not None else CLEAN_ENV)
     stacks = outdir / "stacks"
@@ -183,6 +183,6 @@ def project_copy(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def example_report():
     """``validate_fleet`` of the example fleet, run once for the whole session."""
-    from fleetform.validate import validate_fleet
+    from fleetform.commands.validate import validate_fleet
 
     return validate_fleet(CLUSTERS, schemas_dir=SCHEMAS)

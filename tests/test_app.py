@@ -83,7 +83,7 @@ def test_invalid_fleet_leaves_previous_output_untouched(project):
 
 
 def test_help_lists_commands():
-    result = subprocess.run([sys.executable, "-m", "fleetform.cli", "--help"],
+    result = subprocess.run([sys.executable, "-m", "fleetform.commands.cli", "--help"],
                             capture_output=True, text=True, timeout=60)
 
     assert result.returncode == 0
@@ -102,7 +102,7 @@ def test_out_that_would_destroy_something_else_is_refused(project, out, message)
     (project / "notes" / "keep.txt").write_text("mine")
     (project / "file.txt").write_text("mine")
 
-    result = subprocess.run([sys.executable, "-m", "fleetform.cli", "synth", "--out", out],
+    result = subprocess.run([sys.executable, "-m", "fleetform.commands.cli", "synth", "--out", out],
                             capture_output=True, text=True, cwd=project, timeout=120,
                             env={**os.environ, **CLEAN_ENV})
 
@@ -115,7 +115,7 @@ def test_out_that_would_destroy_something_else_is_refused(project, out, message)
 
 
 def test_local_state_stays_in_the_project_whatever_the_output_directory(project):
-    result = subprocess.run([sys.executable, "-m", "fleetform.cli", "synth", "do-production",
+    result = subprocess.run([sys.executable, "-m", "fleetform.commands.cli", "synth", "do-production",
                              "--out", "build/deep/out"], capture_output=True, text=True,
                             cwd=project, timeout=120, env={**os.environ, **CLEAN_ENV})
     assert result.returncode == 0, result.stderr

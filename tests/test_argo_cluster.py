@@ -7,9 +7,9 @@ import json
 import pytest
 from cdktf import TerraformStack, TerraformVariable, Testing
 
-from fleetform.argo_cluster import AUTH_TOKEN_VARIABLE, ArgoCluster
-from fleetform.argocd_provider import ArgocdCluster
-from fleetform.cluster_access import ClusterAccess
+from fleetform.constructs.argo_cluster import AUTH_TOKEN_VARIABLE, ArgoCluster
+from fleetform.providers.argocd import ArgocdCluster
+from fleetform.constructs.cluster_access import ClusterAccess
 
 EKS_ENDPOINT = "https://0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com"
 LABELS = {"global": "true", "production": "true", "example.com/tier": "gold"}

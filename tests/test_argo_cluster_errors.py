@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from cdktf import TerraformStack, Testing
 
-from fleetform.argo_cluster import ArgoCluster
-from fleetform.cluster_access import ClusterAccess
+from fleetform.constructs.argo_cluster import ArgoCluster
+from fleetform.constructs.cluster_access import ClusterAccess
 from fleetform.errors import ConfigError
 
 ACCESS = ClusterAccess(name="eks-prod", endpoint="https://abc.eks.amazonaws.com",

@@ -9,15 +9,16 @@ import yaml
 from cdktf import TerraformOutput, TerraformStack, TerraformVariable, Testing
 from conftest import SCHEMAS, only, resources
 
-from fleetform.argocd import AUTOMATION_ACCOUNT, ArgoCd, ArgoCdProps
-from fleetform.cluster_access import ClusterAccess
-from fleetform.config import Repository
+from fleetform.constructs.argocd import AUTOMATION_ACCOUNT, ArgoCd, ArgoCdProps
+from fleetform.constructs.cluster_access import ClusterAccess
+from fleetform.constructs.props import Repository, RepositoryCredentials
 
 REPOSITORIES = {
     "global": Repository(url="https://gitlab.com/acme/fleet.git", revision="main",
                          path="manifests/global"),
     "edge": Repository(url="git@gitlab.com:acme/edge-apps.git", revision="v1.2.0",
-                       credentials={"username": "deploy", "password_variable": "edge_repo_token"}),
+                       credentials=RepositoryCredentials(username="deploy",
+                                                         password_variable="edge_repo_token")),
 }
 
 

@@ -3,8 +3,8 @@
 import pytest
 from cdktf import TerraformStack, Testing
 
-from fleetform.argocd import ArgoCd, ArgoCdProps
-from fleetform.cluster_access import ClusterAccess
+from fleetform.constructs.argocd import ArgoCd, ArgoCdProps
+from fleetform.constructs.cluster_access import ClusterAccess
 from fleetform.errors import ConfigError
 
 ACCESS = ClusterAccess(name="m", endpoint="https://m", cluster_ca_certificate="ca", token="t")
@@ -21,7 +21,7 @@ def test_invalid_cluster_label_value():
 
 
 def test_invalid_repository_label():
-    from fleetform.config import Repository
+    from fleetform.constructs.props import Repository, RepositoryCredentials
     with pytest.raises(ConfigError, match=r"repositories.*invalid label key 'a b'"):
         _build(repositories={"a b": Repository(url="https://h/r.git")})
 
@@ -35,10 +35,10 @@ def test_repository_secret_names_are_valid_kubernetes_names():
     import json
     import re
     from cdktf import TerraformStack, Testing
-    from fleetform.config import Repository
+    from fleetform.constructs.props import Repository, RepositoryCredentials
 
     stack = TerraformStack(Testing.app(), "m")
-    creds = {"username": "deploy", "password_variable": "token_x"}
+    creds = RepositoryCredentials(username="deploy", password_variable="token_x")
     ArgoCd(stack, "argocd", props=ArgoCdProps(
         cluster=ACCESS, cluster_name="m",
         repositories={"example.com/Team_apps": Repository(url="https://h/r.git",

@@ -7,7 +7,7 @@ import json
 import pytest
 from cdktf import TerraformOutput, TerraformStack, TerraformVariable, Testing
 
-from fleetform.argocd_provider import (ARGOCD_PROVIDER_SOURCE, ARGOCD_PROVIDER_VERSION,
+from fleetform.providers.argocd import (ARGOCD_PROVIDER_SOURCE, ARGOCD_PROVIDER_VERSION,
                                        ArgocdAccountToken, ArgocdCluster, ArgocdClusterConfig,
                                        ArgocdClusterMetadata, ArgocdClusterTlsClientConfig,
                                        ArgocdProvider, ArgocdProviderKubernetes)

@@ -24,7 +24,7 @@ import pytest
 import yaml
 from conftest import CLEAN_ENV, CLUSTERS, ROOT, WORKER_YAML, write_cluster
 
-from fleetform import app as fleet_app
+from fleetform.fleet import app as fleet_app
 from fleetform.errors import ConfigError
 
 WORKER = WORKER_YAML
@@ -80,23 +80,23 @@ def _label_without_repository(fleet_dir, monkeypatch):
 
 def _construct_config_error(fleet_dir, monkeypatch):
     """A construct refuses its props while the stacks are being built."""
-    import fleetform.management
+    import fleetform.fleet.management
 
-    def refuse(stack, fleet, cluster, *, env):
+    def refuse(stack, fleet, cluster, *, access, env):
         raise ConfigError("must be 42, got 41", field="argocd.answer")
 
-    monkeypatch.setattr(fleetform.management, "build_management", refuse)
+    monkeypatch.setattr(fleetform.fleet.management, "build_management", refuse)
     return ConfigError, "do-management/cluster.yaml: argocd.answer: must be 42, got 41"
 
 
 def _construct_bug(fleet_dir, monkeypatch):
     """A bug in a construct: an exception that is not a user error."""
-    import fleetform.worker
+    import fleetform.fleet.worker
 
-    def crash(stack, fleet, cluster, *, env):
+    def crash(stack, fleet, cluster, *, access, env):
         raise RuntimeError("construct bug")
 
-    monkeypatch.setattr(fleetform.worker, "build_worker", crash)
+    monkeypatch.setattr(fleetform.fleet.worker, "build_worker", crash)
     return RuntimeError, "construct bug"
 
 

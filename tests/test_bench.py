@@ -7,8 +7,8 @@ import subprocess
 import sys
 from collections import Counter
 
-from fleetform.config import load_fleet
-from fleetform.validate import validate_fleet
+from fleetform.fleet.config import load_fleet
+from fleetform.commands.validate import validate_fleet
 
 from conftest import ROOT, synth_stacks
 

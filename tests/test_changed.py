@@ -7,8 +7,8 @@ import json
 import pytest
 
 from conftest import FAKE_MANAGEMENT, FAKE_WORKER, GitRepo
-from fleetform.cli import main
-from fleetform.gitdiff import ZERO_SHA, changed_clusters, ci_applies, ci_changes, is_shared
+from fleetform.commands.cli import main
+from fleetform.commands.gitdiff import ZERO_SHA, changed_clusters, ci_applies, ci_changes, is_shared
 
 MGMT, PROD = "do-management", "do-production"
 

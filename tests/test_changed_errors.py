@@ -8,14 +8,14 @@ import sys
 import pytest
 
 from conftest import GitRepo, ROOT
-from fleetform.cli import main
+from fleetform.commands.cli import main
 from fleetform.errors import ConfigError
-from fleetform.gitdiff import changed_clusters
+from fleetform.commands.gitdiff import changed_clusters
 
 
 def cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
     """Run the real ``fleetform`` entry point in a subprocess."""
-    return subprocess.run([sys.executable, "-m", "fleetform.cli", *args], cwd=cwd or ROOT,
+    return subprocess.run([sys.executable, "-m", "fleetform.commands.cli", *args], cwd=cwd or ROOT,
                           capture_output=True, text=True, timeout=120)
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from conftest import CLUSTERS, write_cluster
 
-from fleetform.config import load_fleet, parse_cluster
+from fleetform.fleet.config import load_fleet, parse_cluster
 
 BASE = {
     "role": "worker",

@@ -5,7 +5,7 @@ import re
 import pytest
 from conftest import write_cluster
 
-from fleetform.config import load_fleet
+from fleetform.fleet.config import load_fleet
 from fleetform.errors import ConfigError
 
 WORKER = """

@@ -6,14 +6,14 @@ import pytest
 from cdktf import TerraformOutput, TerraformStack, Testing
 from cdktf_cdktf_provider_digitalocean.provider import DigitaloceanProvider
 
-from fleetform.config import MaintenanceWindow, NodePool
-from fleetform.doks_cluster import DoksCluster, DoksClusterProps
+from fleetform.constructs.doks_cluster import DoksCluster, DoksClusterProps
+from fleetform.constructs.props import Autoscale, MaintenanceWindow, NodePool, Taint
 from fleetform.errors import ConfigError
 
 POOLS = (
-    NodePool(name="default", size="s-2vcpu-4gb", autoscale={"min_nodes": 2, "max_nodes": 5}),
+    NodePool(name="default", size="s-2vcpu-4gb", autoscale=Autoscale(min_nodes=2, max_nodes=5)),
     NodePool(name="batch", size="c-4", count=1, labels={"workload": "batch"},
-             taints=[{"key": "workload", "value": "batch", "effect": "NoSchedule"}]),
+             taints=[Taint(key="workload", value="batch", effect="NoSchedule")]),
 )
 
 

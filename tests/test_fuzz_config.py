@@ -31,8 +31,8 @@ from conftest import CLEAN_ENV, CLUSTERS, ROOT, write_cluster
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from fleetform.applicationsets import applicationset_name
-from fleetform.config import (MAX_YAML_BYTES, MAX_YAML_NODES, RESERVED_LABEL_PREFIX, Fleet,
+from fleetform.constructs.applicationsets import applicationset_name
+from fleetform.fleet.config import (MAX_YAML_BYTES, MAX_YAML_NODES, RESERVED_LABEL_PREFIX, Fleet,
                               load_fleet)
 from fleetform.errors import ConfigError, ConfigErrors
 
@@ -278,7 +278,7 @@ def _one(stack: dict, kind: str) -> dict:
 @given(docs=fleets(max_workers=2))
 def test_valid_fleets_synthesize(docs):
     """A bounded sample: each fleet is built into a CDKTF App and synthesized."""
-    from fleetform.app import build_app
+    from fleetform.fleet.app import build_app
 
     CASES["valid fleets synthesized"] += 1
     with tempfile.TemporaryDirectory() as tmp:

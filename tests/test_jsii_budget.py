@@ -11,10 +11,10 @@ from __future__ import annotations
 from jsii._kernel.providers import process
 
 # Imported first, so that loading their jsii assemblies is not counted.
-import fleetform.stacks  # noqa: F401
-import fleetform.worker  # noqa: F401
-from fleetform.app import build_app
-from fleetform.config import load_fleet
+import fleetform.fleet.stacks  # noqa: F401
+import fleetform.fleet.worker  # noqa: F401
+from fleetform.fleet.app import build_app
+from fleetform.fleet.config import load_fleet
 
 from conftest import CLEAN_ENV, CLUSTERS
 

@@ -31,8 +31,8 @@ def test_same_resources_and_provider_configuration_as_the_prebuilt_binding():
 
 
 def test_fleetform_stacks_do_not_load_the_prebuilt_kubernetes_assembly():
-    code = ("import sys, fleetform.app, fleetform.stacks, fleetform.argocd, "
-            "fleetform.argo_cluster; "
+    code = ("import sys, fleetform.fleet.app, fleetform.fleet.stacks, fleetform.constructs.argocd, "
+            "fleetform.constructs.argo_cluster; "
             "print(any(m.startswith('cdktf_cdktf_provider_kubernetes') for m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=120)

@@ -21,9 +21,9 @@ import pytest
 import yaml
 
 from conftest import FAKE_WORKER, ROOT, GitRepo
-from fleetform.cli import main
-from fleetform.gitdiff import ZERO_SHA, changed_clusters, ci_changes
-from fleetform.pipeline import apply_commands, generate, plan_commands, render, retirement_steps
+from fleetform.commands.cli import main
+from fleetform.commands.gitdiff import ZERO_SHA, changed_clusters, ci_changes
+from fleetform.commands.pipeline import apply_commands, generate, plan_commands, render, retirement_steps
 
 MGMT, PROD = "do-management", "do-production"
 GITLAB_CI_LOCAL = ROOT / "node_modules" / ".bin" / "gitlab-ci-local"
@@ -197,7 +197,7 @@ def run_cli(argv, env) -> str:
     """Run ``fleetform`` in a subprocess with exactly ``env`` (plus PATH); return stdout."""
     clean = {k: v for k, v in os.environ.items()
              if not k.startswith(("CI", "GITLAB", "FLEETFORM"))}
-    proc = subprocess.run([sys.executable, "-m", "fleetform.cli", *argv], env={**clean, **env},
+    proc = subprocess.run([sys.executable, "-m", "fleetform.commands.cli", *argv], env={**clean, **env},
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
@@ -346,7 +346,7 @@ def link_python_env(project: Path) -> None:
     (site_packages / "fleetform-test.pth").write_text(
         f"import site; site.addsitedir({shared!r})\n")
     script = venv / "bin" / "fleetform"
-    script.write_text(f"#!{venv}/bin/python\nimport sys\nfrom fleetform.cli import main\n"
+    script.write_text(f"#!{venv}/bin/python\nimport sys\nfrom fleetform.commands.cli import main\n"
                       "sys.exit(main())\n")
     script.chmod(0o755)
     lock = hashlib.sha256((project / "Pipfile.lock").read_bytes()).hexdigest()

@@ -9,14 +9,14 @@ import sys
 import pytest
 
 from conftest import ROOT
-from fleetform.cli import main
-from fleetform.gitdiff import ZERO_SHA
+from fleetform.commands.cli import main
+from fleetform.commands.gitdiff import ZERO_SHA
 
 
 def cli(args, env=None) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items()
              if not k.startswith(("CI", "GITLAB", "FLEETFORM"))}
-    return subprocess.run([sys.executable, "-m", "fleetform.cli", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "fleetform.commands.cli", *args], cwd=ROOT,
                           env={**clean, **(env or {})}, capture_output=True, text=True,
                           timeout=120)
 

@@ -11,9 +11,9 @@ import pytest
 from conftest import CLUSTERS, ROOT
 from test_validate import add_worker, run_cli
 
-from fleetform.applicationsets import applicationset
-from fleetform.diagram import Graph, Node, mermaid, svg
-from fleetform.preview import build_preview
+from fleetform.constructs.applicationsets import applicationset
+from fleetform.commands.diagram import Graph, Node, mermaid, svg
+from fleetform.commands.preview import build_preview
 
 SVG = "{http://www.w3.org/2000/svg}"
 

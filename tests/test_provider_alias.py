@@ -8,8 +8,8 @@ import re
 import pytest
 from cdktf import TerraformStack, Testing
 
-from fleetform.argocd_provider import ArgocdCluster, ArgocdProvider
-from fleetform.kubernetes_binding import (KubernetesProvider, ServiceAccountV1,
+from fleetform.providers.argocd import ArgocdCluster, ArgocdProvider
+from fleetform.providers.kubernetes import (KubernetesProvider, ServiceAccountV1,
                                           ServiceAccountV1Metadata)
 
 

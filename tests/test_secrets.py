@@ -3,7 +3,7 @@ a generated file, and every output or variable that carries a secret is sensitiv
 
 Every secret input fleetform knows of is set to a sentinel value, then the real commands
 run in a copy of the project: ``python main.py`` (synth) and every other command
-registered in ``fleetform.cli.COMMANDS`` (validate, preview, changed, pipeline, ...). A
+registered in ``fleetform.commands.cli.COMMANDS`` (validate, preview, changed, pipeline, ...). A
 command added to the CLI without a run here fails ``test_every_command_is_covered``.
 """
 
@@ -23,7 +23,7 @@ import pytest
 import yaml
 from conftest import CLEAN_ENV, CLUSTERS, MANIFESTS, ROOT, SCHEMAS
 
-from fleetform import cli
+from fleetform.commands import cli
 
 #: Every secret input, set to a value that must never be seen again.
 SECRETS = {
@@ -50,10 +50,10 @@ CREDENTIALS = {"username": "deploy", "password_variable": "global_repo_token"}
 #: How each command runs in the project copy (argv after the Python interpreter).
 RUNS = {
     "synth": ["main.py"],
-    "validate": ["-m", "fleetform.cli", "validate"],
-    "preview": ["-m", "fleetform.cli", "preview", "--diagram", "preview/fleet.svg"],
-    "changed": ["-m", "fleetform.cli", "changed", "--base", "HEAD~1"],
-    "pipeline": ["-m", "fleetform.cli", "pipeline", "--base", "HEAD~1",
+    "validate": ["-m", "fleetform.commands.cli", "validate"],
+    "preview": ["-m", "fleetform.commands.cli", "preview", "--diagram", "preview/fleet.svg"],
+    "changed": ["-m", "fleetform.commands.cli", "changed", "--base", "HEAD~1"],
+    "pipeline": ["-m", "fleetform.commands.cli", "pipeline", "--base", "HEAD~1",
                  "-o", "generated/pipeline.yml"],
 }
 #: Text in an output's value or a provider/secret attribute that means "a secret".

@@ -6,7 +6,7 @@ import pytest
 from cdktf import TerraformStack, Testing
 
 from fleetform.errors import ConfigError
-from fleetform.state import configure_backend
+from fleetform.fleet.state import configure_backend
 
 GITLAB = {"FLEETFORM_STATE": "gitlab", "CI_API_V4_URL": "https://gitlab.example.com/api/v4",
           "CI_PROJECT_ID": "42", "TF_HTTP_PASSWORD": "glpat-SENTINEL-7c1e",

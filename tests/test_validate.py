@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import CLUSTERS, ROOT, SCHEMAS, SHARED_SCHEMAS, write_cluster
 
-from fleetform.cli import main
+from fleetform.commands.cli import main
 from fleetform.errors import ConfigError
-from fleetform.repositories import normalize_git_url, parse_overrides
-from fleetform.validate import Progress, schema_version, validate_fleet
+from fleetform.fleet.repositories import normalize_git_url, parse_overrides
+from fleetform.commands.validate import Progress, schema_version, validate_fleet
 
 WORKER = """
     role: worker

@@ -9,7 +9,7 @@ from conftest import SCHEMAS, write_cluster
 from test_validate import add_worker, run_cli, write_chart
 
 from fleetform.errors import ConfigError
-from fleetform.validate import validate_fleet
+from fleetform.commands.validate import validate_fleet
 
 PRODUCTION = "manifests/production"
 MICROSERVICE = f"{PRODUCTION}/apps/web/microservice-01"

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from cdktf import Testing
 
-from fleetform.config import load_fleet
+from fleetform.fleet.config import load_fleet
 from fleetform.errors import ConfigError
 
 from conftest import CLEAN_ENV, CLUSTERS, only, resources, synth_stacks, write_cluster
@@ -161,7 +161,7 @@ def test_no_secret_from_the_environment_in_any_output_file(staging_out):
 
 
 def test_a_construct_error_names_the_cluster_file():
-    from fleetform.stacks import ClusterStack
+    from fleetform.fleet.stacks import ClusterStack
 
     fleet = load_fleet(CLUSTERS)
     production = fleet.clusters["do-production"]

@@ -1,7 +1,8 @@
 """fleetform: CDKTF constructs and tooling to run a fleet of Kubernetes clusters.
 
-Public constructs: :class:`fleetform.doks_cluster.DoksCluster`,
-:class:`fleetform.argocd.ArgoCd` and :class:`fleetform.argo_cluster.ArgoCluster`.
+Public constructs: :class:`fleetform.constructs.doks_cluster.DoksCluster`,
+:class:`fleetform.constructs.argocd.ArgoCd` and
+:class:`fleetform.constructs.argo_cluster.ArgoCluster`.
 Modules are imported on demand: importing ``fleetform`` loads no provider.
 """
 

@@ -12,7 +12,7 @@ if mode == "prebuilt":
     from cdktf_cdktf_provider_kubernetes.cluster_role_v1 import ClusterRoleV1, ClusterRoleV1Metadata, ClusterRoleV1Rule
     from cdktf_cdktf_provider_kubernetes.cluster_role_binding_v1 import ClusterRoleBindingV1, ClusterRoleBindingV1Metadata, ClusterRoleBindingV1RoleRef, ClusterRoleBindingV1Subject
 else:
-    from fleetform.kubernetes_binding import (  # noqa: F401
+    from fleetform.providers.kubernetes import (  # noqa: F401
         ClusterRoleBindingV1, ClusterRoleBindingV1Metadata, ClusterRoleBindingV1RoleRef,
         ClusterRoleBindingV1Subject, ClusterRoleV1, ClusterRoleV1Metadata, ClusterRoleV1Rule,
         KubernetesProvider, SecretV1, SecretV1Metadata, ServiceAccountV1, ServiceAccountV1Metadata)

@@ -1,7 +1,7 @@
 """Where each label's manifest repository is on disk, and what Argo CD deploys from it.
 
 A label's repository is a Git URL plus a ``path`` inside it (see
-:class:`fleetform.config.Repository`). ``validate`` and ``preview`` work on a
+:class:`fleetform.fleet.config.Repository`). ``validate`` and ``preview`` work on a
 local working tree of that repository, found in this order:
 
 1. an explicit override ``--repo LABEL=DIR`` (or ``FLEETFORM_REPOS="LABEL=DIR ..."``):
@@ -16,7 +16,7 @@ directory's parent when it is not in a Git working tree).
 :func:`plan` then lists every (cluster, app) pair exactly as the ApplicationSets
 select them: a cluster that carries a label (whatever its value) receives every
 ``apps/<namespace>/<app>/`` directory of that label's repository, with the value
-files :func:`fleetform.applicationsets.value_files` names.
+files :func:`fleetform.constructs.applicationsets.value_files` names.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from .applicationsets import application_name, apps_dir, value_files
+from ..constructs.applicationsets import application_name, apps_dir, value_files
+from ..errors import ConfigError, ConfigErrors
 from .config import Cluster, Fleet, Repository
-from .errors import ConfigError, ConfigErrors
 
 #: Environment variable with ``LABEL=DIR`` overrides, separated by spaces or commas.
 REPOS_ENV = "FLEETFORM_REPOS"

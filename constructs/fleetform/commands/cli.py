@@ -7,15 +7,17 @@ import importlib
 import sys
 from typing import Sequence
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 #: subcommand -> (module implementing configure(parser) and run(args), summary)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "synth": ("fleetform.app", "synthesize one Terraform stack per cluster into cdktf.out"),
-    "validate": ("fleetform.validate", "check the fleet and its manifest repositories with Helm and schemas"),
-    "preview": ("fleetform.preview", "show what deploys where: a cluster x application table and a diagram"),
-    "changed": ("fleetform.gitdiff", "list the clusters a Git change affects (REF...HEAD)"),
-    "pipeline": ("fleetform.pipeline", "generate the GitLab child pipeline of a change"),
+    "synth": ("fleetform.fleet.app", "synthesize one Terraform stack per cluster into cdktf.out"),
+    "validate": ("fleetform.commands.validate",
+                 "check the fleet and its manifest repositories with Helm and schemas"),
+    "preview": ("fleetform.commands.preview",
+                "show what deploys where: a cluster x application table and a diagram"),
+    "changed": ("fleetform.commands.gitdiff", "list the clusters a Git change affects (REF...HEAD)"),
+    "pipeline": ("fleetform.commands.pipeline", "generate the GitLab child pipeline of a change"),
 }
 
 

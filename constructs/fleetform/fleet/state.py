@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from cdktf import HttpBackend, LocalBackend, TerraformBackend, TerraformStack
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 BACKENDS = ("local", "gitlab")
 

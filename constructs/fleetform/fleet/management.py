@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping
+from typing import Mapping
 
-from cdktf import TerraformOutput
+from cdktf import TerraformOutput, TerraformStack
 
-from .argocd import ArgoCd, ArgoCdProps
+from ..constructs.argocd import ArgoCd, ArgoCdProps
+from ..constructs.cluster_access import ClusterAccess
 from .config import Cluster, Fleet, ManagementCluster
 
-if TYPE_CHECKING:
-    from .stacks import ClusterStack
 
+def build_management(stack: TerraformStack, fleet: Fleet, cluster: Cluster, *,
+                     access: ClusterAccess, env: Mapping[str, str]) -> ArgoCd:
+    """Add Argo CD, configured from the management ``cluster.yaml``, and its outputs.
 
-def build_management(stack: "ClusterStack", fleet: Fleet, cluster: Cluster, *,
-                     env: Mapping[str, str]) -> ArgoCd:
-    """Add Argo CD, configured from the management ``cluster.yaml``, and its outputs."""
+    ``access`` is the management cluster's admin access (its DoksCluster's).
+    """
     spec = cluster.spec
     assert isinstance(spec, ManagementCluster)
     argocd = ArgoCd(stack, "argocd", props=ArgoCdProps(
-        cluster=stack.doks.access,
+        cluster=access,
         cluster_name=cluster.name,
         cluster_labels=dict(cluster.labels),
-        repositories=dict(spec.argocd.repositories),
+        repositories={label: repository.to_props()
+                      for label, repository in spec.argocd.repositories.items()},
         chart_version=spec.argocd.chart_version,
         apps_chart_version=spec.argocd.apps_chart_version,
         hostname=spec.argocd.hostname,

@@ -15,9 +15,10 @@ from cdktf_cdktf_provider_digitalocean.kubernetes_cluster import (
 from cdktf_cdktf_provider_digitalocean.kubernetes_node_pool import KubernetesNodePool
 from constructs import Construct
 
+from ..errors import ConfigError
 from .cluster_access import ClusterAccess
-from .config import EXACT_DOKS_VERSION, MaintenanceWindow, NodePool
-from .errors import ConfigError
+from .formats import EXACT_DOKS_VERSION
+from .props import MaintenanceWindow, NodePool
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,14 @@ import yaml
 from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationError,
                       field_validator, model_validator)
 
-from .errors import ConfigError, ConfigErrors
-from .labels import check_label_key, check_label_value, label_name, label_slug
+from ..constructs import props
+from ..constructs.formats import DNS1123_LABEL, EXACT_DOKS_VERSION, HOSTNAME, SERVER
+from ..constructs.labels import check_label_key, check_label_value, label_name, label_slug
+from ..constructs.props import DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION
+from ..errors import ConfigError, ConfigErrors
 
 CLUSTER_FILE = "cluster.yaml"
-# Python patterns end with \Z, not $: in Python, $ also matches before a final
-# newline ("prod\n" would pass). \d is [0-9] throughout: both Python and the
-# Rust engine of pydantic patterns take \d to be any Unicode digit ("fra١").
-DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+# Python patterns end with \Z, not $ (see fleetform.constructs.formats).
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 TF_VARIABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 GIT_URL = re.compile(
@@ -32,17 +32,6 @@ GIT_URL = re.compile(
     r"|ssh://[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:[0-9]+)?/[^\s]+"
     r"|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+)\Z"
 )
-HOSTNAME = re.compile(r"^(?=.{1,253}\Z)([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
-SERVER = re.compile(r"^(?=.{1,253}(:[0-9]+)?\Z)[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?\Z")
-
-#: The argo-cd Helm chart version installed by default (Argo CD v3.4).
-DEFAULT_ARGOCD_CHART_VERSION = "10.1.3"
-#: The argocd-apps Helm chart version that carries the ApplicationSets.
-DEFAULT_ARGOCD_APPS_CHART_VERSION = "2.0.2"
-
-#: An exact DOKS version such as ``1.33.1-do.0`` (anything else is a prefix).
-EXACT_DOKS_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+-do\.[0-9]+\Z")
-
 DnsName = Annotated[str, StringConstraints(max_length=63,
                                             pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
 
@@ -124,6 +113,18 @@ class NodePool(_Strict):
             check_label_value(value, field=f"labels.{key}")
         return v
 
+    def to_props(self) -> props.NodePool:
+        """The pool as :class:`~fleetform.constructs.props.NodePool` for DoksCluster."""
+        autoscale = self.autoscale
+        return props.NodePool(
+            name=self.name, size=self.size, count=self.count,
+            autoscale=props.Autoscale(min_nodes=autoscale.min_nodes,
+                                      max_nodes=autoscale.max_nodes) if autoscale else None,
+            labels=dict(self.labels),
+            taints=tuple(props.Taint(key=t.key, value=t.value, effect=t.effect)
+                         for t in self.taints),
+            tags=tuple(self.tags))
+
 
 class MaintenanceWindow(_Strict):
     """DOKS maintenance window: a day and a UTC start time ``HH:MM``."""
@@ -131,6 +132,10 @@ class MaintenanceWindow(_Strict):
     day: Literal["any", "monday", "tuesday", "wednesday", "thursday", "friday",
                  "saturday", "sunday"]
     start_time: Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+
+    def to_props(self) -> props.MaintenanceWindow:
+        """The window as :class:`~fleetform.constructs.props.MaintenanceWindow`."""
+        return props.MaintenanceWindow(day=self.day, start_time=self.start_time)
 
 
 #: Terraform variables the stacks declare themselves: a repository password must not reuse them.
@@ -193,6 +198,15 @@ class Repository(_Strict):
         if v.startswith(".") and v not in ("", ".") or ".." in v.split("/"):
             raise ValueError(f"must be a relative path inside the repository, got {v!r}")
         return "" if v == "." else v
+
+    def to_props(self) -> props.Repository:
+        """The repository as :class:`~fleetform.constructs.props.Repository` for ArgoCd."""
+        creds = self.credentials
+        return props.Repository(
+            url=self.url, revision=self.revision, path=self.path,
+            credentials=props.RepositoryCredentials(
+                username=creds.username, password_variable=creds.password_variable)
+            if creds else None)
 
 
 class ManagementArgoCd(_Strict):

@@ -11,8 +11,8 @@ from glob import escape as glob_escape
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from ..errors import ConfigError, ConfigErrors
 from .config import Fleet, load_fleet
-from .errors import ConfigError, ConfigErrors
 
 SELECT_ENV = "FLEETFORM_CLUSTERS"
 

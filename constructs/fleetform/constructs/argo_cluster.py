@@ -9,16 +9,16 @@ from typing import Mapping, Optional
 from cdktf import TerraformStack, TerraformVariable, TerraformVariableValidationConfig
 from constructs import Construct
 
-from .argocd_provider import (ArgocdCluster, ArgocdClusterConfig, ArgocdClusterMetadata,
-                              ArgocdClusterTlsClientConfig, ArgocdProvider)
+from ..errors import ConfigError
+from ..providers.argocd import (ArgocdCluster, ArgocdClusterConfig, ArgocdClusterMetadata,
+                                ArgocdClusterTlsClientConfig, ArgocdProvider)
+from ..providers.kubernetes import (ClusterRoleBindingV1, ClusterRoleBindingV1Metadata,
+                                    ClusterRoleBindingV1RoleRef, ClusterRoleBindingV1Subject,
+                                    ClusterRoleV1, ClusterRoleV1Metadata, ClusterRoleV1Rule,
+                                    KubernetesProvider, SecretV1, SecretV1Metadata,
+                                    ServiceAccountV1, ServiceAccountV1Metadata)
 from .cluster_access import ClusterAccess
-from .config import SERVER
-from .errors import ConfigError
-from .kubernetes_binding import (ClusterRoleBindingV1, ClusterRoleBindingV1Metadata,
-                                 ClusterRoleBindingV1RoleRef, ClusterRoleBindingV1Subject,
-                                 ClusterRoleV1, ClusterRoleV1Metadata, ClusterRoleV1Rule,
-                                 KubernetesProvider, SecretV1, SecretV1Metadata,
-                                 ServiceAccountV1, ServiceAccountV1Metadata)
+from .formats import SERVER
 from .labels import check_label_key, check_labels
 
 #: The Terraform variable that carries the management Argo CD's API token.

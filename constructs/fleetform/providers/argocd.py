@@ -28,8 +28,8 @@ from cdktf import (ITerraformDependable, TerraformCount, TerraformProvider,
 from cdktf import ITerraformIterator
 from constructs import Construct
 
-from .errors import ConfigError
-from .provider_alias import AliasedProvider
+from ..errors import ConfigError
+from .alias import AliasedProvider
 
 #: Registry source of the provider.
 ARGOCD_PROVIDER_SOURCE = "argoproj-labs/argocd"

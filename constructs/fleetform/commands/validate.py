@@ -4,7 +4,7 @@ What is checked, in order:
 
 * the fleet configuration (``config.load_fleet``: schema, one management
   cluster, every label a cluster carries has a repository);
-* that every label's repository is available locally (see :mod:`fleetform.repositories`);
+* that every label's repository is available locally (see :mod:`fleetform.fleet.repositories`);
 * the ApplicationSets the management stack generates, against the strict Argo CD schema;
 * the layout of each repository: ``apps/<namespace>/<app>/`` are Helm charts,
   every ``values/<cluster>/`` names a cluster and every ``values/<cluster>/<app>/``
@@ -42,13 +42,12 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import yaml
 
-from .applicationsets import applicationsets
-from .config import DNS1123_LABEL, Fleet, load_fleet, read_yaml
-from .errors import ConfigError, ConfigErrors
-from .repositories import (AppDir, Deployment, RepoLocation, ValueFile, add_repository_options,
-                           check_cluster_names,
-                           closest, display, locate, merge_values,
-                           parse_overrides, plan, scan_apps)
+from ..constructs.applicationsets import applicationsets
+from ..errors import ConfigError, ConfigErrors
+from ..fleet.config import DNS1123_LABEL, Fleet, load_fleet, read_yaml
+from ..fleet.repositories import (AppDir, Deployment, RepoLocation, ValueFile,
+                                  add_repository_options, check_cluster_names, closest, display,
+                                  locate, merge_values, parse_overrides, plan, scan_apps)
 
 #: Environment variable naming the directory of the Argo CD JSON Schemas.
 SCHEMAS_ENV = "FLEETFORM_ARGOCD_SCHEMAS"
@@ -254,7 +253,7 @@ def k8s_validator(minor: str, api_version: str, kind: str):
 
 
 #: The strict Argo CD v3.4 schemas shipped with fleetform.
-PACKAGED_SCHEMAS = Path(__file__).resolve().parent / "schemas" / "argocd"
+PACKAGED_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas" / "argocd"
 
 
 def default_schemas_dir(clusters_dir: Path, env: Mapping[str, str] | None = None) -> Path:

@@ -26,15 +26,15 @@ from cdktf_cdktf_provider_helm.provider import HelmProvider, HelmProviderKuberne
 from cdktf_cdktf_provider_helm.release import Release, ReleaseSetSensitive
 from constructs import Construct
 
+from ..errors import ConfigError
+from ..providers.argocd import ArgocdAccountToken, ArgocdProvider
+from ..providers.kubernetes import KubernetesProvider, SecretV1, SecretV1Metadata
+from ..providers.random import RandomPassword, RandomProvider
 from .applicationsets import ARGOCD_NAMESPACE, IN_CLUSTER_SERVER, applicationsets
-from .argocd_provider import ArgocdAccountToken, ArgocdProvider
 from .cluster_access import ClusterAccess
-from .config import (DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION, HOSTNAME,
-                     Repository)
-from .errors import ConfigError
-from .kubernetes_binding import KubernetesProvider, SecretV1, SecretV1Metadata
+from .formats import HOSTNAME
 from .labels import check_labels, label_name, label_slug
-from .random_password import RandomPassword, RandomProvider
+from .props import DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION, Repository
 
 ARGO_HELM_REPOSITORY = "https://argoproj.github.io/argo-helm"
 AUTOMATION_ACCOUNT = "automation"

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Mapping, TYPE_CHECKING
+from typing import Mapping
 
-from cdktf import TerraformOutput
+from cdktf import TerraformOutput, TerraformStack
 
-from .argo_cluster import ArgoCluster
+from ..constructs.argo_cluster import ArgoCluster
+from ..constructs.cluster_access import ClusterAccess
+from ..errors import ConfigError
 from .config import Cluster, Fleet, WorkerCluster
-from .errors import ConfigError
-
-if TYPE_CHECKING:
-    from .stacks import ClusterStack
 
 
-def build_worker(stack: "ClusterStack", fleet: Fleet, cluster: Cluster, *,
-                 env: Mapping[str, str]) -> ArgoCluster:
+def build_worker(stack: TerraformStack, fleet: Fleet, cluster: Cluster, *,
+                 access: ClusterAccess, env: Mapping[str, str]) -> ArgoCluster:
     """Register the worker in the management Argo CD with its labels.
+
+    ``access`` is the worker's admin access (its DoksCluster's).
 
     The Argo CD API token is not read from ``env``: it reaches Terraform at
     plan/apply time through ``TF_VAR_argocd_auth_token`` (see
-    :func:`fleetform.argo_cluster.auth_token_variable`), so it never appears
+    :func:`fleetform.constructs.argo_cluster.auth_token_variable`), so it never appears
     in ``cdktf.out``.
     """
     spec = cluster.spec
@@ -28,7 +28,7 @@ def build_worker(stack: "ClusterStack", fleet: Fleet, cluster: Cluster, *,
     try:
         registration = ArgoCluster(
             stack, "argo-cluster",
-            cluster=stack.doks.access,
+            cluster=access,
             argocd_server=fleet.argocd_server(cluster),
             labels=dict(cluster.labels),
             grpc_web=spec.argocd.grpc_web,

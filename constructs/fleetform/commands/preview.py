@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from .config import Cluster, Fleet, load_fleet, read_yaml
+from ..errors import ConfigError
+from ..fleet.config import Cluster, Fleet, load_fleet, read_yaml
+from ..fleet.repositories import (Deployment, RepoLocation, add_repository_options,
+                                  check_cluster_names, closest, display, locate_or_raise,
+                                  merge_values, parse_overrides, plan, scan_apps)
 from .diagram import Graph, Node, mermaid, svg
-from .errors import ConfigError
-from .repositories import (Deployment, RepoLocation, add_repository_options, check_cluster_names,
-                           closest, display, locate_or_raise, merge_values, parse_overrides,
-                           plan, scan_apps)
 
 LAYERS = ["Clusters", "Labels", "Repositories", "Applications"]
 

@@ -8,8 +8,8 @@ from cdktf import TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_digitalocean.provider import DigitaloceanProvider
 from constructs import Construct
 
+from ..constructs.doks_cluster import DoksCluster, DoksClusterProps
 from .config import Cluster, Fleet
-from .doks_cluster import DoksCluster, DoksClusterProps
 from .state import configure_backend
 
 
@@ -20,12 +20,13 @@ def doks_props(cluster: Cluster) -> DoksClusterProps:
         name=cluster.name,
         region=spec.region,
         kubernetes_version=spec.kubernetes_version,
-        node_pools=tuple(spec.node_pools),
+        node_pools=tuple(pool.to_props() for pool in spec.node_pools),
         tags=tuple(spec.tags),
         ha=spec.ha,
         auto_upgrade=spec.auto_upgrade,
         surge_upgrade=spec.surge_upgrade,
-        maintenance_window=spec.maintenance_window,
+        maintenance_window=spec.maintenance_window.to_props()
+        if spec.maintenance_window else None,
         vpc_uuid=spec.vpc_uuid,
         prevent_destroy=cluster.protected,
     )
@@ -53,7 +54,7 @@ class ClusterStack(TerraformStack):
                         description="Admin kubeconfig (its token expires after 7 days)")
         if cluster.role == "management":
             from .management import build_management
-            build_management(self, fleet, cluster, env=env)
+            build_management(self, fleet, cluster, access=self.doks.access, env=env)
         else:
             from .worker import build_worker
-            build_worker(self, fleet, cluster, env=env)
+            build_worker(self, fleet, cluster, access=self.doks.access, env=env)

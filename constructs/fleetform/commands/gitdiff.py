@@ -52,8 +52,8 @@ from typing import Mapping
 
 import yaml
 
-from .config import DNS1123_LABEL
-from .errors import ConfigError
+from ..errors import ConfigError
+from ..fleet.config import DNS1123_LABEL
 
 CLUSTERS_DIR = "clusters"
 CLUSTER_FILE = "cluster.yaml"

@@ -22,7 +22,7 @@ from cdktf import (ITerraformDependable, TerraformProvider, TerraformProviderGen
                    TerraformResource, TerraformResourceLifecycle)
 from constructs import Construct
 
-from .provider_alias import AliasedProvider
+from .alias import AliasedProvider
 
 #: Registry source and version of the provider (the one cdktf-cdktf-provider-kubernetes 12.1 binds).
 KUBERNETES_PROVIDER_SOURCE = "hashicorp/kubernetes"

@@ -19,8 +19,8 @@ from __future__ import annotations
 import posixpath
 from typing import Any, Mapping
 
-from .config import Repository
 from .labels import label_name
+from .props import RepositoryLocation
 
 ARGOCD_NAMESPACE = "argocd"
 #: Labels put on every generated Application, for filtering in the Argo CD UI.
@@ -34,7 +34,7 @@ def applicationset_name(label: str) -> str:
     return label_name("label", label)
 
 
-def apps_dir(repository: Repository) -> str:
+def apps_dir(repository: RepositoryLocation) -> str:
     """The repository path that holds ``<namespace>/<app>/`` chart directories."""
     return posixpath.join(repository.path, "apps") if repository.path else "apps"
 
@@ -44,7 +44,7 @@ def application_name(cluster: str, app: str) -> str:
     return f"{cluster}-{app}"
 
 
-def value_files(repository: Repository, namespace: str, cluster: str, app: str) -> list[str]:
+def value_files(repository: RepositoryLocation, namespace: str, cluster: str, app: str) -> list[str]:
     """The value files of ``app`` on ``cluster``, repository-relative, in Helm's order.
 
     The chart's own ``values.yaml`` first, then the cluster's; Argo CD ignores
@@ -54,7 +54,7 @@ def value_files(repository: Repository, namespace: str, cluster: str, app: str) 
             posixpath.join(repository.path, "values", cluster, app, "values.yaml")]
 
 
-def applicationset(label: str, repository: Repository, *,
+def applicationset(label: str, repository: RepositoryLocation, *,
                    namespace: str = ARGOCD_NAMESPACE, project: str = "default") -> dict[str, Any]:
     """The ApplicationSet resource that deploys ``repository`` to clusters labelled ``label``."""
     depth = len([p for p in repository.path.split("/") if p])
@@ -113,6 +113,6 @@ def applicationset(label: str, repository: Repository, *,
     }
 
 
-def applicationsets(repositories: Mapping[str, Repository], **kwargs: Any) -> list[dict]:
+def applicationsets(repositories: Mapping[str, RepositoryLocation], **kwargs: Any) -> list[dict]:
     """One ApplicationSet per label, sorted by label."""
     return [applicationset(label, repositories[label], **kwargs) for label in sorted(repositories)]

@@ -1,6 +1,6 @@
 """The GitLab child pipeline of a change: ``fleetform pipeline --base REF | --ci``.
 
-For every cluster the change affects (see :mod:`fleetform.gitdiff`):
+For every cluster the change affects (see :mod:`fleetform.commands.gitdiff`):
 
 * ``synth:<name>``: ``./fleet synth <name>`` with GitLab-managed state
   (``FLEETFORM_STATE=gitlab``); artifact ``cdktf.out/stacks/<name>/``.
@@ -41,7 +41,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ConfigError
+from ..errors import ConfigError
 from .gitdiff import AffectedCluster, Changes, RemovedCluster, add_base_arguments, ci_applies, \
     changes_from_args
 

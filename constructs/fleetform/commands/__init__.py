@@ -1,0 +1,1 @@
+"""The ``fleetform`` command line and its subcommands (the top layer)."""

@@ -1,0 +1,1 @@
+"""Hand-written, typed Terraform provider bindings: the lowest layer (imports only errors)."""

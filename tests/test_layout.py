@@ -1,0 +1,187 @@
+"""The package layout: imports only go down (commands -> fleet -> constructs -> providers).
+
+Every module of ``fleetform`` is parsed with ``ast`` (no import is run), each
+import resolved to a module of the package, and two rules checked: no module
+imports a layer above its own, and no two modules import each other, even
+through others or inside a function.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import fleetform
+
+PACKAGE_DIR = Path(fleetform.__file__).resolve().parent
+
+#: Each subpackage's rank: a module may import its own layer and those below.
+LAYERS = {"providers": 1, "constructs": 2, "fleet": 3, "commands": 4}
+#: Modules at the package root, importable from every layer; they import no layer.
+ROOT_MODULES = {"fleetform.errors"}
+
+
+def module_names(package_dir: Path, package: str) -> dict[str, Path]:
+    """Every module of the package under ``package_dir``, by dotted name."""
+    names = {}
+    for path in sorted(package_dir.rglob("*.py")):
+        parts = [package, *path.relative_to(package_dir).with_suffix("").parts]
+        if parts[-1] == "__init__":
+            parts.pop()
+        names[".".join(parts)] = path
+    return names
+
+
+def imports_of(name: str, path: Path, modules: set[str]) -> set[str]:
+    """The package's modules that ``name`` imports anywhere in its file."""
+    is_package = path.name == "__init__.py"
+    package_parts = name.split(".") if is_package else name.split(".")[:-1]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base_parts = package_parts[:len(package_parts) - node.level + 1]
+                base = ".".join(base_parts + ([node.module] if node.module else []))
+            else:
+                base = node.module or ""
+            # `from pkg import sub` imports the submodule when there is one.
+            targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
+                       for alias in node.names]
+        else:
+            continue
+        for target in targets:
+            # `import fleetform.fleet.config` names the module; keep the longest known prefix.
+            while target and target not in modules:
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                found.add(target)
+    return found
+
+
+def layer_of(module: str, package: str) -> int | None:
+    """The rank of the module's layer; None for the package root and its root modules."""
+    parts = module.split(".")
+    if len(parts) > 1 and parts[1] in LAYERS:
+        return LAYERS[parts[1]]
+    return None
+
+
+def layout_problems(package_dir: Path, package: str = "fleetform") -> list[str]:
+    """Upward imports and import cycles of the package, one line each."""
+    modules = module_names(package_dir, package)
+    graph = {name: imports_of(name, path, set(modules)) for name, path in modules.items()}
+    problems = []
+    for name, targets in sorted(graph.items()):
+        rank = layer_of(name, package)
+        for target in sorted(targets):
+            target_rank = layer_of(target, package)
+            if target == f"{package}.errors":
+                continue
+            if target == package:
+                problems.append(f"{name} imports the package root {package}")
+            elif name == f"{package}.errors":
+                problems.append(f"{name} imports {target}: errors must import no layer")
+            elif rank is None:
+                # The package root is the public API: constructs and their providers only.
+                if target_rank is not None and target_rank > LAYERS["constructs"]:
+                    problems.append(f"{name} imports {target}: the public API holds constructs")
+            elif target_rank is None or target_rank > rank:
+                problems.append(f"{name} imports {target}, a layer above its own")
+    problems += [f"import cycle: {' -> '.join(cycle)}" for cycle in _cycles(graph)]
+    return problems
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """One cycle per strongly connected group of modules (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for succ in sorted(graph.get(node, ())):
+            if succ not in index:
+                visit(succ)
+                low[node] = min(low[node], low[succ])
+            elif succ in on_stack:
+                low[node] = min(low[node], index[succ])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(group)
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    cycles = []
+    for group in groups:
+        members = set(group)
+        start = min(group)
+        path, node = [start], start
+        while True:
+            node = min(t for t in graph[node] if t in members)
+            if node in path:
+                path = path[path.index(node):] + [node]
+                break
+            path.append(node)
+        cycles.append(path)
+    return cycles
+
+
+def test_fleetform_imports_only_go_down_and_have_no_cycle():
+    assert layout_problems(PACKAGE_DIR) == []
+
+
+def test_every_layer_is_a_subpackage_with_modules():
+    modules = module_names(PACKAGE_DIR, "fleetform")
+    for layer in LAYERS:
+        assert f"fleetform.{layer}" in modules
+        assert any(m.startswith(f"fleetform.{layer}.") for m in modules), layer
+    flat = [m for m in modules if m.count(".") == 1 and m.split(".")[1] not in LAYERS]
+    assert flat == ["fleetform.errors"]
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for relative, text in files.items():
+        path = root / "pkg" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    for directory in ["", *LAYERS]:
+        init = root / "pkg" / directory / "__init__.py"
+        init.parent.mkdir(parents=True, exist_ok=True)
+        if not init.exists():
+            init.write_text("")
+    return root / "pkg"
+
+
+@pytest.mark.parametrize("files, expected", [
+    ({"constructs/a.py": "from ..fleet import config\n", "fleet/config.py": ""},
+     ["pkg.constructs.a imports pkg.fleet.config, a layer above its own"]),
+    ({"providers/p.py": "def f():\n    from pkg.commands.cli import main\n",
+      "commands/cli.py": ""},
+     ["pkg.providers.p imports pkg.commands.cli, a layer above its own"]),
+    ({"errors.py": "from .constructs import a\n", "constructs/a.py": ""},
+     ["pkg.errors imports pkg.constructs.a: errors must import no layer"]),
+    ({"fleet/a.py": "from .b import X\n",
+      "fleet/b.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .a import Y\n"},
+     ["import cycle: pkg.fleet.a -> pkg.fleet.b -> pkg.fleet.a"]),
+    ({"fleet/a.py": "from ..constructs.c import X\nfrom ..errors import E\n",
+      "constructs/c.py": "from ..providers import p\n", "providers/p.py": "", "errors.py": ""},
+     []),
+])
+def test_layout_check_reports_upward_imports_and_cycles(tmp_path, files, expected):
+    assert layout_problems(_write(tmp_path, files), "pkg") == expected
