@@ -227,3 +227,30 @@ def test_prevent_destroy_can_be_turned_off():
     doc, _ = _synth(prevent_destroy=False)
 
     assert "lifecycle" not in _release(doc, "argo-cd")
+
+
+def test_admin_password_variable_is_optional_and_empty_means_generated(synth):
+    # Without a default, Terraform requires the variable: `plan -input=false` stops.
+    doc, _ = synth
+    variable = doc["variable"]["argocd_admin_password"]
+
+    assert variable["default"] == "" and variable["sensitive"] is True
+    hashed = only(doc, "terraform_data")
+    # coalesce() skips an empty string, so an unset variable falls back to the generated one.
+    assert "coalesce(var.argocd_admin_password, random_password." in hashed["input"]["hash"]
+
+
+def test_applicationsets_carry_go_template_options_where_the_pinned_chart_reads_them(synth):
+    # argocd-apps templates/applicationsets.yaml, from tag argocd-apps-2.0.3 on (2.0.2 has no
+    # such line): `{{- with $appSetData.goTemplateOptions }} goTemplateOptions: {{- toYaml . }}`
+    # where $appSetData is each value of .Values.applicationsets.
+    from fleetform.constructs.props import MIN_ARGOCD_APPS_CHART_VERSION
+
+    doc, _ = synth
+    release = _release(doc, "argocd-apps")
+    pinned = tuple(int(p) for p in release["version"].split("."))
+
+    assert pinned >= tuple(int(p) for p in MIN_ARGOCD_APPS_CHART_VERSION.split(".")) >= (2, 0, 3)
+    for name, appset in _appsets(doc).items():
+        assert appset["goTemplate"] is True, name
+        assert appset["goTemplateOptions"] == ["missingkey=error"], name

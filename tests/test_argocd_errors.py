@@ -48,3 +48,10 @@ def test_repository_secret_names_are_valid_kubernetes_names():
     names = [s["metadata"]["name"] for s in doc["resource"]["kubernetes_secret_v1"].values()]
     assert "repository-example-com-team-apps" in names
     assert all(re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", n) and len(n) <= 63 for n in names)
+
+
+@pytest.mark.parametrize("version", ["2.0.2", "1.6.2", "2.0", "latest"])
+def test_apps_chart_version_that_drops_go_template_options_is_refused(version):
+    with pytest.raises(ConfigError, match=r"apps_chart_version: .*2\.0\.3 or later"
+                                          r".*goTemplateOptions.*got '" + version):
+        _build(apps_chart_version=version)

@@ -210,3 +210,19 @@ def test_repository_password_variable_cannot_reuse_a_stack_variable(fleet_dir, n
 
     assert "argocd.repositories.global.credentials.password_variable" in str(info.value)
     assert "variable of fleetform's own stacks" in str(info.value)
+
+
+def test_apps_chart_version_older_than_go_template_options(tmp_path):
+    message = _error(tmp_path, "mgmt", """
+        role: management
+        region: fra1
+        kubernetes_version: "1.33"
+        node_pools: [{name: default, size: s-2vcpu-4gb, count: 2}]
+        labels: [global]
+        argocd:
+          apps_chart_version: 2.0.2
+          repositories:
+            global: {url: "https://gitlab.com/acme/apps.git"}
+    """)
+
+    assert "argocd.apps_chart_version" in message and "2.0.3 or later" in message, message

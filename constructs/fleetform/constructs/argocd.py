@@ -34,7 +34,8 @@ from .applicationsets import ARGOCD_NAMESPACE, IN_CLUSTER_SERVER, applicationset
 from .cluster_access import ClusterAccess
 from .formats import HOSTNAME
 from .labels import check_labels, label_name, label_slug
-from .props import DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION, Repository
+from .props import (DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION, Repository,
+                    check_apps_chart_version)
 
 ARGO_HELM_REPOSITORY = "https://argoproj.github.io/argo-helm"
 AUTOMATION_ACCOUNT = "automation"
@@ -56,7 +57,8 @@ class ArgoCdProps:
         cluster_labels: routing labels of the management cluster itself. Default: none.
         repositories: routing label → repository of Helm charts. Default: none.
         chart_version: the argo-cd chart version. Default: the pinned 10.1.x.
-        apps_chart_version: the argocd-apps chart version. Default: the pinned 2.x.
+        apps_chart_version: the argocd-apps chart version, at least 2.0.3 (older ones
+            drop ``goTemplateOptions``). Default: the pinned 2.0.x.
         hostname: public hostname of the Argo CD server (``global.domain``), used for
             ``url``. Default: none (reach it with the provider's port-forward).
         admin_enabled: keep the local admin account. Default: True; turn it off once
@@ -101,6 +103,10 @@ class ArgoCd(Construct):
             check_labels({label: "true"}, field="repositories")
         if props.hostname is not None and not HOSTNAME.match(props.hostname):
             raise ConfigError(f"must be a DNS hostname, got {props.hostname!r}", field="hostname")
+        try:
+            check_apps_chart_version(props.apps_chart_version)
+        except ValueError as exc:
+            raise ConfigError(str(exc), field="apps_chart_version") from None
         self.props = props
         access = props.cluster
         namespace = props.namespace
@@ -116,9 +122,12 @@ class ArgoCd(Construct):
         # The admin password: generated unless given; hashed once (terraform_data
         # keeps the first bcrypt result and its time until the password changes),
         # so every plan does not show a new hash and mtime.
+        # A default makes the variable optional: without one Terraform asks for it,
+        # and `plan -input=false` (CI) stops. Empty means generated (coalesce
+        # skips empty strings).
         admin_variable = TerraformVariable(
-            self, "argocd_admin_password", type="string", sensitive=True, nullable=True,
-            default=None,
+            self, "argocd_admin_password", type="string", sensitive=True, nullable=False,
+            default="",
             description="Argo CD admin password (TF_VAR_argocd_admin_password); "
                         "generated when unset.")
         admin_variable.override_logical_id("argocd_admin_password")

@@ -12,7 +12,27 @@ from typing import Literal, Mapping, Protocol, Sequence
 #: The argo-cd Helm chart version installed by default (Argo CD v3.4).
 DEFAULT_ARGOCD_CHART_VERSION = "10.1.3"
 #: The argocd-apps Helm chart version that carries the ApplicationSets.
-DEFAULT_ARGOCD_APPS_CHART_VERSION = "2.0.2"
+DEFAULT_ARGOCD_APPS_CHART_VERSION = "2.0.5"
+#: The first argocd-apps chart that renders an ApplicationSet's ``goTemplateOptions``
+#: (templates/applicationsets.yaml at tag argocd-apps-2.0.3; 2.0.2 drops the field).
+MIN_ARGOCD_APPS_CHART_VERSION = "2.0.3"
+
+
+def check_apps_chart_version(version: str) -> str:
+    """``version`` if it is an argocd-apps chart version that renders ``goTemplateOptions``.
+
+    Raises ValueError otherwise: an older chart drops the field without a word,
+    and Argo CD then renders a missing key as an empty string.
+    """
+    parts = str(version).split(".")
+    given = tuple(int(p) for p in parts) if len(parts) == 3 and all(
+        p.isdigit() for p in parts) else None
+    minimum = tuple(int(p) for p in MIN_ARGOCD_APPS_CHART_VERSION.split("."))
+    if given is None or given < minimum:
+        raise ValueError(
+            f"must be an argocd-apps chart version X.Y.Z, {MIN_ARGOCD_APPS_CHART_VERSION} or "
+            f"later (earlier ones drop the ApplicationSets' goTemplateOptions), got {version!r}")
+    return str(version)
 
 TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 

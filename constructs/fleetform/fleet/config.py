@@ -20,7 +20,8 @@ from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, Validatio
 from ..constructs import props
 from ..constructs.formats import DNS1123_LABEL, EXACT_DOKS_VERSION, HOSTNAME, SERVER
 from ..constructs.labels import check_label_key, check_label_value, label_name, label_slug
-from ..constructs.props import DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION
+from ..constructs.props import (DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION,
+                                check_apps_chart_version)
 from ..errors import ConfigError, ConfigErrors
 
 CLUSTER_FILE = "cluster.yaml"
@@ -224,6 +225,11 @@ class ManagementArgoCd(_Strict):
     hostname: str | None = None
     admin_enabled: bool = True
     repositories: dict[str, Repository] = Field(default_factory=dict)
+
+    @field_validator("apps_chart_version")
+    @classmethod
+    def _apps_chart_version(cls, v: str) -> str:
+        return check_apps_chart_version(v)
 
     @field_validator("hostname")
     @classmethod

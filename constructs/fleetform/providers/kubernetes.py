@@ -22,6 +22,7 @@ from cdktf import (ITerraformDependable, TerraformProvider, TerraformProviderGen
                    TerraformResource, TerraformResourceLifecycle)
 from constructs import Construct
 
+from ..errors import ConfigError
 from .alias import AliasedProvider
 
 #: Registry source and version of the provider (the one cdktf-cdktf-provider-kubernetes 12.1 binds).
@@ -79,9 +80,36 @@ class ObjectMetadata:
     annotations: Optional[Mapping[str, str]] = None
 
 
+@dataclass(frozen=True)
+class ClusterObjectMetadata:
+    """``metadata`` block of a cluster-scoped object: no ``namespace``.
+
+    The provider's schema for ClusterRole and ClusterRoleBinding has no
+    ``namespace`` in ``metadata`` (``metadataSchemaRBAC(..., namespaced=false)``
+    in terraform-provider-kubernetes v2.38.0), so Terraform rejects one.
+    """
+
+    name: Optional[str] = None
+    labels: Optional[Mapping[str, str]] = None
+    annotations: Optional[Mapping[str, str]] = None
+
+
 # The prebuilt binding has one metadata class per resource; these names keep its API.
 SecretV1Metadata = ServiceAccountV1Metadata = ObjectMetadata
-ClusterRoleV1Metadata = ClusterRoleBindingV1Metadata = ObjectMetadata
+ClusterRoleV1Metadata = ClusterRoleBindingV1Metadata = ClusterObjectMetadata
+
+
+def _namespace(metadata: Any) -> Any:
+    return metadata.get("namespace") if isinstance(metadata, Mapping) \
+        else getattr(metadata, "namespace", None)
+
+
+def _cluster_scoped(metadata: Any, resource_type: str) -> Any:
+    """Refuse a namespace on a cluster-scoped object's metadata."""
+    if _namespace(metadata) is not None:
+        raise ConfigError(f"{resource_type} is cluster-scoped: its metadata takes no "
+                          f"namespace (got {_namespace(metadata)!r})", field="metadata.namespace")
+    return metadata
 
 
 @dataclass(frozen=True)
@@ -197,9 +225,10 @@ class ClusterRoleV1(_KubernetesResource):
 
     _type = "kubernetes_cluster_role_v1"
 
-    def __init__(self, scope: Construct, id: str, *, metadata: ObjectMetadata,
+    def __init__(self, scope: Construct, id: str, *, metadata: ClusterObjectMetadata,
                  rule: Sequence[ClusterRoleV1Rule], **meta: Any) -> None:
-        super().__init__(scope, id, {"metadata": metadata, "rule": list(rule)}, **meta)
+        super().__init__(scope, id, {"metadata": _cluster_scoped(metadata, self._type),
+                                     "rule": list(rule)}, **meta)
 
 
 class ClusterRoleBindingV1(_KubernetesResource):
@@ -207,8 +236,9 @@ class ClusterRoleBindingV1(_KubernetesResource):
 
     _type = "kubernetes_cluster_role_binding_v1"
 
-    def __init__(self, scope: Construct, id: str, *, metadata: ObjectMetadata,
+    def __init__(self, scope: Construct, id: str, *, metadata: ClusterObjectMetadata,
                  role_ref: ClusterRoleBindingV1RoleRef,
                  subject: Sequence[ClusterRoleBindingV1Subject], **meta: Any) -> None:
-        super().__init__(scope, id, {"metadata": metadata, "role_ref": role_ref,
+        super().__init__(scope, id, {"metadata": _cluster_scoped(metadata, self._type),
+                                     "role_ref": role_ref,
                                      "subject": list(subject)}, **meta)
