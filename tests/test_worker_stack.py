@@ -84,11 +84,10 @@ def test_production_creates_argocd_manager_and_token_secret(production):
 
 def test_production_worker_resources_go_through_the_worker_provider(production):
     (provider,) = production["provider"]["kubernetes"]
-    (live_id,) = production["data"]["digitalocean_kubernetes_cluster"]
     (cluster_id,) = production["resource"]["digitalocean_kubernetes_cluster"]
     assert provider["host"] == f"${{digitalocean_kubernetes_cluster.{cluster_id}.endpoint}}"
     assert provider["token"] == \
-        f"${{data.digitalocean_kubernetes_cluster.{live_id}.kube_config[0].token}}"
+        f"${{digitalocean_kubernetes_cluster.{cluster_id}.kube_config[0].token}}"
     for kind in ("kubernetes_service_account_v1", "kubernetes_cluster_role_v1",
                  "kubernetes_cluster_role_binding_v1", "kubernetes_secret_v1"):
         assert only(production, kind)["provider"] == f"kubernetes.{provider['alias']}"

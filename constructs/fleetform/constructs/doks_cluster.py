@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from cdktf import Fn, TerraformResourceLifecycle
-from cdktf_cdktf_provider_digitalocean.data_digitalocean_kubernetes_cluster import \
-    DataDigitaloceanKubernetesCluster
 from cdktf_cdktf_provider_digitalocean.data_digitalocean_kubernetes_versions import \
     DataDigitaloceanKubernetesVersions
 from cdktf_cdktf_provider_digitalocean.kubernetes_cluster import (
@@ -82,7 +80,8 @@ class DoksCluster(Construct):
         endpoint: the Kubernetes API server URL.
         ca_certificate: the API server's CA certificate (PEM).
         kubeconfig: the raw kubeconfig (sensitive; its token expires after 7 days).
-        access: admin access for providers; its token is read fresh on every plan.
+        access: admin access for providers; its token is renewed by the plan's refresh
+            once expired.
     """
 
     def __init__(self, scope: Construct, id: str, *, props: DoksClusterProps) -> None:
@@ -136,19 +135,21 @@ class DoksCluster(Construct):
             self.cluster.get_string_attribute("kube_config[0].cluster_ca_certificate"))
         self.kubeconfig: str = self.cluster.get_string_attribute("kube_config[0].raw_config")
 
-        # The token in the resource's kube_config is frozen when the cluster is
-        # created and expires after 7 days; a data source is read again on every
-        # plan, so providers get a fresh token. It references the cluster's name
-        # instead of depending on it: with depends_on, Terraform would defer the
-        # read to apply whenever the cluster has any change pending (a new patch
-        # version, a pool edit) and providers would see unknown credentials.
-        # Endpoint and CA come from the resource, known for an existing cluster.
-        live = DataDigitaloceanKubernetesCluster(self, "live", name=self.cluster.name)
+        # Providers take the token from the resource, not from a data source. The
+        # provider's Read fetches new credentials whenever the stored ones have
+        # expired (resource_kubernetes_cluster.go, v2.71.0), and Terraform refreshes
+        # the resource on every plan, so the token is valid after 7 days too. A
+        # data source would not do: one that refers to the cluster is read only
+        # during apply whenever the cluster has a change pending (a new patch
+        # version, a pool edit), leaving providers with an unknown token at plan
+        # time; one with a literal name fails the first plan, before the cluster
+        # exists. On a first create the token is unknown at plan time, and nothing
+        # needs it before the cluster exists.
         self.access = ClusterAccess(
             name=props.name,
             endpoint=self.endpoint,
             cluster_ca_certificate=self.ca_certificate,
-            token=live.get_string_attribute("kube_config[0].token"),
+            token=self.cluster.get_string_attribute("kube_config[0].token"),
         )
 
     @property

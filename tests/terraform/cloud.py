@@ -1,0 +1,141 @@
+"""The stand-ins' cloud: DigitalOcean, the clusters' Kubernetes APIs and Argo CD.
+
+One JSON file (``FLEETFORM_STANDIN_CLOUD``) holds it, so that the provider
+processes Terraform starts, one per provider and command, share it, and so
+that it outlives a Terraform run as a real cloud does. Every change happens
+under an exclusive lock. ``now`` is the cloud's clock, which tests move
+forward to let tokens expire.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+#: How long a DOKS kubeconfig token lives (DigitalOcean: 7 days).
+TOKEN_LIFETIME = 7 * 24 * 3600
+#: DOKS versions offered when a cloud is created (newest first, as the API lists them).
+VERSIONS = ["1.33.1-do.0", "1.32.5-do.0", "1.31.9-do.0"]
+START = 1_780_000_000  # a fixed start time: runs are reproducible
+
+
+class ApiError(Exception):
+    """An error the real API or client library would report, with its wording."""
+
+
+def new_cloud(path: Path) -> None:
+    """Write an empty cloud to ``path``."""
+    Path(path).write_text(json.dumps({
+        "now": START, "serial": 0, "versions": list(VERSIONS), "clusters": {},
+        "tokens": {}, "objects": {}, "releases": {}, "argocd": {}, "log": [],
+    }))
+
+
+@contextmanager
+def opened(path: str | os.PathLike | None = None, write: bool = True) -> Iterator[dict]:
+    """The cloud as a dict; written back when the block ends without error."""
+    path = Path(path or os.environ["FLEETFORM_STANDIN_CLOUD"])
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        data = json.loads(path.read_text())
+        yield data
+        if write:
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(data))
+            tmp.replace(path)
+
+
+def next_id(cloud: dict, prefix: str) -> str:
+    cloud["serial"] += 1
+    return f"{prefix}-{cloud['serial']:04d}"
+
+
+def iso(cloud: dict, seconds: int = 0) -> str:
+    import datetime
+    return datetime.datetime.fromtimestamp(cloud["now"] + seconds, datetime.timezone.utc) \
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def issue_kube_token(cloud: dict, cluster_id: str) -> dict:
+    """New cluster-admin credentials for a cluster, valid for 7 days."""
+    token = "doks-" + secrets.token_hex(12)
+    cloud["tokens"][token] = {"cluster": cluster_id, "expires": cloud["now"] + TOKEN_LIFETIME}
+    cluster = cloud["clusters"][cluster_id]
+    return {"token": token, "expires_at": iso(cloud, TOKEN_LIFETIME),
+            "host": cluster["endpoint"], "cluster_ca_certificate": cluster["ca"]}
+
+
+def find_cluster_by_name(cloud: dict, name: str) -> dict | None:
+    return next((c for c in cloud["clusters"].values() if c["name"] == name), None)
+
+
+def kube_api(cloud: dict, config: dict | None, what: str) -> str:
+    """The cluster a Kubernetes client configured with ``config`` reaches.
+
+    Fails as client-go does: an unset host means localhost, a wrong CA fails
+    TLS, and a missing, unknown or expired token is refused with 401.
+    ``what`` names the request in messages, e.g. ``GET /api/v1/namespaces/x``.
+    """
+    config = config or {}
+    host = config.get("host")
+    if not isinstance(host, str) or not host:
+        raise ApiError(f'{what}: Get "http://localhost{what.split(" ", 1)[-1]}": dial tcp '
+                       "[::1]:80: connect: connection refused")
+    cluster = next((c for c in cloud["clusters"].values() if c["endpoint"] == host), None)
+    if cluster is None:
+        raise ApiError(f"{what}: dial tcp: lookup {host}: no such host")
+    if config.get("cluster_ca_certificate") != cluster["ca_pem"]:
+        raise ApiError(f"{what}: tls: failed to verify certificate: x509: certificate "
+                       "signed by unknown authority")
+    token = config.get("token")
+    grant = cloud["tokens"].get(token) if isinstance(token, str) else None
+    if grant is None or grant["cluster"] != cluster["id"]:
+        cloud["log"].append(["unauthorized", cluster["name"], what])
+        raise ApiError(f"{what}: Unauthorized")
+    if grant["expires"] <= cloud["now"]:
+        cloud["log"].append(["expired", cluster["name"], what])
+        raise ApiError(f"{what}: Unauthorized (the token expired)")
+    cloud["log"].append(["ok", cluster["name"], what])
+    return cluster["id"]
+
+
+def argocd_api(cloud: dict, config: dict | None, what: str) -> dict:
+    """The Argo CD a client configured with ``config`` (provider block) reaches."""
+    config = config or {}
+    namespace = config.get("port_forward_with_namespace")
+    if namespace or config.get("port_forward"):
+        kube = (config.get("kubernetes") or [None])[0]
+        cluster_id = kube_api(cloud, kube, f"port-forward to argocd-server in {namespace}")
+        instance = cloud["argocd"].get(cluster_id)
+        if instance is None:
+            raise ApiError(f"{what}: no argocd-server pod in namespace {namespace}")
+    else:
+        server = config.get("server_addr")
+        if not isinstance(server, str) or not server:
+            raise ApiError(f"{what}: server address is unset")
+        instance = next((a for a in cloud["argocd"].values()
+                         if a.get("hostname") and server in (a["hostname"],
+                                                             f"{a['hostname']}:443")), None)
+        if instance is None:
+            raise ApiError(f"{what}: dial tcp: lookup {server.split(':')[0]}: no such host")
+    token, user = config.get("auth_token"), config.get("username")
+    if isinstance(token, str) and token:
+        if token not in instance["tokens"]:
+            raise ApiError(f"{what}: rpc error: code = Unauthenticated desc = invalid session")
+    elif user == "admin":
+        if not isinstance(config.get("password"), str) or not config["password"]:
+            raise ApiError(f"{what}: rpc error: code = Unauthenticated desc = "
+                           "Invalid username or password")
+    else:
+        raise ApiError(f"{what}: rpc error: code = Unauthenticated desc = no session information")
+    return instance
+
+
+def kube_token_ok(cloud: dict, token: Any) -> bool:
+    grant = cloud["tokens"].get(token) if isinstance(token, str) else None
+    return bool(grant and grant["expires"] > cloud["now"])
