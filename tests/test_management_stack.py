@@ -17,7 +17,8 @@ def test_management_stack_installs_argocd_on_its_own_cluster(example_stacks):
     assert charts == ["argo-cd", "argocd-apps"]
     assert only(stack, "digitalocean_kubernetes_cluster")["name"] == "do-management"
     helm = stack["provider"]["helm"][0]["kubernetes"]
-    assert helm["token"].startswith("${data.digitalocean_kubernetes_cluster.")
+    assert helm["token"].startswith("${digitalocean_kubernetes_cluster.")
+    assert helm["token"].endswith(".kube_config[0].token}")
 
 
 def test_one_applicationset_per_configured_label(example_stacks):
