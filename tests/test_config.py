@@ -86,3 +86,13 @@ def test_workers_use_grpc_web_by_default_to_get_through_an_https_ingress():
 
     assert cluster.spec.argocd.grpc_web is True
     assert direct.spec.argocd.grpc_web is False
+
+
+def test_diff_gates_default_and_configured(fleet_dir):
+    management = fleet_dir / "do-management" / "cluster.yaml"
+    assert load_fleet(fleet_dir).management.spec.gates.max_removed_apps == 5
+    management.write_text(management.read_text() + "gates: {max_removed_apps: 40}\n")
+
+    gates = load_fleet(fleet_dir).management.spec.gates
+
+    assert (gates.max_removed_apps, gates.max_clusters_losing_apps) == (40, 2)

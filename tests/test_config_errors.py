@@ -226,3 +226,35 @@ def test_apps_chart_version_older_than_go_template_options(tmp_path):
     """)
 
     assert "argocd.apps_chart_version" in message and "2.0.3 or later" in message, message
+
+
+MANAGEMENT_GATES = """
+    role: management
+    region: fra1
+    kubernetes_version: "1.33"
+    node_pools: [{name: default, size: s-2vcpu-4gb, count: 2}]
+    labels: [global, production, management]
+    argocd:
+      hostname: argocd.example.com
+      repositories:
+        global: {url: "https://gitlab.com/example/fleetform.git", path: manifests/global}
+        production: {url: "https://gitlab.com/example/fleetform.git", path: manifests/production}
+        management: {url: "https://gitlab.com/example/fleetform.git", path: manifests/management}
+"""
+
+
+@pytest.mark.parametrize("gates, expected", [
+    ("{max_removed_apps: -1}", "gates.max_removed_apps: Input should be greater than or equal to 0"),
+    ("{max_clusters_losing_apps: '3'}", "gates.max_clusters_losing_apps: Input should be a valid integer"),
+    ("{max_removed: 3}", "gates.max_removed: unknown key"),
+])
+def test_diff_gates_are_validated(fleet_dir, gates, expected):
+    message = _error(fleet_dir, "do-management", MANAGEMENT_GATES + f"    gates: {gates}\n")
+
+    assert expected in message
+
+
+def test_diff_gates_belong_to_the_management_cluster(fleet_dir):
+    message = _error(fleet_dir, "edge", WORKER + "    gates: {max_removed_apps: 3}\n")
+
+    assert "gates: unknown key" in message

@@ -324,11 +324,32 @@ class _ClusterBase(_Strict):
         return self
 
 
+#: Defaults of the ``fleetform diff --gate`` limits (see :class:`DiffGates`).
+DEFAULT_MAX_CLUSTERS_LOSING_APPS = 2
+DEFAULT_MAX_REMOVED_APPS = 5
+
+
+class DiffGates(_Strict):
+    """Limits ``fleetform diff --gate`` holds a change to (management ``cluster.yaml``).
+
+    ``max_clusters_losing_apps`` (default 2): how many clusters a change may
+    remove applications from. ``max_removed_apps`` (default 5): how many
+    (cluster, application) pairs it may remove in total. A change past either
+    limit fails the gate unless it carries an override.
+    """
+
+    max_clusters_losing_apps: int = Field(default=DEFAULT_MAX_CLUSTERS_LOSING_APPS, ge=0,
+                                          le=100_000)
+    max_removed_apps: int = Field(default=DEFAULT_MAX_REMOVED_APPS, ge=0, le=1_000_000)
+
+
 class ManagementCluster(_ClusterBase):
     """A management cluster: runs Argo CD for the whole fleet."""
 
     role: Literal["management"]
     argocd: ManagementArgoCd = Field(default_factory=ManagementArgoCd)
+    #: Limits of ``fleetform diff --gate``.
+    gates: DiffGates = Field(default_factory=DiffGates)
 
 
 class WorkerCluster(_ClusterBase):
