@@ -296,6 +296,31 @@ def _captured_stderr() -> Iterator[list[str]]:
             lines.extend(sink.read().decode("utf-8", "replace").splitlines())
 
 
+def render_documents(chart: Any, values: dict, *, name: str, namespace: str,
+                     kube_minor: str | None = None) -> list[tuple[str, str]]:
+    """Render a loaded chart offline as Argo CD would install it: ``(file, YAML)`` pairs.
+
+    The chart's ``crds/`` files come first, then its templates by file name.
+    ``kube_minor`` (``1.33``) is the cluster's Kubernetes version as templates
+    see it in ``.Capabilities.KubeVersion`` (default: Helm's built-in one).
+    Raises ``helm_python.HelmError`` when the chart cannot be rendered.
+    """
+    if kube_minor is None:
+        rendered = chart.render(values, name=name, namespace=namespace, is_install=True)
+    else:
+        from helm_python import _native
+
+        # Chart.render (helm-python-sdk 0.2.2) does not pass kube_version, which the
+        # native library's render options accept (as helm template --kube-version).
+        options = {"name": name, "namespace": namespace, "is_install": True,
+                   "kube_version": f"v{kube_minor}.0"}
+        rendered = json.loads(_native.call_string(
+            "helm_render", chart._raw(), json.dumps(values), json.dumps(options)))
+    documents = [(c.get("filename") or c.get("name", "crds"), c.get("data", ""))
+                 for c in chart.crds]
+    return documents + sorted(rendered.items())
+
+
 # libyaml's loader when PyYAML has it: rendered output can be large.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _REQUIRED = re.compile(r'WARN missing required values message="(.*)"')
@@ -658,9 +683,8 @@ class _Run:
 
         try:
             with _captured_stderr():
-                rendered = self.chart(chart_dir).render(
-                    combo.values, name=app.name, namespace=app.namespace, is_install=True)
-            crds = self.chart(chart_dir).crds
+                documents = render_documents(self.chart(chart_dir), combo.values,
+                                             name=app.name, namespace=app.namespace)
         except helm.HelmError as exc:
             self.report.renders += 1
             text = _one_line(exc.detail)
@@ -672,9 +696,6 @@ class _Run:
                            file=self._error_file(text, app) or chart_file, **where)
             return
         self.report.renders += 1
-        documents = [(c.get("filename") or c.get("name", "crds"), c.get("data", ""))
-                     for c in crds]
-        documents += sorted(rendered.items())
         self.check_objects(combo, documents, where)
 
     @staticmethod

@@ -174,9 +174,13 @@ class RepoLocation:
 
 
 def locate(fleet: Fleet, overrides: Mapping[str, Path] | None = None, *,
-           root: Path | None = None) -> tuple[dict[str, RepoLocation], list[ConfigError]]:
+           root: Path | None = None, remotes: set[str] | None = None
+           ) -> tuple[dict[str, RepoLocation], list[ConfigError]]:
     """Find every label's repository; returns the found ones and one error per missing one.
 
+    ``root`` is the checkout to look in (default: the one holding the clusters
+    directory) and ``remotes`` its normalized Git remote URLs (default: read
+    from ``root``; given for a tree extracted from Git objects, which has none).
     An override for a label that has no repository is a usage error (raised).
     """
     overrides = dict(overrides or {})
@@ -190,7 +194,7 @@ def locate(fleet: Fleet, overrides: Mapping[str, Path] | None = None, *,
             f"(labels with a repository: {', '.join(sorted(repositories)) or 'none'})",
             field="--repo")
     root = checkout_root(fleet.root) if root is None else root
-    remotes = git_remote_urls(root)
+    remotes = git_remote_urls(root) if remotes is None else remotes
     found: dict[str, RepoLocation] = {}
     errors: list[ConfigError] = []
     for label in sorted(repositories):
