@@ -1,4 +1,4 @@
-"""The ``fleetform`` command: synth, validate, preview, changed, pipeline."""
+"""The ``fleetform`` command: synth, validate, preview, changed, pipeline, diff."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                 "show what deploys where: a cluster x application table and a diagram"),
     "changed": ("fleetform.commands.gitdiff", "list the clusters a Git change affects (REF...HEAD)"),
     "pipeline": ("fleetform.commands.pipeline", "generate the GitLab child pipeline of a change"),
+    "diff": ("fleetform.commands.diff", "show what a change does to stacks, routing and "
+                                        "rendered manifests; --gate blocks risky changes"),
 }
 
 

@@ -252,6 +252,29 @@ def k8s_validator(minor: str, api_version: str, kind: str):
     return jsonschema.Draft202012Validator(schema, registry=registry)
 
 
+def shipped_minors() -> list[str]:
+    """The Kubernetes minors kubernetes-validate has schemas for, oldest first."""
+    from kubernetes_validate.utils import all_versions
+
+    return sorted({kubernetes_minor(v) for v in all_versions()}, key=_minor_key)
+
+
+def removed_api(minor: str, api_version: str, kind: str) -> str | None:
+    """Why Kubernetes ``minor`` has no ``kind`` in ``api_version``, when an older one served it.
+
+    ``"removed in 1.26 (served until 1.25)"`` when the newest shipped version
+    before ``minor`` that has the schema is 1.25; None when no shipped older
+    version has it either.
+    """
+    shipped = shipped_minors()
+    older = [m for m in shipped if _minor_key(m) < _minor_key(minor)]
+    for candidate in reversed(older):
+        if k8s_validator(candidate, api_version, kind) is not None:
+            removed = shipped[shipped.index(candidate) + 1]
+            return f"removed in {removed} (served until {candidate})"
+    return None
+
+
 #: The strict Argo CD v3.4 schemas shipped with fleetform.
 PACKAGED_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas" / "argocd"
 

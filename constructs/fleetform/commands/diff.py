@@ -1,0 +1,187 @@
+"""``fleetform diff --base REF | --ci``: what a change does to the fleet, on both layers.
+
+Both sides come from Git objects: the merge base of REF and HEAD (what the
+merge request shows), each extracted with ``git archive`` (``--working-tree``
+compares the working tree instead of HEAD). Then:
+
+1. **Stacks**: the clusters ``fleetform changed`` finds affected are
+   synthesized on both sides, each side with its own code (in parallel
+   subprocesses), and their Terraform JSON compared per address
+   (:mod:`.tfdiff`; sensitive values redacted). Removed clusters are
+   synthesized on the base side only.
+2. **Routing**: the ApplicationSet expansion of both sides; per cluster,
+   the Applications gained and lost, and why (:mod:`.appdiff`).
+3. **Manifests**: the (cluster, application) pairs whose chart, values or
+   Kubernetes version differ are rendered with real Helm at their cluster's
+   version, on both sides; pairs whose objects differ get a per-object
+   summary and a unified diff (Secrets redacted).
+
+``--gate`` exits 1 when a gate (:mod:`.gates`) is violated and not allowed
+by an override. ``--format`` chooses stdout's format; ``--markdown FILE`` and
+``--json FILE`` also write those (the merge request job's artifacts). With
+``--ci`` in a merge request pipeline and ``FLEETFORM_MR_NOTE_TOKEN`` set, the
+Markdown report is posted as one merge request note, updated on later runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Mapping
+
+from ..errors import ConfigError, ConfigErrors
+from ..fleet.repositories import REPOS_ENV, parse_overrides
+from . import gates, mrnote
+from .appdiff import Renderer, load_side, manifests, routing
+from .diffreport import FleetDiff, format_markdown, format_text
+from .gitdiff import CLUSTER_FILE, Changes, Git, add_base_arguments, changes_from_args
+from .sides import Side, collect, extract, remotes_of, synth_side, working_tree
+from .tfdiff import diff_stacks
+
+
+def _located(error: ConfigError, side: Side) -> ConfigError:
+    """``error`` with the side's temporary directory shown as ``<commit>:``."""
+    if isinstance(error, ConfigErrors):
+        return ConfigErrors([_located(e, side) for e in error.errors])
+    if side.commit is None:
+        return error
+    prefix = str(side.checkout) + "/"
+
+    def local(text: str | None) -> str | None:
+        return None if text is None else text.replace(prefix, f"{side.commit[:12]}:")
+    return ConfigError(f"{local(error.message)} (the {side.name} side)", file=local(error.file),
+                       field=error.field)
+
+
+def build_diff(root: Path | str, changes: Changes, *, working: bool = False,
+               overrides: Mapping[str, Path] | None = None,
+               env: Mapping[str, str] | None = None) -> FleetDiff:
+    """Compare ``changes.merge_base`` with ``changes.head`` (or the working tree)."""
+    env = os.environ if env is None else env
+    if changes.base is None or changes.merge_base is None:
+        raise ConfigError(f"no base commit to compare with ({changes.note or 'none given'}): "
+                          "fleetform diff needs one", field="--base")
+    git = Git(root)
+    renderer = Renderer()
+    with tempfile.TemporaryDirectory(prefix="fleetform-diff-") as tmp:
+        work = Path(tmp)
+        old = extract(git, changes.merge_base, work / "base", "base")
+        new = working_tree(git, "head") if working else \
+            extract(git, changes.head or "HEAD", work / "head", "head")
+        base_names = [c.name for c in changes.affected
+                      if (old.clusters_dir / c.name / CLUSTER_FILE).is_file()]
+        base_names += [c.name for c in changes.removed]
+        head_names = changes.names
+        procs = []
+        try:
+            procs = [synth_side(old, base_names, work / "synth-base", env),
+                     synth_side(new, head_names, work / "synth-head", env)]
+            remotes = remotes_of(git)
+            sides = []
+            for side in (old, new):
+                try:
+                    sides.append(load_side(side, overrides,
+                                           remotes if side.commit is not None else None))
+                except ConfigError as exc:
+                    raise _located(exc, side) from None
+            routes = routing(*sides)
+            pairs, affected = manifests(*sides, renderer)
+            stacks = []
+            for side, proc in zip((old, new), procs):
+                try:
+                    stacks.append(collect(side, proc))
+                except ConfigError as exc:
+                    raise _located(exc, side) from None
+            procs = []
+        finally:
+            for proc in procs:
+                if proc is not None and proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+            renderer.close()
+        stack_diffs = diff_stacks(*stacks)
+        override = gates.read_override(env, new.project, changes.paths)
+        violations = gates.check(base=sides[0].fleet, head=sides[1].fleet, routing=routes,
+                                 pairs=pairs, removed_stacks=[c.name for c in changes.removed],
+                                 override=override)
+    return FleetDiff(
+        base=changes.base, merge_base=changes.merge_base,
+        head=None if working else changes.head, note=changes.note,
+        stacks=stack_diffs, routing=routes, pairs=pairs,
+        pairs_total=len(set(sides[0].deployments) | set(sides[1].deployments)),
+        pairs_affected=affected, renders=renderer.renders,
+        synthesized={"base": base_names, "head": list(head_names)},
+        violations=violations, override=override)
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = ("Show what a change does to the fleet: Terraform resources per "
+                          "cluster stack, applications gained and lost per cluster, and the "
+                          "rendered manifests that differ; --gate fails on risky changes.")
+    add_base_arguments(parser)
+    parser.add_argument("--working-tree", action="store_true",
+                        help="compare the working tree (uncommitted and untracked files "
+                             "included) instead of HEAD")
+    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                        help="standard output's format (default: text)")
+    parser.add_argument("--gate", action="store_true",
+                        help="exit 1 when a safety gate is violated and not overridden")
+    parser.add_argument("--markdown", type=Path, metavar="FILE",
+                        help="also write the Markdown report (a merge request note) to FILE")
+    parser.add_argument("--json", type=Path, metavar="FILE",
+                        help="also write the JSON report to FILE")
+    parser.add_argument("--repo", action="append", metavar="LABEL=DIR",
+                        help="a checkout of LABEL's repository when it is not in this one "
+                             f"(repeatable; env {REPOS_ENV}); used for both sides")
+
+
+def _write(path: Path, text: str, option: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ConfigError(f"cannot be written ({exc.strerror or exc})", file=path,
+                          field=option) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    if args.ci and args.working_tree:
+        raise ConfigError("cannot be combined with --ci", field="--working-tree")
+    for option in ("markdown", "json"):
+        path = getattr(args, option)
+        if path is not None and not path.parent.is_dir():
+            raise ConfigError("directory does not exist", file=path.parent, field=f"--{option}")
+    changes = changes_from_args(args)
+    diff = build_diff(args.root, changes, working=args.working_tree,
+                      overrides=parse_overrides(args.repo))
+    diff.gated = args.gate
+    markdown = format_markdown(diff)
+    data = json.dumps(diff.to_dict(), indent=2)
+    if args.markdown:
+        _write(args.markdown, markdown, "--markdown")
+    if args.json:
+        _write(args.json, data + "\n", "--json")
+    if args.format == "json":
+        print(data)
+    elif args.format == "markdown":
+        sys.stdout.write(markdown)
+    else:
+        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        print(format_text(diff, colour))
+    if args.ci and mrnote.wanted(os.environ):
+        try:
+            print(f"fleetform diff: {mrnote.post(markdown, os.environ)} on merge request "
+                  f"!{os.environ['CI_MERGE_REQUEST_IID']}", file=sys.stderr)
+        except mrnote.NoteError as exc:
+            print(f"fleetform diff: warning: {exc}", file=sys.stderr)
+    return 1 if args.gate and diff.blocking else 0

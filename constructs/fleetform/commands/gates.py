@@ -1,0 +1,160 @@
+"""Safety gates of ``fleetform diff --gate``, and their reviewable override.
+
+Gates (each a name an override can list):
+
+``clusters-losing-apps``
+    the change removes applications from more clusters than
+    ``gates.max_clusters_losing_apps`` (management ``cluster.yaml``, default 2);
+``removed-apps``
+    it removes more (cluster, application) pairs than ``gates.max_removed_apps``
+    (default 5);
+``unmatched-label``
+    a label's ApplicationSet selects no cluster;
+``empty-app``
+    an application the change affects renders to no objects;
+``removed-cluster``
+    a cluster's stack is removed (its directory is gone);
+``removed-api``
+    an affected application renders an API its cluster's Kubernetes version
+    does not serve;
+``render-error``
+    an affected application cannot be rendered.
+
+The limits are read from the *base* side's management cluster: a merge request
+cannot loosen the gate it is checked against (the new limits apply once merged).
+
+Override: a line ``fleetform-allow: GATE[, GATE...]`` (or ``all``) in the merge
+request description (``CI_MERGE_REQUEST_DESCRIPTION``; GitLab reads it when the
+pipeline starts, so re-run the pipeline after editing the description), or the
+file ``.fleetform-allow`` (one gate a line, ``#`` comments) added or changed by
+the change itself, so it is reviewed with it and stops counting once merged.
+Violations an override allows are still reported, as allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from ..constructs.applicationsets import applicationsets
+from ..fleet.config import (DEFAULT_MAX_CLUSTERS_LOSING_APPS, DEFAULT_MAX_REMOVED_APPS,
+                            Fleet)
+from .appdiff import ClusterRouting, PairDiff
+
+GATES = ("clusters-losing-apps", "removed-apps", "unmatched-label", "empty-app",
+         "removed-cluster", "removed-api", "render-error")
+OVERRIDE_FILE = ".fleetform-allow"
+DESCRIPTION_ENV = "CI_MERGE_REQUEST_DESCRIPTION"
+_OVERRIDE_LINE = re.compile(r"^\s*fleetform-allow:\s*(.*?)\s*$", re.MULTILINE | re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Violation:
+    gate: str
+    message: str
+    allowed: bool = False
+
+    def __str__(self) -> str:
+        return f"gate {self.gate}: {self.message}" + (" (allowed by override)"
+                                                      if self.allowed else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"gate": self.gate, "message": self.message, "allowed": self.allowed}
+
+
+@dataclass(frozen=True)
+class Override:
+    """Gates a change is allowed to violate, and where that was said."""
+
+    gates: frozenset[str]
+    sources: tuple[str, ...]
+    unknown: tuple[str, ...] = ()
+
+    def allows(self, gate: str) -> bool:
+        return "all" in self.gates or gate in self.gates
+
+
+def _names(text: str) -> list[str]:
+    return [n.strip().lower() for n in re.split(r"[\s,]+", text) if n.strip()]
+
+
+def read_override(env: Mapping[str, str], project: Path, changed_paths: Iterable[str]
+                  ) -> Override:
+    """The override of this change: MR description line(s) and/or a changed allow file."""
+    names: list[str] = []
+    sources: list[str] = []
+    description = env.get(DESCRIPTION_ENV, "")
+    found = _OVERRIDE_LINE.findall(description)
+    if found:
+        sources.append("merge request description")
+        for line in found:
+            names.extend(_names(line))
+    file = project / OVERRIDE_FILE
+    if OVERRIDE_FILE in set(changed_paths) and file.is_file():
+        sources.append(f"{OVERRIDE_FILE} (changed by this change)")
+        for line in file.read_text(encoding="utf-8", errors="replace").splitlines():
+            names.extend(_names(line.split("#", 1)[0]))
+    unknown = tuple(n for n in dict.fromkeys(names) if n not in GATES and n != "all")
+    return Override(frozenset(names), tuple(sources), unknown)
+
+
+def limits(base: Fleet | None, head: Fleet) -> tuple[int, int, str]:
+    """``(max clusters losing apps, max removed apps, where from)``: the base side's."""
+    for fleet, where in ((base, "base"), (head, "head")):
+        if fleet is not None:
+            gates = fleet.management.spec.gates  # type: ignore[union-attr]
+            return gates.max_clusters_losing_apps, gates.max_removed_apps, \
+                f"clusters/{fleet.management.name}/cluster.yaml of the {where}"
+    return DEFAULT_MAX_CLUSTERS_LOSING_APPS, DEFAULT_MAX_REMOVED_APPS, "defaults"
+
+
+def unmatched_labels(fleet: Fleet) -> list[str]:
+    """Labels whose generated ApplicationSet's cluster selector matches no cluster."""
+    repositories = fleet.management.spec.argocd.repositories  # type: ignore[union-attr]
+    out = []
+    for label, appset in zip(sorted(repositories), applicationsets(repositories)):
+        matrix = appset["spec"]["generators"][0]["matrix"]["generators"]
+        selector = next(g["clusters"]["selector"] for g in matrix if "clusters" in g)
+        keys = [e["key"] for e in selector.get("matchExpressions", [])
+                if e.get("operator") == "Exists"]
+        if not any(all(k in c.labels for k in keys) for c in fleet.clusters.values()):
+            out.append(label)
+    return out
+
+
+def check(*, base: Fleet | None, head: Fleet, routing: Sequence[ClusterRouting],
+          pairs: Sequence[PairDiff], removed_stacks: Sequence[str],
+          override: Override) -> list[Violation]:
+    """Every gate the change violates, each marked allowed when the override says so."""
+    max_clusters, max_apps, source = limits(base, head)
+    found: list[tuple[str, str]] = []
+    losing = [r for r in routing if r.lost]
+    lost = sum(len(r.lost) for r in routing)
+    if len(losing) > max_clusters:
+        names = ", ".join(r.cluster for r in losing[:8]) + (", ..." if len(losing) > 8 else "")
+        found.append(("clusters-losing-apps",
+                      f"applications removed from {len(losing)} clusters ({names}); the limit "
+                      f"is {max_clusters} (gates.max_clusters_losing_apps, {source})"))
+    if lost > max_apps:
+        found.append(("removed-apps",
+                      f"{lost} applications removed in total; the limit is {max_apps} "
+                      f"(gates.max_removed_apps, {source})"))
+    for label in unmatched_labels(head):
+        found.append(("unmatched-label",
+                      f"the ApplicationSet of label {label!r} matches no cluster"))
+    for pair in pairs:
+        where = f"{pair.application} on {pair.cluster} ({pair.label}: {pair.app})"
+        if pair.rendered_objects == 0:
+            found.append(("empty-app", f"{where} renders to no objects: Argo CD would prune "
+                                       "everything it deployed"))
+        for problem in pair.problems:
+            if problem.startswith("head: cannot render"):
+                found.append(("render-error", f"{where}: {problem[6:]}"))
+            elif "does not serve" in problem:
+                found.append(("removed-api", f"{where}: {problem}"))
+    for name in removed_stacks:
+        found.append(("removed-cluster", f"the stack of cluster {name} is removed "
+                                         f"(clusters/{name}/ is gone): retire it by hand"))
+    return [Violation(gate, message, override.allows(gate)) for gate, message in found]

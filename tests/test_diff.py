@@ -1,0 +1,491 @@
+"""`fleetform diff`: what a change does to stacks, routing and rendered manifests.
+
+Every test builds a small fleet in a Git repository in a temporary directory
+(a management cluster and two workers, two manifest repositories), commits a
+change and compares the two commits, as a merge request pipeline does.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from conftest import GitRepo
+from fleetform.commands.cli import main
+from fleetform.commands.diff import build_diff
+from fleetform.commands.diffreport import format_text
+from fleetform.commands.gitdiff import changed_clusters
+
+URL = "https://gitlab.example.com/acme/fleet.git"
+
+MANAGEMENT = f"""
+role: management
+region: fra1
+kubernetes_version: "1.33"
+node_pools: [{{name: default, size: s-2vcpu-4gb, count: 1}}]
+labels: [global]
+argocd:
+  hostname: argocd.example.com
+  repositories:
+    global: {{url: "{URL}", path: manifests/global}}
+    web: {{url: "{URL}", path: manifests/web}}
+"""
+
+
+def worker(labels: str, version: str = "1.33") -> str:
+    return textwrap.dedent(f"""\
+        role: worker
+        region: ams3
+        kubernetes_version: "{version}"
+        node_pools: [{{name: default, size: s-2vcpu-4gb, count: 2}}]
+        labels: {labels}
+        """)
+
+
+SETTINGS_TEMPLATE = """\
+{{- if .Values.enabled }}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  colour: {{ .Values.colour | quote }}
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: settings
+stringData:
+  password: {{ .Values.password | quote }}
+{{- end }}
+"""
+
+SHOP_TEMPLATE = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+  labels:
+    helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
+spec:
+  replicas: {{ .Values.replicas }}
+  selector:
+    matchLabels: {app: shop}
+  template:
+    metadata:
+      labels: {app: shop}
+    spec:
+      containers:
+        - name: shop
+          image: "shop:{{ .Values.tag }}"
+{{- if .Values.autoscale }}
+---
+apiVersion: autoscaling/v2beta2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: {{ .Release.Name }}}
+  minReplicas: 2
+  maxReplicas: 5
+{{- end }}
+"""
+
+PROJECT = {
+    "clusters/mgmt/cluster.yaml": MANAGEMENT,
+    "clusters/w1/cluster.yaml": worker("[global, web]"),
+    "clusters/w2/cluster.yaml": worker("[global]"),
+    "manifests/global/apps/base/settings/Chart.yaml":
+        "apiVersion: v2\nname: settings\nversion: 1.0.0\n",
+    "manifests/global/apps/base/settings/values.yaml":
+        "enabled: true\ncolour: blue\npassword: hunter2-base\n",
+    "manifests/global/apps/base/settings/templates/settings.yaml": SETTINGS_TEMPLATE,
+    "manifests/web/apps/web/shop/Chart.yaml": "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
+    "manifests/web/apps/web/shop/values.yaml": "replicas: 2\ntag: '1.0'\nautoscale: false\n",
+    "manifests/web/apps/web/shop/templates/shop.yaml": SHOP_TEMPLATE,
+    "manifests/web/values/w1/shop/values.yaml": "tag: '1.1'\n",
+}
+
+
+@pytest.fixture
+def fleet(tmp_path) -> GitRepo:
+    """The small fleet, committed once: mgmt (global), w1 (global, web), w2 (global)."""
+    repo = GitRepo(tmp_path / "fleet")
+    repo.git("remote", "add", "origin", URL)  # the manifest repositories are this one
+    for rel, text in PROJECT.items():
+        repo.write(rel, text)
+    repo.commit("fleet")
+    return repo
+
+
+def diff_of(repo: GitRepo, base: str, **kwargs):
+    return build_diff(repo.path, changed_clusters(repo.path, base), **kwargs)
+
+
+def report(repo: GitRepo, base: str, **kwargs) -> str:
+    """The text report, commit hashes replaced by BASE and HEAD."""
+    return redact_commits(format_text(diff_of(repo, base, **kwargs)), repo, base)
+
+
+def redact_commits(text: str, repo: GitRepo, base: str) -> str:
+    return text.replace(base, "BASE").replace(base[:12], "BASE") \
+        .replace(repo.head()[:12], "HEAD")
+
+
+# --------------------------------------------------------------------------- kinds of change
+
+
+def test_a_values_change_on_one_cluster_shows_that_applications_diff_only(fleet):
+    base = fleet.head()
+    fleet.write("manifests/web/values/w1/shop/values.yaml", "tag: '1.2'\nreplicas: 3\n")
+    fleet.commit("shop 1.2 on w1")
+
+    diff = diff_of(fleet, base)
+
+    assert diff.synthesized == {"base": [], "head": []}  # no stack is affected
+    assert (diff.pairs_total, diff.pairs_affected, diff.renders) == (4, 1, 2)
+    assert redact_commits(format_text(diff), fleet, base) == textwrap.dedent("""\
+        fleetform diff: BASE (merge base BASE) -> HEAD
+        stacks: no change; routing: +0 -0 application(s) on 0 cluster(s); manifests: 1 application(s) differ (1 of 4 pairs affected, 2 renders)
+
+        == w1
+        manifests:
+          ~ w1-shop (web: web/shop, Kubernetes 1.33)
+              ~ Deployment web/shop
+              --- BASE/w1/w1-shop
+              +++ HEAD/w1/w1-shop
+              @@ -6,7 +6,7 @@
+                   helm.sh/chart: shop-0.1.0
+                 name: shop
+               spec:
+              -  replicas: 2
+              +  replicas: 3
+                 selector:
+                   matchLabels:
+                     app: shop
+              @@ -16,6 +16,6 @@
+                       app: shop
+                   spec:
+                     containers:
+              -      - image: shop:1.1
+              +      - image: shop:1.2
+                       name: shop
+               ---
+
+        gates: would pass (not enforced without --gate): 0 violation(s)""")
+
+
+def test_a_label_added_to_a_cluster_registers_it_and_routes_the_labels_apps(fleet):
+    base = fleet.head()
+    fleet.write("clusters/w2/cluster.yaml", worker("[global, web]"))
+    fleet.commit("w2 serves the shop")
+
+    assert report(fleet, base) == textwrap.dedent("""\
+        fleetform diff: BASE (merge base BASE) -> HEAD
+        stacks: 1 changed; routing: +1 -0 application(s) on 1 cluster(s); manifests: 1 application(s) differ (1 of 5 pairs affected, 1 renders)
+
+        == w2
+        stack changed: 2 changed
+          ~ argocd_cluster.argo-cluster_registration_120E602F
+              metadata[0].labels.web: (absent) -> "true"
+          ~ output.argocd_cluster_labels
+              value.web: (absent) -> "true"
+        applications:
+          + w2-shop (web: web/shop): label web added to the cluster
+        manifests:
+          + w2-shop (web: web/shop, Kubernetes 1.33)
+              + Deployment web/shop
+              --- BASE/w2/w2-shop
+              +++ HEAD/w2/w2-shop
+              @@ -0,0 +1,21 @@
+              +# Deployment web/shop
+              +apiVersion: apps/v1
+              +kind: Deployment
+              +metadata:
+              +  labels:
+              +    helm.sh/chart: shop-0.1.0
+              +  name: shop
+              +spec:
+              +  replicas: 2
+              +  selector:
+              +    matchLabels:
+              +      app: shop
+              +  template:
+              +    metadata:
+              +      labels:
+              +        app: shop
+              +    spec:
+              +      containers:
+              +      - image: shop:1.0
+              +        name: shop
+              +---
+
+        gates: would pass (not enforced without --gate): 0 violation(s)""")
+
+
+def test_an_app_removed_from_a_repository_is_lost_on_every_cluster_with_the_label(fleet):
+    base = fleet.head()
+    fleet.remove("manifests/global/apps/base/settings")
+    fleet.commit("no more settings")
+
+    assert report(fleet, base) == textwrap.dedent("""\
+        fleetform diff: BASE (merge base BASE) -> HEAD
+        stacks: no change; routing: +0 -3 application(s) on 3 cluster(s); manifests: 3 application(s) differ (3 of 4 pairs affected, 1 renders)
+
+        == mgmt
+        applications:
+          - mgmt-settings (global: base/settings): app removed from repository global
+        manifests:
+          - mgmt-settings (global: base/settings, Kubernetes 1.33)
+              - ConfigMap base/settings
+              - Secret base/settings
+              --- BASE/mgmt/mgmt-settings
+              +++ HEAD/mgmt/mgmt-settings
+              @@ -1,16 +0,0 @@
+              -# ConfigMap base/settings
+              -apiVersion: v1
+              -data:
+              -  colour: blue
+              -kind: ConfigMap
+              -metadata:
+              -  name: settings
+              ----
+              -# Secret base/settings
+              -apiVersion: v1
+              -kind: Secret
+              -metadata:
+              -  name: settings
+              -stringData:
+              -  password: (redacted)
+              ----
+
+        == w1
+        applications:
+          - w1-settings (global: base/settings): app removed from repository global
+        manifests:
+          - w1-settings (global: base/settings, Kubernetes 1.33)
+              - ConfigMap base/settings
+              - Secret base/settings
+              --- BASE/w1/w1-settings
+              +++ HEAD/w1/w1-settings
+              @@ -1,16 +0,0 @@
+              -# ConfigMap base/settings
+              -apiVersion: v1
+              -data:
+              -  colour: blue
+              -kind: ConfigMap
+              -metadata:
+              -  name: settings
+              ----
+              -# Secret base/settings
+              -apiVersion: v1
+              -kind: Secret
+              -metadata:
+              -  name: settings
+              -stringData:
+              -  password: (redacted)
+              ----
+
+        == w2
+        applications:
+          - w2-settings (global: base/settings): app removed from repository global
+        manifests:
+          - w2-settings (global: base/settings, Kubernetes 1.33)
+              - ConfigMap base/settings
+              - Secret base/settings
+              --- BASE/w2/w2-settings
+              +++ HEAD/w2/w2-settings
+              @@ -1,16 +0,0 @@
+              -# ConfigMap base/settings
+              -apiVersion: v1
+              -data:
+              -  colour: blue
+              -kind: ConfigMap
+              -metadata:
+              -  name: settings
+              ----
+              -# Secret base/settings
+              -apiVersion: v1
+              -kind: Secret
+              -metadata:
+              -  name: settings
+              -stringData:
+              -  password: (redacted)
+              ----
+
+        gate clusters-losing-apps: applications removed from 3 clusters (mgmt, w1, w2); the limit is 2 (gates.max_clusters_losing_apps, clusters/mgmt/cluster.yaml of the base)
+        gates: would fail (not enforced without --gate): 1 violation(s)""")
+
+
+def test_a_chart_version_bump_changes_the_manifests_of_every_cluster_running_it(fleet):
+    base = fleet.head()
+    fleet.write("manifests/web/apps/web/shop/Chart.yaml",
+                "apiVersion: v2\nname: shop\nversion: 0.2.0\n")
+    fleet.commit("shop chart 0.2.0")
+
+    assert report(fleet, base) == textwrap.dedent("""\
+        fleetform diff: BASE (merge base BASE) -> HEAD
+        stacks: no change; routing: +0 -0 application(s) on 0 cluster(s); manifests: 1 application(s) differ (1 of 4 pairs affected, 2 renders)
+
+        == w1
+        manifests:
+          ~ w1-shop (web: web/shop, Kubernetes 1.33)
+              ~ Deployment web/shop
+              --- BASE/w1/w1-shop
+              +++ HEAD/w1/w1-shop
+              @@ -3,7 +3,7 @@
+               kind: Deployment
+               metadata:
+                 labels:
+              -    helm.sh/chart: shop-0.1.0
+              +    helm.sh/chart: shop-0.2.0
+                 name: shop
+               spec:
+                 replicas: 2
+
+        gates: would pass (not enforced without --gate): 0 violation(s)""")
+
+
+def test_a_kubernetes_version_bump_exposes_an_api_the_new_version_removed(fleet):
+    fleet.write("clusters/w1/cluster.yaml", worker("[global, web]", "1.25"))
+    fleet.write("manifests/web/values/w1/shop/values.yaml", "tag: '1.1'\nautoscale: true\n")
+    base = fleet.commit("w1 on 1.25, autoscaled")
+    fleet.write("clusters/w1/cluster.yaml", worker("[global, web]", "1.26"))
+    fleet.commit("w1 to 1.26")
+
+    assert report(fleet, base) == textwrap.dedent("""\
+        fleetform diff: BASE (merge base BASE) -> HEAD
+        stacks: 1 changed; routing: +0 -0 application(s) on 0 cluster(s); manifests: 1 application(s) differ (2 of 4 pairs affected, 4 renders)
+
+        == w1
+        stack changed: 1 changed
+          ~ data.digitalocean_kubernetes_versions.doks_versions_171C64E5
+              version_prefix: "1.25." -> "1.26."
+        manifests:
+          ~ w1-shop (web: web/shop, Kubernetes 1.25 -> 1.26)
+              Kubernetes 1.26 does not serve autoscaling/v2beta2 HorizontalPodAutoscaler web/shop: removed in 1.26 (served until 1.25)
+
+        gate removed-api: w1-shop on w1 (web: web/shop): Kubernetes 1.26 does not serve autoscaling/v2beta2 HorizontalPodAutoscaler web/shop: removed in 1.26 (served until 1.25)
+        gates: would fail (not enforced without --gate): 1 violation(s)""")
+
+
+def test_a_cluster_added_and_one_removed(fleet):
+    base = fleet.head()
+    fleet.remove("clusters/w2")
+    fleet.write("clusters/w3/cluster.yaml", worker("[web]"))
+    fleet.commit("w3 replaces w2")
+
+    assert report(fleet, base) == textwrap.dedent("""\
+        fleetform diff: BASE (merge base BASE) -> HEAD
+        stacks: 1 added, 1 removed; routing: +1 -1 application(s) on 2 cluster(s); manifests: 2 application(s) differ (2 of 5 pairs affected, 2 renders)
+
+        == w2
+        stack removed: 6 resource(s), 10 data source(s), outputs, variables and providers
+          - argocd_cluster.argo-cluster_registration_120E602F
+          - digitalocean_kubernetes_cluster.doks_cluster_E4D6AF1C
+          - kubernetes_cluster_role_binding_v1.argo-cluster_cluster-role-binding_A6AB03FA
+          - kubernetes_cluster_role_v1.argo-cluster_cluster-role_930D4459
+          - kubernetes_secret_v1.argo-cluster_token_EF502C51
+          - kubernetes_service_account_v1.argo-cluster_service-account_0B0229D1
+        applications:
+          - w2-settings (global: base/settings): cluster removed
+        manifests:
+          - w2-settings (global: base/settings, Kubernetes 1.33)
+              - ConfigMap base/settings
+              - Secret base/settings
+              --- BASE/w2/w2-settings
+              +++ HEAD/w2/w2-settings
+              @@ -1,16 +0,0 @@
+              -# ConfigMap base/settings
+              -apiVersion: v1
+              -data:
+              -  colour: blue
+              -kind: ConfigMap
+              -metadata:
+              -  name: settings
+              ----
+              -# Secret base/settings
+              -apiVersion: v1
+              -kind: Secret
+              -metadata:
+              -  name: settings
+              -stringData:
+              -  password: (redacted)
+              ----
+
+        == w3
+        stack added: 6 resource(s), 10 data source(s), outputs, variables and providers
+          + argocd_cluster.argo-cluster_registration_120E602F
+          + digitalocean_kubernetes_cluster.doks_cluster_E4D6AF1C
+          + kubernetes_cluster_role_binding_v1.argo-cluster_cluster-role-binding_A6AB03FA
+          + kubernetes_cluster_role_v1.argo-cluster_cluster-role_930D4459
+          + kubernetes_secret_v1.argo-cluster_token_EF502C51
+          + kubernetes_service_account_v1.argo-cluster_service-account_0B0229D1
+        applications:
+          + w3-shop (web: web/shop): new cluster
+        manifests:
+          + w3-shop (web: web/shop, Kubernetes 1.33)
+              + Deployment web/shop
+              --- BASE/w3/w3-shop
+              +++ HEAD/w3/w3-shop
+              @@ -0,0 +1,21 @@
+              +# Deployment web/shop
+              +apiVersion: apps/v1
+              +kind: Deployment
+              +metadata:
+              +  labels:
+              +    helm.sh/chart: shop-0.1.0
+              +  name: shop
+              +spec:
+              +  replicas: 2
+              +  selector:
+              +    matchLabels:
+              +      app: shop
+              +  template:
+              +    metadata:
+              +      labels:
+              +        app: shop
+              +    spec:
+              +      containers:
+              +      - image: shop:1.0
+              +        name: shop
+              +---
+
+        gate removed-cluster: the stack of cluster w2 is removed (clusters/w2/ is gone): retire it by hand
+        gates: would fail (not enforced without --gate): 1 violation(s)""")
+
+
+# --------------------------------------------------------------------------- formats, sides
+
+
+def test_working_tree_compares_uncommitted_changes_and_secrets_never_show(fleet, capsys,
+                                                                           tmp_path):
+    fleet.write("manifests/global/values/w2/settings/values.yaml", "password: hunter2-head\n")
+
+    code = main(["diff", "--base", "HEAD", "--working-tree", "-C", str(fleet.path),
+                 "--format", "json", "--markdown", str(tmp_path / "diff.md")])
+    out = capsys.readouterr().out
+    data = json.loads(out)
+
+    assert code == 0
+    assert data["head"] == "working tree"
+    [pair] = data["manifests"]
+    assert (pair["cluster"], pair["application"], pair["status"]) == ("w2", "w2-settings",
+                                                                      "changed")
+    assert pair["objects"] == [{"apiVersion": "v1", "kind": "Secret", "namespace": "base",
+                                "name": "settings", "action": "change"}]
+    assert "-  password: (redacted)" in pair["diff"]
+    assert "+  password: (redacted, changed)" in pair["diff"]
+    for text in (out, (tmp_path / "diff.md").read_text()):
+        assert "hunter2" not in text
+
+
+def test_committed_sides_ignore_the_working_tree(fleet):
+    base = fleet.head()
+    fleet.write("manifests/web/values/w1/shop/values.yaml", "tag: '9.9'\n")  # not committed
+
+    diff = diff_of(fleet, base)
+
+    assert (diff.pairs, diff.stacks, diff.routing) == ([], [], [])
