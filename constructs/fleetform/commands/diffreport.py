@@ -7,6 +7,7 @@ a count of what was left out (the JSON artifact has everything).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,7 +58,8 @@ class FleetDiff:
 
     def headline(self) -> str:
         head = self.head[:12] if self.head else "the working tree"
-        return (f"{self.base} (merge base {self.merge_base[:12]}) -> {head}"
+        base = self.base[:12] if re.fullmatch(r"[0-9a-f]{40}", self.base) else self.base
+        return (f"{base} (merge base {self.merge_base[:12]}) -> {head}"
                 + (f" [{self.note}]" if self.note else ""))
 
     def summary(self) -> str:

@@ -1,0 +1,199 @@
+"""`fleetform diff` for merge requests: the Markdown note, and posting it to GitLab.
+
+GitLab is a loopback HTTP server here that records what it is asked: no test
+reaches a network.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from fleetform.commands import diffreport, mrnote
+from fleetform.commands.cli import main
+from fleetform.commands.diffreport import NOTE_MARKER, format_markdown
+from test_diff import diff_of, fleet, redact_commits  # noqa: F401 (fixture)
+
+TOKEN = "glpat-test-token-123"
+
+
+class FakeGitLab:
+    """Merge request notes of project 42, MR !7, served on 127.0.0.1."""
+
+    def __init__(self, notes: list[dict] | None = None, fail: int | None = None) -> None:
+        self.notes = list(notes or [])
+        self.requests: list[tuple[str, str, str | None, dict | None]] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def _answer(self, code: int, body) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length)) if length else None
+                fake.requests.append((self.command, self.path,
+                                      self.headers.get("PRIVATE-TOKEN"), body))
+                if fail:
+                    return self._answer(fail, {"message": "403 Forbidden"})
+                base = "/api/v4/projects/42/merge_requests/7/notes"
+                if self.command == "GET" and self.path.startswith(base + "?"):
+                    return self._answer(200, fake.notes)
+                if self.command == "POST" and self.path == base:
+                    note = {"id": 100 + len(fake.notes), "body": body["body"], "system": False}
+                    fake.notes.append(note)
+                    return self._answer(201, note)
+                if self.command == "PUT" and self.path.startswith(base + "/"):
+                    note = next(n for n in fake.notes if self.path.endswith(f"/{n['id']}"))
+                    note["body"] = body["body"]
+                    return self._answer(200, note)
+                return self._answer(404, {"message": "404 Not Found"})
+
+            do_GET = do_POST = do_PUT = _handle
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {"CI_API_V4_URL": f"http://127.0.0.1:{self.server.server_port}/api/v4",
+                "CI_PROJECT_ID": "42", "CI_MERGE_REQUEST_IID": "7",
+                mrnote.TOKEN_ENV: TOKEN}
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def gitlab():
+    server = FakeGitLab([{"id": 1, "body": "LGTM", "system": False},
+                         {"id": 2, "body": f"{NOTE_MARKER}\nan old report", "system": True}])
+    yield server
+    server.close()
+
+
+def test_the_first_run_creates_one_note_and_later_runs_update_it(gitlab):
+    assert mrnote.post(f"{NOTE_MARKER}\nfirst", gitlab.env) == "created note 102"
+    assert mrnote.post(f"{NOTE_MARKER}\nsecond", gitlab.env) == "updated note 102"
+
+    methods = [(m, p.split("?")[0], body) for m, p, _, body in gitlab.requests]
+    notes = "/api/v4/projects/42/merge_requests/7/notes"
+    assert methods == [("GET", notes, None), ("POST", notes, {"body": f"{NOTE_MARKER}\nfirst"}),
+                       ("GET", notes, None),
+                       ("PUT", f"{notes}/102", {"body": f"{NOTE_MARKER}\nsecond"})]
+    assert {token for _, _, token, _ in gitlab.requests} == {TOKEN}
+    # A system note that happens to start with the marker is not ours to edit.
+    assert [n["body"] for n in gitlab.notes] == ["LGTM", f"{NOTE_MARKER}\nan old report",
+                                                 f"{NOTE_MARKER}\nsecond"]
+
+
+def test_a_refused_request_is_an_error_without_the_token():
+    server = FakeGitLab(fail=403)
+    try:
+        with pytest.raises(mrnote.NoteError) as info:
+            mrnote.post(f"{NOTE_MARKER}\nx", server.env)
+    finally:
+        server.close()
+    assert "HTTP 403" in str(info.value) and TOKEN not in str(info.value)
+
+
+def test_nothing_is_posted_without_a_token_or_outside_a_merge_request():
+    assert not mrnote.wanted({"CI_MERGE_REQUEST_IID": "7"})
+    assert not mrnote.wanted({mrnote.TOKEN_ENV: TOKEN})
+    with pytest.raises(mrnote.NoteError, match="FLEETFORM_MR_NOTE_TOKEN, .* not set"):
+        mrnote.post("x", {"CI_MERGE_REQUEST_IID": "7"})
+
+
+def test_a_merge_request_run_posts_the_markdown_report(fleet, gitlab, monkeypatch, capsys,
+                                                       tmp_path):
+    base = fleet.head()
+    fleet.write("manifests/web/values/w1/shop/values.yaml", "tag: '1.2'\n")
+    fleet.commit("shop 1.2 on w1")
+    for name, value in {**gitlab.env, "CI_MERGE_REQUEST_DIFF_BASE_SHA": base,
+                        "CI_PIPELINE_SOURCE": "merge_request_event"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("CI_MERGE_REQUEST_DESCRIPTION", raising=False)
+
+    code = main(["diff", "--ci", "--gate", "-C", str(fleet.path),
+                 "--markdown", str(tmp_path / "diff.md"), "--json", str(tmp_path / "diff.json")])
+    err = capsys.readouterr().err
+
+    assert code == 0
+    assert "fleetform diff: created note 102 on merge request !7" in err
+    [(_, _, _, posted)] = [r for r in gitlab.requests if r[0] == "POST"]
+    assert posted["body"] == (tmp_path / "diff.md").read_text()
+    assert posted["body"].startswith(NOTE_MARKER + "\n### fleetform diff\n")
+    assert json.loads((tmp_path / "diff.json").read_text())["manifests"][0]["application"] == \
+        "w1-shop"
+    assert TOKEN not in err
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def test_the_markdown_note_has_a_table_the_gates_and_a_collapsed_section_per_cluster(fleet):
+    base = fleet.head()
+    fleet.write("manifests/web/values/w1/shop/values.yaml", "tag: '1.2'\n")
+    fleet.commit("shop 1.2 on w1")
+
+    text = redact_commits(format_markdown(diff_of(fleet, base)), fleet, base)
+
+    assert text == """\
+<!-- fleetform-diff -->
+### fleetform diff
+
+`BASE (merge base BASE) -> HEAD`
+
+stacks: no change; routing: +0 -0 application(s) on 0 cluster(s); manifests: 1 application(s) differ (1 of 4 pairs affected, 2 renders)
+
+| Cluster | Stack | Applications | Manifests |
+|---|---|---|---|
+| w1 |  |  | 1 differ |
+
+**Gates would pass (not enforced)** (0 violation(s))
+
+<details><summary><b>w1</b>: 1 manifest change(s)</summary>
+
+**w1-shop** (web: `web/shop`, Kubernetes 1.33): changed
+- `~ Deployment web/shop`
+
+```diff
+--- BASE/w1/w1-shop
++++ HEAD/w1/w1-shop
+@@ -16,6 +16,6 @@
+         app: shop
+     spec:
+       containers:
+-      - image: shop:1.1
++      - image: shop:1.2
+         name: shop
+ ---
+```
+
+</details>
+"""
+
+
+def test_long_diffs_are_cut_with_a_count_in_markdown(fleet, monkeypatch):
+    base = fleet.head()
+    fleet.write("manifests/web/values/w1/shop/values.yaml", "tag: '1.2'\n")
+    fleet.commit("shop 1.2 on w1")
+    monkeypatch.setattr(diffreport, "MD_DIFF_LINES", 4)
+
+    text = format_markdown(diff_of(fleet, base))
+
+    assert "@@ -16,6 +16,6 @@\n         app: shop\n```\n" \
+           "*6 more line(s) not shown: see the JSON artifact.*" in text
