@@ -347,3 +347,84 @@ def test_kubernetes_versions_outside_the_shipped_schemas_say_which_one_is_used()
     assert newer == "1.37" and "no Kubernetes 1.99 schemas" in note
     older, note = schema_version("1.20")
     assert older == "1.25" and "checking against 1.25" in note
+
+
+# --------------------------------------------------------------------------- --kubernetes-version
+
+HPA_CHART = {
+    "Chart.yaml": "apiVersion: v2\nname: scaler\nversion: 0.1.0\n",
+    "values.yaml": "{}\n",
+    "templates/hpa.yaml": """\
+apiVersion: autoscaling/v2beta2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: scaler
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 1
+  maxReplicas: 3
+""",
+    "templates/version.yaml": """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: kube-version
+data:
+  minor: {{ .Capabilities.KubeVersion.Minor | quote }}
+""",
+}
+
+
+def _upgrade_fleet(root):
+    for rel, text in HPA_CHART.items():
+        file = root / "manifests" / "production" / "apps" / "web" / "scaler" / rel
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(text)
+    for cluster in ("do-management", "do-production"):
+        file = root / "clusters" / cluster / "cluster.yaml"
+        file.write_text(file.read_text().replace('kubernetes_version: "1.33"',
+                                                 'kubernetes_version: "1.25"'))
+
+
+def test_an_upgrade_preview_flags_apis_the_new_version_removed_by_object_and_chart(project_copy):
+    _upgrade_fleet(project_copy)
+    assert validate_fleet(project_copy / "clusters", schemas_dir=SCHEMAS).errors == []
+
+    report = validate_fleet(project_copy / "clusters", schemas_dir=SCHEMAS,
+                            kubernetes_version="1.26")
+
+    assert report.kubernetes_version == "1.26"
+    assert set(report.schema_versions.values()) == {"1.26"}
+    [error] = report.errors
+    assert error.message == ("Kubernetes 1.26 has no HorizontalPodAutoscaler in "
+                             "autoscaling/v2beta2: removed in 1.26 (served until 1.25)")
+    assert error.field == "HorizontalPodAutoscaler/scaler"
+    assert error.file.endswith("manifests/production/apps/web/scaler/templates/hpa.yaml")
+    assert (error.app, error.clusters) == ("web/scaler", ("do-production",))
+
+
+def test_an_upgrade_preview_renders_charts_at_that_version(project_copy, capsys):
+    _upgrade_fleet(project_copy)
+    (project_copy / "manifests/production/apps/web/scaler/templates/hpa.yaml").unlink()
+    (project_copy / "manifests/production/apps/web/scaler/templates/check.yaml").write_text(
+        '{{ if ne .Capabilities.KubeVersion.Minor "34" }}{{ fail "not rendered at 1.34" }}'
+        "{{ end }}\n")
+
+    code = main(["validate", "--clusters-dir", str(project_copy / "clusters"),
+                 "--kubernetes-version", "1.34"])
+    out = capsys.readouterr().out
+
+    assert out.startswith("as if every cluster ran Kubernetes 1.34\n")
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("version, message", [
+    ("1.99", "--kubernetes-version: no Kubernetes 1.99 schemas are available offline "
+             "(kubernetes-validate has 1.25 to 1.37)"),
+    ("1.33.2", "--kubernetes-version: must be a Kubernetes minor version such as 1.37, "
+               "got '1.33.2'"),
+])
+def test_an_upgrade_preview_to_a_version_without_schemas_fails_clearly(version, message, capsys):
+    assert main(["validate", "--clusters-dir", str(CLUSTERS), "--kubernetes-version",
+                 version]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {message}"

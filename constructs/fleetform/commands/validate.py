@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import json
@@ -139,6 +140,8 @@ class Report:
     unchecked_kinds: Counter = field(default_factory=Counter)
     applicationsets: int = 0
     schema_versions: dict[str, str] = field(default_factory=dict)
+    #: ``--kubernetes-version``: the version every cluster was checked as running.
+    kubernetes_version: str | None = None
     seconds: float = 0.0
 
     @property
@@ -166,6 +169,7 @@ class Report:
                 "seconds": round(self.seconds, 3),
             },
             "repositories": self.repositories,
+            "kubernetes_version": self.kubernetes_version,
             "kubernetes_schemas": self.schema_versions,
             "problems": [p.to_dict() for p in self.problems],
             "not_rendered": [n.to_dict() for n in self.not_rendered],
@@ -707,7 +711,8 @@ class _Run:
         try:
             with _captured_stderr():
                 documents = render_documents(self.chart(chart_dir), combo.values,
-                                             name=app.name, namespace=app.namespace)
+                                             name=app.name, namespace=app.namespace,
+                                             kube_minor=self.report.kubernetes_version)
         except helm.HelmError as exc:
             self.report.renders += 1
             text = _one_line(exc.detail)
@@ -801,8 +806,10 @@ class _Run:
                 if validator is None:
                     group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
                     if "." not in group or group.endswith(".k8s.io"):
-                        self.error(f"Kubernetes {minor} has no {kind} in {api_version} "
-                                   "(misspelled, or removed from this version)",
+                        removed = removed_api(minor, api_version, kind)
+                        self.error(f"Kubernetes {minor} has no {kind} in {api_version}"
+                                   + (f": {removed}" if removed else
+                                      " (misspelled, or removed from this version)"),
                                    file=file, field=ident, **obj_where)
                     else:
                         self.report.unchecked_kinds[(api_version, kind)] += 1
@@ -814,13 +821,42 @@ class _Run:
                                f"{error.message}", file=file, field=ident, **obj_where)
 
 
+def check_kubernetes_version(version: str | None) -> str | None:
+    """``--kubernetes-version``: an ``X.Y`` kubernetes-validate has schemas for, offline."""
+    if version is None:
+        return None
+    shipped = shipped_minors()
+    if not re.fullmatch(r"[0-9]+\.[0-9]+", version):
+        raise ConfigError(f"must be a Kubernetes minor version such as {shipped[-1]}, "
+                          f"got {version!r}", field="--kubernetes-version")
+    if version not in shipped:
+        raise ConfigError(f"no Kubernetes {version} schemas are available offline "
+                          f"(kubernetes-validate has {shipped[0]} to {shipped[-1]})",
+                          field="--kubernetes-version")
+    return version
+
+
+def upgraded(fleet: Fleet, version: str) -> Fleet:
+    """``fleet`` with every cluster running Kubernetes ``version``."""
+    clusters = {name: dataclasses.replace(
+        cluster, spec=cluster.spec.model_copy(update={"kubernetes_version": version}))
+        for name, cluster in fleet.clusters.items()}
+    return Fleet(root=fleet.root, clusters=clusters)
+
+
 def validate_fleet(clusters_dir: str | Path = "clusters", *,
                    repos: Mapping[str, Path] | None = None,
                    schemas_dir: str | Path | None = None,
                    clusters: Sequence[str] | None = None,
                    progress: Progress | None = None,
-                   env: Mapping[str, str] | None = None) -> Report:
+                   env: Mapping[str, str] | None = None,
+                   kubernetes_version: str | None = None) -> Report:
     """Validate the fleet in ``clusters_dir`` and its manifest repositories.
+
+    ``kubernetes_version`` (``X.Y``) checks the fleet as if every cluster ran
+    that version: charts render with it, objects are checked against its
+    schemas, and APIs it no longer serves are errors. It must be a version
+    kubernetes-validate ships schemas for (see :func:`shipped_minors`).
 
     ``repos`` overrides where labels' repositories are (``{label: checkout}``);
     ``schemas_dir`` is the Argo CD schema directory (default: ``$FLEETFORM_ARGOCD_SCHEMAS``,
@@ -831,7 +867,7 @@ def validate_fleet(clusters_dir: str | Path = "clusters", *,
     started = time.perf_counter()
     progress = progress or Progress()
     clusters_dir = Path(clusters_dir)
-    report = Report()
+    report = Report(kubernetes_version=check_kubernetes_version(kubernetes_version))
     if schemas_dir is not None:
         schemas_dir = Path(schemas_dir)
         if not (schemas_dir / ARGOCD_KINDS["Application"]).is_file():
@@ -849,6 +885,8 @@ def validate_fleet(clusters_dir: str | Path = "clusters", *,
         report.seconds = time.perf_counter() - started
         return report
     check_cluster_names(fleet, clusters)
+    if report.kubernetes_version:
+        fleet = upgraded(fleet, report.kubernetes_version)
     selected = fleet.select(list(clusters or []))
     report.clusters = [c.name for c in selected]
 
@@ -907,6 +945,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--argocd-schemas", type=Path, metavar="DIR",
                         help=f"directory of the Argo CD JSON Schemas (default: ${SCHEMAS_ENV}, "
                              "else the Argo CD v3.4 schemas shipped with fleetform)")
+    parser.add_argument("--kubernetes-version", metavar="X.Y",
+                        help="check as if every cluster ran Kubernetes X.Y (an upgrade or a "
+                             "replacement cluster): render with it, check its schemas, flag "
+                             "APIs it no longer serves")
     parser.add_argument("--strict", action="store_true",
                         help="fail on warnings too, e.g. charts not rendered because their "
                              "dependencies are not available offline")
@@ -941,6 +983,8 @@ class _RichProgress(Progress):
 
 def format_text(report: Report, strict: bool = False) -> str:
     lines = []
+    if report.kubernetes_version:
+        lines.append(f"as if every cluster ran Kubernetes {report.kubernetes_version}")
     for label, where in sorted(report.repositories.items()):
         lines.append(f"repository {label}: {where}")
     for p in report.errors + report.warnings:
@@ -980,7 +1024,8 @@ def run(args: argparse.Namespace) -> int:
         progress = _RichProgress()
     try:
         report = validate_fleet(args.clusters_dir, repos=repos, schemas_dir=args.argocd_schemas,
-                                clusters=args.only, progress=progress)
+                                clusters=args.only, progress=progress,
+                                kubernetes_version=args.kubernetes_version)
     finally:
         if isinstance(progress, _RichProgress):
             progress.stop()
