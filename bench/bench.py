@@ -4,6 +4,7 @@
     ./fleet bench --quick      # 1- and 20-cluster fleets only
     ./fleet bench --repeat 3   # every measurement 3 times, in rounds: medians
     ./fleet bench --json FILE  # also write the figures as JSON
+    ./fleet bench --diff-only  # only `fleetform diff` of one values file in the 200-cluster fleet
 
 Each measurement runs the real command in a fresh process (as CI and a
 developer do) and samples the resident memory of the whole process tree,
@@ -128,6 +129,31 @@ def synth_argv(project: Path, *clusters: str) -> list[str]:
             "--out", str(project / "cdktf.out"), *clusters]
 
 
+def prepare_diff(project: Path) -> list[str]:
+    """Commit the fleet, then change one worker's values file; returns the diff's argv.
+
+    The diff should render that (cluster, app) pair only, on each side: its
+    ``--json`` report (``diff.json``) says how many pairs it affected and rendered.
+    """
+    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com",
+           "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], cwd=project, check=True)
+    subprocess.run([*git, "add", "clusters", "manifests"], cwd=project, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "fleet"], cwd=project, check=True)
+    values = sorted((project / "manifests/production/values").glob("*/microservice-01/values.yaml"))
+    values[0].write_text(values[0].read_text() + "replicaCount: 5\n")
+    subprocess.run([*git, "commit", "-q", "-am", "one values file"], cwd=project, check=True)
+    return [PYTHON, "-m", "fleetform.commands.cli", "diff", "--base", "HEAD~1", "-C", str(project),
+            "--format", "json", "--json", str(project / "diff.json")]
+
+
+def diff_summary(project: Path) -> str:
+    summary = json.loads((project / "diff.json").read_text())["summary"]
+    return (f"fleetform diff rendered {summary['renders']} time(s): {summary['affected_pairs']} "
+            f"of {summary['pairs']} (cluster, app) pairs affected, "
+            f"{summary['differing_pairs']} differ")
+
+
 def json_floor(project: Path, size: int) -> Run:
     """Write the synthesized JSON again with plain json.dump: the floor of any synth."""
     code = (
@@ -155,9 +181,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="run every measurement N times, in rounds, and report medians "
                              "(default: 1; use 3 or more on a busy machine)")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument("--diff-only", action="store_true",
+                        help="only fleetform diff of one values file, 200 clusters")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.diff_only:
+        with tempfile.TemporaryDirectory(prefix="fleetform-bench-") as tmp:
+            project = Path(tmp) / "fleet-200"
+            generate_fleet(project, 200)
+            argv = prepare_diff(project)
+            runs = [measure("diff of 1 values file, 200 clusters", argv, project)
+                    for _ in range(args.repeat)]
+            run = _median_run(runs)
+            print(f"{run.name}: {run.seconds:.2f} s (min {run.low:.2f}, max {run.high:.2f}), "
+                  f"peak {run.peak_mb:.0f} MB\n{diff_summary(project)}")
+        return 0
 
     sizes = (1, 20) if args.quick else (1, 20, 200)
     n = sizes[-1]
@@ -179,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
             ("preview", f"fleetform preview, {n} clusters",
              [*fleetform, "preview", "--clusters-dir", str(big / "clusters"),
               "--format", "json"], big),
+            ("diff", f"diff of 1 values file, {n} clusters", prepare_diff(big), big),
         ]
         # Rounds rather than N runs in a row: a slow spell of a shared machine
         # then spreads over every measurement instead of skewing one.
@@ -189,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  [{round_}/{args.repeat}] {name}: {run.seconds:.2f} s", file=sys.stderr)
                 if key == f"synth-{n}":  # its output, before the selected synth replaces it
                     samples.setdefault("floor", []).append(json_floor(big, n))
+        diff_line = diff_summary(big)
     runs = {key: _median_run(values) for key, values in samples.items()}
 
     spread = args.repeat > 1
@@ -198,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{run.name:<42} {run.seconds:>8.2f} {run.peak_mb:>9.0f}"
               + (f" {run.low:>5.2f}-{run.high:<6.2f}" if spread else ""))
     marginal = (runs[f"synth-{n}"].seconds - runs["synth-1"].seconds) / (n - 1) * 1000
-    print(f"\nper extra cluster in a full synth: {marginal:.1f} ms")
+    print(f"\nper extra cluster in a full synth: {marginal:.1f} ms\n{diff_line}")
 
     ratios = [
         (f"1 selected in {n} / full synth of 1", runs["select"].seconds / runs["synth-1"].seconds,
