@@ -117,7 +117,7 @@ def test_an_app_that_renders_to_no_objects_fails_the_gate(fleet, capsys):
 
     assert code == 1
     assert ("gate empty-app: w2-settings on w2 (global: base/settings) renders to no objects: "
-            "Argo CD would prune everything it deployed") in out.splitlines()
+            "Argo CD would deploy nothing, or prune what it deployed") in out.splitlines()
 
 
 def test_an_app_that_still_renders_objects_passes(fleet, capsys):
@@ -238,3 +238,17 @@ def test_without_gate_violations_are_reported_but_do_not_fail(cluster_removed, c
                         "the stack of cluster w2 is removed (clusters/w2/ is gone): "
                         "retire it by hand"}],
         "override": {"gates": [], "sources": [], "unknown": []}}
+
+
+def test_a_new_app_that_renders_to_no_objects_fails_the_gate(fleet):
+    base = fleet.head()
+    fleet.write("manifests/web/apps/web/empty/Chart.yaml",
+                "apiVersion: v2\nname: empty\nversion: 0.1.0\n")
+    fleet.write("manifests/web/apps/web/empty/templates/nothing.yaml", "# nothing yet\n")
+    fleet.commit("an app with nothing in it")
+
+    diff = diff_of(fleet, base)
+
+    assert [(v.gate, v.message) for v in diff.violations] == [
+        ("empty-app", "w1-empty on w1 (web: web/empty) renders to no objects: Argo CD would "
+                      "deploy nothing, or prune what it deployed")]

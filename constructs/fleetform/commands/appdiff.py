@@ -346,8 +346,8 @@ def compare_pair(key: tuple[str, str], old: Deployment | None, new: Deployment |
     pair.rendered_objects = len(b.objects) if new is not None else None
     if new is not None:
         pair.problems.extend(_removed_apis(b.objects, new.cluster.spec.kubernetes_version))
-    if a.objects == b.objects and not pair.problems:
-        return None
+    if a.objects == b.objects and not pair.problems and (new is None or b.objects):
+        return None  # an app rendering nothing is reported even when it did before
     for k in sorted(set(a.objects) | set(b.objects)):
         action = ("add" if k not in a.objects else "remove" if k not in b.objects
                   else "change" if a.objects[k] != b.objects[k] else None)

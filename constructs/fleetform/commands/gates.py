@@ -147,8 +147,8 @@ def check(*, base: Fleet | None, head: Fleet, routing: Sequence[ClusterRouting],
     for pair in pairs:
         where = f"{pair.application} on {pair.cluster} ({pair.label}: {pair.app})"
         if pair.rendered_objects == 0:
-            found.append(("empty-app", f"{where} renders to no objects: Argo CD would prune "
-                                       "everything it deployed"))
+            found.append(("empty-app", f"{where} renders to no objects: Argo CD would deploy "
+                                       "nothing, or prune what it deployed"))
         for problem in pair.problems:
             if problem.startswith("head: cannot render"):
                 found.append(("render-error", f"{where}: {problem[6:]}"))

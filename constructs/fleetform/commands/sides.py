@@ -74,8 +74,8 @@ def extract(git: Git, commit: str, target: Path, name: str) -> Side:
         error = proc.stderr.read().decode(errors="replace").strip()
         proc.wait()
     if proc.returncode != 0:
-        raise ConfigError(f"git archive {commit[:12]} failed: {error.splitlines()[-1:]}",
-                          file=git.root)
+        last = (error.splitlines() or ["no output"])[-1]
+        raise ConfigError(f"git archive {commit[:12]} failed: {last}", file=git.root)
     return Side(name, commit, target, target / git.prefix if git.prefix else target)
 
 
