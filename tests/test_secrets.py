@@ -55,6 +55,8 @@ RUNS = {
     "changed": ["-m", "fleetform.commands.cli", "changed", "--base", "HEAD~1"],
     "pipeline": ["-m", "fleetform.commands.cli", "pipeline", "--base", "HEAD~1",
                  "-o", "generated/pipeline.yml"],
+    "diff": ["-m", "fleetform.commands.cli", "diff", "--base", "HEAD~1",
+             "--markdown", "preview/diff.md", "--json", "preview/diff.json"],
 }
 #: Text in an output's value or a provider/secret attribute that means "a secret".
 SECRET_REFERENCE = re.compile(r"kube_config|raw_config|token|password|jwt|random_password")
