@@ -384,7 +384,7 @@ def test_gitlab_ci_local_runs_exactly_the_changed_clusters_jobs(tmp_path):
     # WHEN the root pipeline's `changes` job runs, as on a push to main
     listed = gitlab_ci_local(project, "--list-json")
     assert listed.returncode == 0, listed.stderr
-    assert {j["name"] for j in json.loads(listed.stdout)} == {"test", "changes", "clusters"}
+    assert {j["name"] for j in json.loads(listed.stdout)} == {"test", "changes", "clusters", "diff"}
     run = gitlab_ci_local(project, "--variable", f"CI_COMMIT_BEFORE_SHA={base}", "changes")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "PASS  changes" in run.stdout
