@@ -62,3 +62,46 @@ def test_the_schema_check_rejects_a_misspelt_expose_as(job, tmp_path):
     proc = check_gitlab_schema(file)
 
     assert proc.returncode == 1 and "'expose' was unexpected" in proc.stdout
+
+
+def test_gitlab_ci_local_runs_the_diff_job_of_a_merge_request(tmp_path):
+    import json
+    import shutil
+
+    from conftest import GitRepo
+    from test_pipeline import GITLAB_CI_LOCAL, copy_project, gitlab_ci_local, link_python_env
+
+    if shutil.which("rsync") is None:
+        pytest.skip("gitlab-ci-local needs rsync, which is not installed "
+                    "(./fleet test installs it with apt-get when run as root)")
+    assert GITLAB_CI_LOCAL.exists(), "node_modules is missing: run ./fleet test (npm ci)"
+
+    # GIVEN the project in Git, and a merge request changing one cluster's values of an app
+    project = tmp_path / "project"
+    copy_project(project)
+    repo = GitRepo(project)
+    repo.git("config", "user.name", "Test")
+    repo.git("config", "user.email", "test@example.com")
+    base = repo.commit("fleet")
+    values = project / "manifests/production/values/do-production/microservice-01/values.yaml"
+    values.write_text("replicaCount: 4\nimage: {tag: '2.0.0'}\n"
+                      "ingress: {hostname: shop.example.com}\n")
+    repo.commit("microservice-01 2.0.0 on do-production")
+    link_python_env(project)
+
+    # WHEN the merge request pipeline's diff job runs, with a deploy secret in the project
+    run = gitlab_ci_local(project, "--variable", "CI_PIPELINE_SOURCE=merge_request_event",
+                          "--variable", f"CI_MERGE_REQUEST_DIFF_BASE_SHA={base}",
+                          "--variable", "DIGITALOCEAN_TOKEN=dop_v1_never_seen", "diff")
+
+    # THEN it passes its gates and leaves both reports as artifacts
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "PASS  diff" in run.stdout
+    artifacts = project / ".gitlab-ci-local" / "artifacts" / "diff"
+    report = json.loads((artifacts / "fleet-diff.json").read_text())
+    assert [(p["cluster"], p["application"]) for p in report["manifests"]] == [
+        ("do-production", "do-production-microservice-01")]
+    assert report["gates"]["passed"] and report["gates"]["enforced"]
+    markdown = (artifacts / "fleet-diff.md").read_text()
+    assert "<summary><b>do-production</b>: 1 manifest change(s)</summary>" in markdown
+    assert "dop_v1_never_seen" not in run.stdout + markdown
