@@ -382,7 +382,7 @@ def test_a_cluster_added_and_one_removed(fleet):
         stacks: 1 added, 1 removed; routing: +1 -1 application(s) on 2 cluster(s); manifests: 2 application(s) differ (2 of 5 pairs affected, 2 renders)
 
         == w2
-        stack removed: 6 resource(s), 10 data source(s), outputs, variables and providers
+        stack removed: 6 resource(s)
           - argocd_cluster.argo-cluster_registration_120E602F
           - digitalocean_kubernetes_cluster.doks_cluster_E4D6AF1C
           - kubernetes_cluster_role_binding_v1.argo-cluster_cluster-role-binding_A6AB03FA
@@ -416,7 +416,7 @@ def test_a_cluster_added_and_one_removed(fleet):
               ----
 
         == w3
-        stack added: 6 resource(s), 10 data source(s), outputs, variables and providers
+        stack added: 6 resource(s)
           + argocd_cluster.argo-cluster_registration_120E602F
           + digitalocean_kubernetes_cluster.doks_cluster_E4D6AF1C
           + kubernetes_cluster_role_binding_v1.argo-cluster_cluster-role-binding_A6AB03FA

@@ -189,9 +189,7 @@ def _gate_lines(diff: FleetDiff, colour: bool = False) -> list[str]:
 
 def _stack_counts(stack: StackDiff) -> str:
     if stack.status in ("added", "removed"):
-        others = sum(1 for c in stack.changes if not _is_resource(c.address))
-        return (f"{stack.resources} resource(s), {others} data source(s), outputs, variables "
-                "and providers")
+        return f"{stack.resources} resource(s)"
     parts = [f"{stack.count(a)} {w}" for a, w in (("add", "added"), ("change", "changed"),
                                                    ("remove", "removed")) if stack.count(a)]
     return ", ".join(parts)
