@@ -123,7 +123,7 @@ def test_argocd_provider_uses_server_and_sensitive_token_variable(synthesized):
     (provider,) = synthesized["provider"]["argocd"]
     assert provider == {"alias": "argo-cluster", "server_addr": "argocd.example.com:443",
                         "auth_token": "${var.argocd_auth_token}",
-                        "grpc_web": False, "insecure": False}
+                        "grpc_web": True, "insecure": False}
     assert one(synthesized, "argocd_cluster")["provider"] == "argocd.argo-cluster"
     variable = synthesized["variable"][AUTH_TOKEN_VARIABLE]
     assert variable["sensitive"] is True and variable["nullable"] is False
@@ -172,6 +172,16 @@ def test_changing_labels_is_an_in_place_update(synthesized):
     assert changed["variable"] == synthesized["variable"]
 
 
+def test_grpc_web_defaults_to_true_as_in_cluster_yaml():
+    """One default: an Argo CD behind an HTTPS ingress, as cluster.yaml's argocd.grpc_web."""
+    import inspect
+
+    from fleetform.fleet.config import WorkerArgoCd
+    default = inspect.signature(ArgoCluster.__init__).parameters["grpc_web"].default
+    assert default is True
+    assert WorkerArgoCd().grpc_web is default
+
+
 def test_given_auth_token_expression_grpc_web_and_insecure():
     stack = TerraformStack(Testing.app(), "given")
     token = TerraformVariable(stack, "mgmt_token", type="string", sensitive=True)
@@ -207,3 +217,45 @@ def test_two_registrations_in_one_stack_share_the_variable_not_the_providers():
     assert list(synthesized["variable"]) == [AUTH_TOKEN_VARIABLE]
     providers = sorted(c["provider"] for c in synthesized["resource"]["argocd_cluster"].values())
     assert providers == ["argocd.register-a", "argocd.register-b"]
+
+
+CERT_ACCESS = dict(name="aks-prod", endpoint="https://aks-prod.hcp.westeurope.azmk8s.io:443",
+                   cluster_ca_certificate="${var.aks_ca}",
+                   client_certificate="${var.aks_client_certificate}",
+                   client_key="${var.aks_client_key}")
+
+
+def test_client_certificate_configures_the_kubernetes_provider():
+    """An AKS-style cluster (local admin client certificate) registers as any other."""
+    stack = TerraformStack(Testing.app(), "aks")
+    ArgoCluster(stack, "aks", cluster=ClusterAccess(**CERT_ACCESS),
+                argocd_server="argocd.example.com", labels={"global": "true"})
+    synthesized = json.loads(Testing.synth(stack))
+    (kubernetes,) = synthesized["provider"]["kubernetes"]
+    assert kubernetes == {"alias": "aks", "host": CERT_ACCESS["endpoint"],
+                          "cluster_ca_certificate": "${var.aks_ca}",
+                          "client_certificate": "${var.aks_client_certificate}",
+                          "client_key": "${var.aks_client_key}"}
+    # Argo CD still gets the argocd-manager ServiceAccount's token, not the certificate.
+    config = one(synthesized, "argocd_cluster")["config"][0]
+    assert "aks_client" not in json.dumps(config)
+    assert "bearer_token" in config
+    assert "kubernetes_service_account_v1" in synthesized["resource"]
+
+
+def test_client_certificate_registered_in_argocd_when_asked():
+    stack = TerraformStack(Testing.app(), "aks")
+    registration = ArgoCluster(stack, "aks", cluster=ClusterAccess(**CERT_ACCESS),
+                               argocd_server="argocd.example.com", labels={"global": "true"},
+                               argocd_credentials="client-certificate")
+    synthesized = json.loads(Testing.synth(stack))
+    cluster = one(synthesized, "argocd_cluster")
+    assert cluster["config"] == [{"tls_client_config": [{
+        "ca_data": "${var.aks_ca}", "cert_data": "${var.aks_client_certificate}",
+        "key_data": "${var.aks_client_key}"}]}]
+    assert cluster["server"] == CERT_ACCESS["endpoint"]
+    assert cluster["metadata"][0]["labels"] == {"global": "true"}
+    # Nothing is created on the cluster: no kubernetes provider, no ServiceAccount.
+    assert set(synthesized["resource"]) == {"argocd_cluster"}
+    assert "kubernetes" not in synthesized["provider"]
+    assert registration.kubernetes_provider is None

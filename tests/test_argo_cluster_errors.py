@@ -117,3 +117,47 @@ def test_flags_must_be_booleans(field, value):
 def test_bad_provider_alias():
     with pytest.raises(ConfigError, match=r"^provider_alias: must be a Terraform identifier"):
         build(provider_alias="9 lives")
+
+
+CERT = dict(name="aks", endpoint="https://aks.example.com", cluster_ca_certificate="ca")
+
+
+@pytest.mark.parametrize("access, field, fragment", [
+    (ClusterAccess(**CERT), "cluster.token",
+     "credentials are missing: give token, or client_certificate and client_key"),
+    (ClusterAccess(**CERT, token="${var.t}", client_certificate="${var.c}",
+                   client_key="${var.k}"),
+     "cluster.token", "give either token or client_certificate and client_key, not both"),
+    (ClusterAccess(**CERT, client_certificate="${var.c}"), "cluster.client_key",
+     "is required with a client certificate, got None"),
+    (ClusterAccess(**CERT, client_certificate="", client_key="${var.k}"),
+     "cluster.client_certificate", "must be a non-empty string"),
+])
+def test_bad_credentials(access, field, fragment):
+    with pytest.raises(ConfigError) as info:
+        build(cluster=access)
+    assert info.value.field == field
+    assert fragment in str(info.value)
+
+
+def test_bad_argocd_credentials():
+    with pytest.raises(ConfigError, match=r"^argocd_credentials: must be one of service-account, "
+                                          r"client-certificate, got 'password'"):
+        build(argocd_credentials="password")
+    with pytest.raises(ConfigError, match=r"^argocd_credentials: 'client-certificate' needs a "
+                                          r"cluster given with client_certificate"):
+        build(argocd_credentials="client-certificate")
+
+
+def test_duplicate_provider_alias_is_refused():
+    stack = TerraformStack(Testing.app(), "errors")
+    ArgoCluster(stack, "a", cluster=ACCESS, argocd_server="argocd.example.com", labels={},
+                provider_alias="shared")
+    with pytest.raises(ConfigError) as info:
+        ArgoCluster(stack, "b", cluster=ACCESS, argocd_server="argocd.example.com", labels={},
+                    provider_alias="shared")
+    assert str(info.value) == (
+        "provider_alias: the stack already has a kubernetes provider aliased 'shared', configured "
+        "by ArgoCluster 'a'; Terraform allows one per alias: give each construct its own "
+        "provider alias")
+    assert [c.node.id for c in stack.node.children] == ["a", "argocd_auth_token"]

@@ -55,3 +55,89 @@ def test_apps_chart_version_that_drops_go_template_options_is_refused(version):
     with pytest.raises(ConfigError, match=r"apps_chart_version: .*2\.0\.3 or later"
                                           r".*goTemplateOptions.*got '" + version):
         _build(apps_chart_version=version)
+
+
+@pytest.mark.parametrize("props, message", [
+    ({"cluster_name": ""}, "cluster_name: must be a non-empty cluster name, got ''"),
+    ({"cluster_labels": ["global"]}, "cluster_labels: must be a mapping of label keys to values"),
+    ({"cluster_labels": {"argocd.argoproj.io/secret-type": "x"}},
+     "cluster_labels.argocd.argoproj.io/secret-type: label keys under argocd.argoproj.io/ are "
+     "reserved"),
+    ({"repositories": {"global": {"url": "https://h/r.git"}}},
+     "repositories.global: must be a Repository, got dict"),
+    ({"repositories": {"global": "https://h/r.git"}},
+     "repositories.global: must be a Repository, got str"),
+    ({"chart_version": "latest"}, "chart_version: must be a chart version such as 1.2.3, "
+                                  "got 'latest'"),
+    ({"namespace": "Argo CD"}, "namespace: must be a Kubernetes namespace name"),
+    ({"admin_enabled": "no"}, "admin_enabled: must be True or False, got 'no'"),
+])
+def test_invalid_prop(props, message):
+    with pytest.raises(ConfigError) as info:
+        ArgoCdProps(**{"cluster": ACCESS, "cluster_name": "m", **props})
+    assert str(info.value).startswith(message), str(info.value)
+
+
+@pytest.mark.parametrize("repository, message", [
+    (dict(url="gitlab.com/acme/apps"), "repositories.global.url: must be a Git URL"),
+    (dict(url="https://h/r.git", revision="main branch"),
+     "repositories.global.revision: must be a branch, tag or commit (no spaces), "
+     "got 'main branch'"),
+    (dict(url="https://h/r.git", path="../elsewhere"),
+     "repositories.global.path: must be a relative path inside the repository"),
+    (dict(url="https://h/r.git", credentials={"username": "u"}),
+     "repositories.global.credentials: must be a RepositoryCredentials, got dict"),
+    (dict(url="https://h/r.git", credentials=("u", "TOKEN")),
+     "repositories.global.credentials: must be a RepositoryCredentials, got tuple"),
+])
+def test_invalid_repository(repository, message):
+    from fleetform import Repository
+    with pytest.raises(ConfigError) as info:
+        ArgoCdProps(cluster=ACCESS, cluster_name="m",
+                    repositories={"global": Repository(**repository)})
+    assert str(info.value).startswith(message), str(info.value)
+
+
+@pytest.mark.parametrize("variable, message", [
+    ("Global-Token", "must be a Terraform variable name"),
+    ("argocd_auth_token", "'argocd_auth_token' is a variable of fleetform's own stacks"),
+])
+def test_invalid_password_variable(variable, message):
+    from fleetform import Repository, RepositoryCredentials
+    creds = RepositoryCredentials(username="deploy", password_variable=variable)
+    with pytest.raises(ConfigError) as info:
+        ArgoCdProps(cluster=ACCESS, cluster_name="m",
+                    repositories={"global": Repository(url="https://h/r.git",
+                                                       credentials=creds)})
+    assert info.value.field == "repositories.global.credentials.password_variable"
+    assert message in str(info.value)
+
+
+def test_cluster_access_is_checked():
+    bad = ClusterAccess(name="m", endpoint="https://m", cluster_ca_certificate="ca")
+    with pytest.raises(ConfigError, match=r"^cluster.token: credentials are missing: give token, "
+                                          r"or client_certificate and client_key"):
+        ArgoCdProps(cluster=bad, cluster_name="m")
+
+
+def test_two_argocds_in_one_stack_are_refused_before_terraform_would():
+    """Their providers would share the alias 'argocd': Terraform rejects that at init."""
+    stack = TerraformStack(Testing.app(), "m")
+    props = ArgoCdProps(cluster=ACCESS, cluster_name="m")
+    ArgoCd(stack, "first", props=props)
+    with pytest.raises(ConfigError) as info:
+        ArgoCd(stack, "second", props=props)
+    assert str(info.value) == (
+        "props: the stack already has a helm provider aliased 'argocd', configured by ArgoCd "
+        "'first'; Terraform allows one per alias: give each construct its own provider alias")
+    assert [c.node.id for c in stack.node.children] == ["first"]
+
+
+def test_argocd_and_an_argo_cluster_with_the_same_alias_are_refused():
+    from fleetform import ArgoCluster
+    stack = TerraformStack(Testing.app(), "m")
+    ArgoCd(stack, "argocd", props=ArgoCdProps(cluster=ACCESS, cluster_name="m"))
+    with pytest.raises(ConfigError, match=r"^provider_alias: the stack already has a kubernetes "
+                                          r"provider aliased 'argocd', configured by ArgoCd"):
+        ArgoCluster(stack, "argocd", cluster=ACCESS, argocd_server="argocd.example.com",
+                    labels={})

@@ -1,14 +1,80 @@
 """fleetform: CDKTF constructs and tooling to run a fleet of Kubernetes clusters.
 
-Public constructs: :class:`fleetform.constructs.doks_cluster.DoksCluster`,
-:class:`fleetform.constructs.argocd.ArgoCd` and
-:class:`fleetform.constructs.argo_cluster.ArgoCluster`.
-Modules are imported on demand: importing ``fleetform`` loads no provider.
+The constructs and their props are importable from here::
+
+    from fleetform import ArgoCd, ArgoCdProps, ArgoCluster, ClusterAccess, DoksCluster, \\
+        DoksClusterProps, NodePool
+
+Each name is imported on first use: importing ``fleetform`` loads no cdktf
+and no provider, and ``from fleetform import ArgoCluster`` loads only the
+providers ArgoCluster needs. Layers (imports only go down): ``fleetform.commands``
+(the command line) -> ``fleetform.fleet`` (the app) -> ``fleetform.constructs``
+-> ``fleetform.providers``; ``fleetform.errors`` is importable from all.
 """
 
-import os
+from __future__ import annotations
 
-# jsii prints a large end-of-life banner on every run under Node 20.
+import importlib
+import os
+from typing import TYPE_CHECKING, Any
+
+# jsii prints a large end-of-life banner on every run under Node 20. The
+# package's fleetform-jsii-node.pth sets this at interpreter start-up, before
+# any import; this covers a fleetform that is on sys.path without being
+# installed (the banner is printed when cdktf is first imported).
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 __version__ = "0.1.0"
+
+#: public name -> the module that defines it
+_EXPORTS = {
+    "DoksCluster": "fleetform.constructs.doks_cluster",
+    "DoksClusterProps": "fleetform.constructs.doks_cluster",
+    "ArgoCd": "fleetform.constructs.argocd",
+    "ArgoCdProps": "fleetform.constructs.argocd",
+    "ArgoCluster": "fleetform.constructs.argo_cluster",
+    "ClusterAccess": "fleetform.constructs.cluster_access",
+    "NodePool": "fleetform.constructs.props",
+    "Autoscale": "fleetform.constructs.props",
+    "Taint": "fleetform.constructs.props",
+    "MaintenanceWindow": "fleetform.constructs.props",
+    "Repository": "fleetform.constructs.props",
+    "RepositoryCredentials": "fleetform.constructs.props",
+    "DEFAULT_ARGOCD_CHART_VERSION": "fleetform.constructs.props",
+    "DEFAULT_ARGOCD_APPS_CHART_VERSION": "fleetform.constructs.props",
+    "ConfigError": "fleetform.errors",
+}
+
+__all__ = [
+    "__version__", "DoksCluster", "DoksClusterProps", "ArgoCd", "ArgoCdProps", "ArgoCluster",
+    "ClusterAccess", "NodePool", "Autoscale", "Taint", "MaintenanceWindow", "Repository",
+    "RepositoryCredentials", "DEFAULT_ARGOCD_CHART_VERSION", "DEFAULT_ARGOCD_APPS_CHART_VERSION",
+    "ConfigError",
+]
+
+if TYPE_CHECKING:
+    # What type checkers see; at run time __getattr__ imports each name on first use.
+    from .constructs.argo_cluster import ArgoCluster as ArgoCluster
+    from .constructs.argocd import ArgoCd as ArgoCd, ArgoCdProps as ArgoCdProps
+    from .constructs.cluster_access import ClusterAccess as ClusterAccess
+    from .constructs.doks_cluster import (DoksCluster as DoksCluster,
+                                          DoksClusterProps as DoksClusterProps)
+    from .constructs.props import (
+        DEFAULT_ARGOCD_APPS_CHART_VERSION as DEFAULT_ARGOCD_APPS_CHART_VERSION,
+        DEFAULT_ARGOCD_CHART_VERSION as DEFAULT_ARGOCD_CHART_VERSION, Autoscale as Autoscale,
+        MaintenanceWindow as MaintenanceWindow, NodePool as NodePool, Repository as Repository,
+        RepositoryCredentials as RepositoryCredentials, Taint as Taint)
+    from .errors import ConfigError as ConfigError
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fleetform' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

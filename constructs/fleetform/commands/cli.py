@@ -35,8 +35,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Top-level modules of the ``tools`` extra (``pip install 'fleetform[tools]'``).
+TOOLS_MODULES = frozenset({"pydantic", "jsonschema", "referencing", "helm_python",
+                           "kubernetes_validate", "rich"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        parser = _parser()
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in TOOLS_MODULES:
+            raise
+        # A core install has the constructs only: the app and its tooling need the extra.
+        print(f"error: the fleetform command needs the tools extra (module {exc.name!r} is "
+              "missing): pip install 'fleetform[tools]'", file=sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
     try:
         return importlib.import_module(args._module).run(args)
     except ConfigError as exc:

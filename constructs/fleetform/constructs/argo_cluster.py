@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from types import MappingProxyType
-from typing import Mapping, Optional
+from typing import Literal, Mapping, Optional
 
 from cdktf import TerraformStack, TerraformVariable, TerraformVariableValidationConfig
 from constructs import Construct
@@ -17,9 +17,10 @@ from ..providers.kubernetes import (ClusterRoleBindingV1, ClusterRoleBindingV1Me
                                     ClusterRoleV1, ClusterRoleV1Metadata, ClusterRoleV1Rule,
                                     KubernetesProvider, SecretV1, SecretV1Metadata,
                                     ServiceAccountV1, ServiceAccountV1Metadata)
-from .cluster_access import ClusterAccess
-from .formats import SERVER
+from .cluster_access import ClusterAccess, check_cluster_access
+from .formats import SERVER, is_token
 from .labels import check_label_key, check_labels
+from .provider_aliases import claim_provider_aliases
 
 #: The Terraform variable that carries the management Argo CD's API token.
 AUTH_TOKEN_VARIABLE = "argocd_auth_token"
@@ -33,20 +34,17 @@ TOKEN_SECRET_NAME = "argocd-manager-token"
 RESERVED_LABEL_PREFIX = "argocd.argoproj.io/"
 
 _ALIAS = re.compile(r"[^A-Za-z0-9_-]+")
-#: cdktf's marker for a string token, as ``Token.is_unresolved`` looks for it
-#: (tokens/private/encoding.js); matched here to spare a jsii round trip.
-_STRING_TOKEN = re.compile(r"\$\{TfToken\[[a-zA-Z0-9:._-]+\]\}")
-
-
-def _is_token(value: object) -> bool:
-    return isinstance(value, str) and _STRING_TOKEN.search(value) is not None
+#: How Argo CD authenticates to the registered cluster.
+ArgoCdCredentials = Literal["service-account", "client-certificate"]
+_CREDENTIALS = ("service-account", "client-certificate")
 
 
 class ArgoCluster(Construct):
     """Registers a Kubernetes cluster in a remote Argo CD with routing labels.
 
     Works for any cluster given as a :class:`ClusterAccess` (endpoint, CA
-    certificate, admin token): DOKS, EKS, AKS, GKE or kind alike.
+    certificate, admin token or client certificate): DOKS, EKS, AKS, GKE or
+    kind alike.
 
     On the registered cluster, through its own ``kubernetes`` provider
     (aliased, so it coexists with other kubernetes providers in the stack),
@@ -81,10 +79,22 @@ class ArgoCluster(Construct):
             would land in ``cdktf.out``. Default: the stack's sensitive
             variable ``argocd_auth_token``, created on first use and set
             through ``TF_VAR_argocd_auth_token``.
-        grpc_web: talk gRPC-web to Argo CD (a proxy without HTTP/2). Default: False.
+        grpc_web: talk gRPC-web to Argo CD, which gets through an HTTPS ingress
+            or a proxy without HTTP/2. Default: True (as ``argocd.grpc_web`` in
+            ``cluster.yaml``); False for a server reached directly.
         insecure: skip verifying Argo CD's TLS certificate. Default: False.
         provider_alias: alias of both providers this construct configures.
-            Default: derived from ``id``; must be unique in the stack.
+            Default: derived from ``id``; must be unique in the stack (a
+            duplicate is a ConfigError).
+        argocd_credentials: what Argo CD authenticates with on the cluster.
+            ``"service-account"`` (default): the ``argocd-manager``
+            ServiceAccount's long-lived token, created as described above.
+            ``"client-certificate"``: the client certificate and key of
+            ``cluster`` (which must have them), registered as
+            ``config.tls_client_config.cert_data``/``key_data``; nothing is
+            created on the cluster. Argo CD then holds that admin certificate
+            until it is rotated, so prefer the ServiceAccount where the
+            cluster allows it.
 
     Attributes:
         registration: the ``argocd_cluster`` resource.
@@ -95,21 +105,30 @@ class ArgoCluster(Construct):
         token_secret_name: the Secret holding its long-lived token.
         auth_token_variable: the ``argocd_auth_token`` variable, or None when
             ``auth_token`` was given.
-        kubernetes_provider, argocd_provider: the providers configured here.
+        kubernetes_provider, argocd_provider: the providers configured here
+            (``kubernetes_provider`` is None with ``"client-certificate"``).
     """
 
     def __init__(self, scope: Construct, id: str, *, cluster: ClusterAccess,
                  argocd_server: str, labels: Mapping[str, str],
                  annotations: Optional[Mapping[str, str]] = None,
-                 auth_token: Optional[str] = None, grpc_web: bool = False,
-                 insecure: bool = False, provider_alias: Optional[str] = None) -> None:
+                 auth_token: Optional[str] = None, grpc_web: bool = True,
+                 insecure: bool = False, provider_alias: Optional[str] = None,
+                 argocd_credentials: ArgoCdCredentials = "service-account") -> None:
         _check_props(cluster=cluster, argocd_server=argocd_server, labels=labels,
                      annotations=annotations, auth_token=auth_token, grpc_web=grpc_web,
-                     insecure=insecure, provider_alias=provider_alias)
-        super().__init__(scope, id)
+                     insecure=insecure, provider_alias=provider_alias,
+                     argocd_credentials=argocd_credentials)
         alias = provider_alias or _ALIAS.sub("-", id).strip("-") or "argo-cluster"
         if not alias[0].isalpha():
             alias = f"cluster-{alias}"
+        stack = scope if isinstance(scope, TerraformStack) else TerraformStack.of(scope)
+        use_certificate = argocd_credentials == "client-certificate"
+        claim_provider_aliases(
+            stack, [(kind, alias) for kind in
+                    (("argocd",) if use_certificate else ("kubernetes", "argocd"))],
+            owner=f"ArgoCluster {id!r}", field="provider_alias")
+        super().__init__(scope, id)
 
         self.name: str = cluster.name
         self.server: str = cluster.endpoint
@@ -119,10 +138,17 @@ class ArgoCluster(Construct):
         self.service_account_namespace = SERVICE_ACCOUNT_NAMESPACE
         self.token_secret_name = TOKEN_SECRET_NAME
 
+        if use_certificate:
+            self._register_certificate(stack, cluster, labels, annotations, alias=alias,
+                                       argocd_server=argocd_server, auth_token=auth_token,
+                                       grpc_web=grpc_web, insecure=insecure)
+            return
+
         # --- On the registered cluster -------------------------------------
-        self.kubernetes_provider = KubernetesProvider(
+        self.kubernetes_provider: Optional[KubernetesProvider] = KubernetesProvider(
             self, "kubernetes", alias=alias, host=cluster.endpoint,
-            cluster_ca_certificate=cluster.cluster_ca_certificate, token=cluster.token)
+            cluster_ca_certificate=cluster.cluster_ca_certificate,
+            **cluster.provider_credentials())
         k8s = self.kubernetes_provider
         service_account = ServiceAccountV1(
             self, "service-account", provider=k8s,
@@ -160,25 +186,51 @@ class ArgoCluster(Construct):
         # --- In the management Argo CD -------------------------------------
         self.auth_token_variable: Optional[TerraformVariable] = None
         if auth_token is None:
-            stack = scope if isinstance(scope, TerraformStack) else TerraformStack.of(self)
             self.auth_token_variable = auth_token_variable(stack)
             auth_token = self.auth_token_variable.string_value
         self.argocd_provider = ArgocdProvider(
             self, "argocd", alias=alias, server_addr=argocd_server, auth_token=auth_token,
             grpc_web=grpc_web, insecure=insecure)
-        metadata = None
-        if labels or annotations:
-            metadata = ArgocdClusterMetadata(labels=dict(labels) or None,
-                                             annotations=dict(annotations or {}) or None)
         self.registration = ArgocdCluster(
             self, "registration", provider=self.argocd_provider,
             name=cluster.name, server=cluster.endpoint,
             config=ArgocdClusterConfig(
                 bearer_token=bearer_token,
                 tls_client_config=ArgocdClusterTlsClientConfig(ca_data=ca_data)),
-            metadata=metadata,
+            metadata=_metadata(labels, annotations),
             # The token works only once the role is bound.
             depends_on=[binding])
+
+    def _register_certificate(self, stack: TerraformStack, cluster: ClusterAccess,
+                              labels: Mapping[str, str],
+                              annotations: Optional[Mapping[str, str]], *, alias: str,
+                              argocd_server: str, auth_token: Optional[str], grpc_web: bool,
+                              insecure: bool) -> None:
+        """Register ``cluster`` with its own client certificate: nothing on the cluster."""
+        self.kubernetes_provider = None
+        self.token_secret = None
+        self.auth_token_variable = None
+        if auth_token is None:
+            self.auth_token_variable = auth_token_variable(stack)
+            auth_token = self.auth_token_variable.string_value
+        self.argocd_provider = ArgocdProvider(
+            self, "argocd", alias=alias, server_addr=argocd_server, auth_token=auth_token,
+            grpc_web=grpc_web, insecure=insecure)
+        self.registration = ArgocdCluster(
+            self, "registration", provider=self.argocd_provider,
+            name=cluster.name, server=cluster.endpoint,
+            config=ArgocdClusterConfig(tls_client_config=ArgocdClusterTlsClientConfig(
+                ca_data=cluster.cluster_ca_certificate, cert_data=cluster.client_certificate,
+                key_data=cluster.client_key)),
+            metadata=_metadata(labels, annotations))
+
+
+def _metadata(labels: Mapping[str, str],
+              annotations: Optional[Mapping[str, str]]) -> Optional[ArgocdClusterMetadata]:
+    if not labels and not annotations:
+        return None
+    return ArgocdClusterMetadata(labels=dict(labels) or None,
+                                 annotations=dict(annotations or {}) or None)
 
 
 def auth_token_variable(stack: TerraformStack) -> TerraformVariable:
@@ -206,23 +258,14 @@ def auth_token_variable(stack: TerraformStack) -> TerraformVariable:
 
 def _check_props(*, cluster: ClusterAccess, argocd_server: str, labels: Mapping[str, str],
                  annotations: Optional[Mapping[str, str]], auth_token: Optional[str],
-                 grpc_web: bool, insecure: bool, provider_alias: Optional[str]) -> None:
+                 grpc_web: bool, insecure: bool, provider_alias: Optional[str],
+                 argocd_credentials: str) -> None:
     """Raise ConfigError naming the first invalid prop."""
-    if not isinstance(cluster, ClusterAccess):
-        raise ConfigError(f"must be a ClusterAccess, got {type(cluster).__name__}",
-                          field="cluster")
-    for attr in ("name", "endpoint", "cluster_ca_certificate", "token"):
-        value = getattr(cluster, attr)
-        if not isinstance(value, str) or not value:
-            raise ConfigError(f"must be a non-empty string or Terraform expression, "
-                              f"got {value!r}", field=f"cluster.{attr}")
-    if not _is_token(cluster.endpoint) and not cluster.endpoint.startswith("https://"):
-        raise ConfigError(f"must be an https:// URL, got {cluster.endpoint!r}",
-                          field="cluster.endpoint")
+    check_cluster_access(cluster, "cluster")
     if not isinstance(argocd_server, str) or not argocd_server:
         raise ConfigError(f"must be host[:port] such as argocd.example.com:443, "
                           f"got {argocd_server!r}", field="argocd_server")
-    if not _is_token(argocd_server) and not SERVER.match(argocd_server):
+    if not is_token(argocd_server) and not SERVER.match(argocd_server):
         raise ConfigError(f"must be host[:port] such as argocd.example.com:443 (no scheme, "
                           f"no path), got {argocd_server!r}", field="argocd_server")
     if not isinstance(labels, Mapping):
@@ -246,7 +289,7 @@ def _check_props(*, cluster: ClusterAccess, argocd_server: str, labels: Mapping[
             if not isinstance(value, str):
                 raise ConfigError(f"an annotation value must be a string, "
                                   f"got {type(value).__name__}", field=f"annotations.{key}")
-    if auth_token is not None and not _is_token(auth_token):
+    if auth_token is not None and not is_token(auth_token):
         raise ConfigError(
             "must be a Terraform expression such as a sensitive variable's string_value, "
             "not a literal token: a literal would be written to cdktf.out "
@@ -259,3 +302,9 @@ def _check_props(*, cluster: ClusterAccess, argocd_server: str, labels: Mapping[
                                                            provider_alias)):
         raise ConfigError(f"must be a Terraform identifier, got {provider_alias!r}",
                           field="provider_alias")
+    if argocd_credentials not in _CREDENTIALS:
+        raise ConfigError(f"must be one of {', '.join(_CREDENTIALS)}, "
+                          f"got {argocd_credentials!r}", field="argocd_credentials")
+    if argocd_credentials == "client-certificate" and not cluster.uses_client_certificate:
+        raise ConfigError("'client-certificate' needs a cluster given with client_certificate "
+                          "and client_key, not a token", field="argocd_credentials")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 import yaml
-from cdktf import (DataResource, Fn, TerraformResourceLifecycle, TerraformVariable,
+from cdktf import (DataResource, Fn, TerraformResourceLifecycle, TerraformStack, TerraformVariable,
                    TerraformVariableValidationConfig)
 from cdktf_cdktf_provider_helm.provider import HelmProvider, HelmProviderKubernetes
 from cdktf_cdktf_provider_helm.release import Release, ReleaseSetSensitive
@@ -31,14 +31,19 @@ from ..providers.argocd import ArgocdAccountToken, ArgocdProvider
 from ..providers.kubernetes import KubernetesProvider, SecretV1, SecretV1Metadata
 from ..providers.random import RandomPassword, RandomProvider
 from .applicationsets import ARGOCD_NAMESPACE, IN_CLUSTER_SERVER, applicationsets
-from .cluster_access import ClusterAccess
-from .formats import HOSTNAME
+from .cluster_access import ClusterAccess, check_cluster_access
+from .formats import CHART_VERSION, DNS1123_LABEL, HOSTNAME, check_bool, check_instance, check_str
 from .labels import check_labels, label_name, label_slug
 from .props import (DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION, Repository,
-                    check_apps_chart_version)
+                    check_apps_chart_version, check_mapping, check_repository)
+from .provider_aliases import claim_provider_aliases
 
 ARGO_HELM_REPOSITORY = "https://argoproj.github.io/argo-helm"
 AUTOMATION_ACCOUNT = "automation"
+#: Label keys Argo CD sets itself on cluster secrets; a routing label there would break them.
+RESERVED_LABEL_PREFIX = "argocd.argoproj.io/"
+#: The provider configurations ArgoCd adds to its stack (type, alias).
+PROVIDERS = (("helm", "argocd"), ("kubernetes", "argocd"), ("random", None), ("argocd", "argocd"))
 AUTOMATION_ROLE = "role:fleetform-cluster-manager"
 #: The only Argo CD RBAC permissions of the automation account: manage clusters.
 AUTOMATION_POLICY = "\n".join(
@@ -49,7 +54,7 @@ AUTOMATION_POLICY = "\n".join(
 
 @dataclass(frozen=True)
 class ArgoCdProps:
-    """Props of :class:`ArgoCd`.
+    """Props of :class:`ArgoCd`, validated when built (a ConfigError names the prop).
 
     Attributes:
         cluster: admin access to the management cluster (providers are configured from it).
@@ -78,6 +83,32 @@ class ArgoCdProps:
     namespace: str = ARGOCD_NAMESPACE
     prevent_destroy: bool = True
 
+    def __post_init__(self) -> None:
+        check_cluster_access(self.cluster, "cluster")
+        check_str(self.cluster_name, "cluster_name", "a non-empty cluster name")
+        check_mapping(self.cluster_labels, "cluster_labels", "label keys to values")
+        check_labels(self.cluster_labels, field="cluster_labels")
+        for key in self.cluster_labels:
+            if key.startswith(RESERVED_LABEL_PREFIX):
+                raise ConfigError(f"label keys under {RESERVED_LABEL_PREFIX} are reserved for "
+                                  "Argo CD itself", field=f"cluster_labels.{key}")
+        check_mapping(self.repositories, "repositories", "routing labels to Repository")
+        for label, repository in self.repositories.items():
+            check_labels({label: "true"}, field="repositories")
+            check_repository(repository, f"repositories.{label}")
+        check_str(self.chart_version, "chart_version", "a chart version such as 1.2.3",
+                  CHART_VERSION, tokens=False)
+        try:
+            check_apps_chart_version(self.apps_chart_version)
+        except ValueError as exc:
+            raise ConfigError(str(exc), field="apps_chart_version") from None
+        if self.hostname is not None:
+            check_str(self.hostname, "hostname", "a DNS hostname", HOSTNAME)
+        check_bool(self.admin_enabled, "admin_enabled")
+        check_str(self.namespace, "namespace", "a Kubernetes namespace name (a DNS-1123 label)",
+                  DNS1123_LABEL, tokens=False)
+        check_bool(self.prevent_destroy, "prevent_destroy")
+
 
 def _variable_id(label: str) -> str:
     return "repository_" + label_slug(label).replace("-", "_")
@@ -97,26 +128,21 @@ class ArgoCd(Construct):
     """
 
     def __init__(self, scope: Construct, id: str, *, props: ArgoCdProps) -> None:
+        check_instance(props, "props", ArgoCdProps, "ArgoCdProps(cluster=..., cluster_name=...)")
+        stack = scope if isinstance(scope, TerraformStack) else TerraformStack.of(scope)
+        claim_provider_aliases(stack, PROVIDERS, owner=f"ArgoCd {id!r}", field="props")
         super().__init__(scope, id)
-        check_labels(props.cluster_labels, field="cluster_labels")
-        for label in props.repositories:
-            check_labels({label: "true"}, field="repositories")
-        if props.hostname is not None and not HOSTNAME.match(props.hostname):
-            raise ConfigError(f"must be a DNS hostname, got {props.hostname!r}", field="hostname")
-        try:
-            check_apps_chart_version(props.apps_chart_version)
-        except ValueError as exc:
-            raise ConfigError(str(exc), field="apps_chart_version") from None
         self.props = props
         access = props.cluster
         namespace = props.namespace
 
+        credentials = access.provider_credentials()
         helm = HelmProvider(self, "helm", alias="argocd", kubernetes=HelmProviderKubernetes(
             host=access.endpoint, cluster_ca_certificate=access.cluster_ca_certificate,
-            token=access.token))
+            **credentials))
         kubernetes = KubernetesProvider(
             self, "kubernetes", alias="argocd", host=access.endpoint,
-            cluster_ca_certificate=access.cluster_ca_certificate, token=access.token)
+            cluster_ca_certificate=access.cluster_ca_certificate, **credentials)
         random = RandomProvider(self, "random")
 
         # The admin password: generated unless given; hashed once (terraform_data
@@ -211,7 +237,7 @@ class ArgoCd(Construct):
             "port_forward_with_namespace": namespace,
             "kubernetes": {"host": access.endpoint,
                            "cluster_ca_certificate": access.cluster_ca_certificate,
-                           "token": access.token},
+                           **credentials},
         }
         if props.admin_enabled:
             provider_kwargs.update(username="admin", password=self.admin_password)

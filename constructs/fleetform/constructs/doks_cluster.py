@@ -15,20 +15,23 @@ from constructs import Construct
 
 from ..errors import ConfigError
 from .cluster_access import ClusterAccess
-from .formats import EXACT_DOKS_VERSION
-from .props import MaintenanceWindow, NodePool
+from .formats import DNS1123_LABEL, DOKS_VERSION, EXACT_DOKS_VERSION, REGION, UUID, check_bool, \
+    check_instance, check_str
+from .props import MaintenanceWindow, NodePool, check_maintenance_window, check_node_pool, \
+    check_sequence, check_tags
 
 
 @dataclass(frozen=True)
 class DoksClusterProps:
-    """Props of :class:`DoksCluster`.
+    """Props of :class:`DoksCluster`, validated when built (a ConfigError names the prop).
 
     Attributes:
         name: the cluster's name in DigitalOcean (a DNS-1123 label).
         region: DigitalOcean region slug, e.g. ``fra1``.
         kubernetes_version: an exact DOKS version (``1.33.1-do.0``), or a prefix
             (``1.33``) resolved to the newest matching version at plan time.
-        node_pools: at least one; the first is the cluster's default pool.
+        node_pools: at least one :class:`~fleetform.NodePool`, with distinct names; the
+            first is the cluster's default pool.
         tags: DigitalOcean tags. Default: none.
         ha: highly available control plane. Default: False.
         auto_upgrade: DOKS patch upgrades in the maintenance window. Default: True.
@@ -49,6 +52,35 @@ class DoksClusterProps:
     maintenance_window: MaintenanceWindow | None = None
     vpc_uuid: str | None = None
     prevent_destroy: bool = False
+
+    def __post_init__(self) -> None:
+        check_str(self.name, "name", "a DNS-1123 label (lowercase letters, digits and '-', "
+                  "at most 63) such as my-cluster", DNS1123_LABEL)
+        if len(self.name) > 63:
+            raise ConfigError(f"must be at most 63 characters, got {len(self.name)}", field="name")
+        check_str(self.region, "region", "a DigitalOcean region slug such as fra1 or ams3",
+                  REGION)
+        check_str(self.kubernetes_version, "kubernetes_version",
+                  "a DOKS version: a prefix such as 1.33 (the newest 1.33.x) or an exact "
+                  "1.33.1-do.0", DOKS_VERSION)
+        check_sequence(self.node_pools, "node_pools", "NodePool")
+        if not self.node_pools:
+            raise ConfigError("a cluster needs at least one node pool", field="node_pools")
+        names: list[str] = []
+        for i, pool in enumerate(self.node_pools):
+            check_node_pool(pool, f"node_pools[{i}]")
+            if pool.name in names:
+                raise ConfigError(f"duplicate node pool name {pool.name!r}",
+                                  field=f"node_pools[{i}].name")
+            names.append(pool.name)
+        check_tags(self.tags, "tags")
+        for attr in ("ha", "auto_upgrade", "surge_upgrade", "prevent_destroy"):
+            check_bool(getattr(self, attr), attr)
+        if self.maintenance_window is not None:
+            check_maintenance_window(self.maintenance_window, "maintenance_window")
+        if self.vpc_uuid is not None:
+            check_str(self.vpc_uuid, "vpc_uuid", "a VPC UUID such as "
+                      "0d5c0a4e-2f7b-4c1e-9a55-0123456789ab", UUID)
 
 
 def _pool_kwargs(pool: NodePool) -> dict:
@@ -85,14 +117,8 @@ class DoksCluster(Construct):
     """
 
     def __init__(self, scope: Construct, id: str, *, props: DoksClusterProps) -> None:
+        check_instance(props, "props", DoksClusterProps, "DoksClusterProps(name=..., ...)")
         super().__init__(scope, id)
-        if not props.node_pools:
-            raise ConfigError("a cluster needs at least one node pool", field="node_pools")
-        names = [p.name for p in props.node_pools]
-        for i, name in enumerate(names):
-            if name in names[:i]:
-                raise ConfigError(f"duplicate node pool name {name!r}",
-                                  field=f"node_pools[{i}].name")
         self.props = props
 
         version = props.kubernetes_version

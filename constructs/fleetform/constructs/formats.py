@@ -1,12 +1,17 @@
 """Formats the constructs accept, shared with the fleet's ``cluster.yaml`` schema.
 
 Pure Python (no cdktf): the fleet's configuration imports these without
-loading any provider.
+loading any provider. The ``check_*`` helpers raise a
+:class:`~fleetform.errors.ConfigError` naming the prop, what is allowed and
+the value given.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any, Pattern
+
+from ..errors import ConfigError
 
 # Python patterns end with \Z, not $: in Python, $ also matches before a final
 # newline ("prod\n" would pass). \d is [0-9] throughout: both Python and the
@@ -17,3 +22,67 @@ SERVER = re.compile(r"^(?=.{1,253}(:[0-9]+)?\Z)[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[
 
 #: An exact DOKS version such as ``1.33.1-do.0`` (anything else is a prefix).
 EXACT_DOKS_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+-do\.[0-9]+\Z")
+#: A DOKS version or version prefix: ``1.33``, ``1.33.1`` or ``1.33.1-do.0``.
+DOKS_VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+(-do\.[0-9]+)?)?\Z")
+#: A DigitalOcean region slug such as ``fra1``.
+REGION = re.compile(r"^[a-z]{3}[0-9]\Z")
+#: A DigitalOcean droplet size slug such as ``s-2vcpu-4gb``.
+DROPLET_SIZE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}\Z")
+#: A DigitalOcean tag: letters, digits, ':', '-' and '_'.
+DO_TAG = re.compile(r"^[A-Za-z0-9:_-]{1,255}\Z")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+#: A Helm chart version (semantic version, no range).
+CHART_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+\Z")
+TF_VARIABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*\Z")
+GIT_URL = re.compile(
+    r"^(https://[A-Za-z0-9.-]+(:[0-9]+)?/[^\s]+"
+    r"|ssh://[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:[0-9]+)?/[^\s]+"
+    r"|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+)\Z"
+)
+
+#: cdktf's marker for a string token, as ``Token.is_unresolved`` looks for it
+#: (tokens/private/encoding.js); matched here to spare a jsii round trip.
+_STRING_TOKEN = re.compile(r"\$\{TfToken\[[a-zA-Z0-9:._-]+\]\}")
+
+
+def is_token(value: object) -> bool:
+    """Whether ``value`` is a string holding a cdktf token (resolved at synth/apply time)."""
+    return isinstance(value, str) and _STRING_TOKEN.search(value) is not None
+
+
+def short(value: object) -> str:
+    """``repr(value)``, cut to 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_str(value: Any, field: str, allowed: str, pattern: Pattern[str] | None = None, *,
+              tokens: bool = True) -> None:
+    """A non-empty string matching ``pattern`` (a cdktf token passes when ``tokens``)."""
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"must be {allowed}, got {short(value)}", field=field)
+    if tokens and is_token(value):
+        return
+    if pattern is not None and not pattern.match(value):
+        raise ConfigError(f"must be {allowed}, got {short(value)}", field=field)
+
+
+def check_bool(value: Any, field: str) -> None:
+    """True or False (not 1, not "yes")."""
+    if not isinstance(value, bool):
+        raise ConfigError(f"must be True or False, got {short(value)}", field=field)
+
+
+def check_int(value: Any, field: str, low: int, high: int) -> None:
+    """An int (not a bool) in ``[low, high]``."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"must be an integer from {low} to {high}, got {short(value)}",
+                          field=field)
+
+
+def check_instance(value: Any, field: str, kind: type, hint: str) -> None:
+    """An instance of ``kind``; ``hint`` shows how to build one."""
+    if not isinstance(value, kind):
+        article = "an" if kind.__name__[0] in "AEIOU" else "a"
+        raise ConfigError(f"must be {article} {kind.__name__}, got {type(value).__name__} "
+                          f"{short(value)} (build one with {hint})", field=field)

@@ -6,8 +6,15 @@ models convert into them without loading any provider.
 
 from __future__ import annotations
 
+import collections.abc
+import re
 from dataclasses import dataclass, field
-from typing import Literal, Mapping, Protocol, Sequence
+from typing import Any, Literal, Mapping, Protocol, Sequence
+
+from ..errors import ConfigError
+from .formats import (DNS1123_LABEL, DO_TAG, DROPLET_SIZE, GIT_URL, TF_VARIABLE_NAME, check_instance,
+                      check_int, check_str, is_token, short)
+from .labels import check_label_key, check_label_value
 
 #: The argo-cd Helm chart version installed by default (Argo CD v3.4).
 DEFAULT_ARGOCD_CHART_VERSION = "10.1.3"
@@ -125,3 +132,124 @@ class RepositoryLocation(Protocol):
 
     @property
     def path(self) -> str: ...
+
+
+# --- Validation ----------------------------------------------------------------
+# The containers (DoksClusterProps, ArgoCdProps) call these when they are built,
+# so an error names the whole path of the prop: node_pools[1].autoscale.max_nodes.
+
+_DAYS = ("any", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+_START_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]\Z")
+#: Terraform variables fleetform's constructs declare: a repository password must not reuse them.
+RESERVED_VARIABLES = frozenset({"argocd_admin_password", "argocd_management_token",
+                                "argocd_auth_token"})
+
+
+def check_sequence(value: Any, field: str, what: str) -> None:
+    """A list or tuple (a string is not a sequence of ``what``)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, collections.abc.Sequence):
+        raise ConfigError(f"must be a list of {what}, got {type(value).__name__} {short(value)}",
+                          field=field)
+
+
+def check_mapping(value: Any, field: str, what: str) -> None:
+    if not isinstance(value, collections.abc.Mapping):
+        raise ConfigError(f"must be a mapping of {what}, got {type(value).__name__} "
+                          f"{short(value)}", field=field)
+
+
+def _check_label_pair(key: Any, value: Any, field: str) -> None:
+    try:
+        check_label_key(key)
+        check_label_value(value)
+    except ValueError as exc:
+        raise ConfigError(str(exc), field=f"{field}.{key}") from None
+
+
+def check_node_pool(pool: Any, field: str) -> None:
+    """Raise ConfigError naming the first invalid attribute of ``pool``."""
+    check_instance(pool, field, NodePool,
+                   "NodePool(name=..., size=..., count=... or autoscale=Autoscale(...))")
+    check_str(pool.name, f"{field}.name",
+              "a DNS-1123 label (lowercase letters, digits and '-', at most 63)", DNS1123_LABEL,
+              tokens=False)
+    if len(pool.name) > 63:
+        raise ConfigError(f"must be at most 63 characters, got {len(pool.name)}",
+                          field=f"{field}.name")
+    check_str(pool.size, f"{field}.size", "a droplet size slug such as s-2vcpu-4gb",
+              DROPLET_SIZE)
+    if (pool.count is None) == (pool.autoscale is None):
+        raise ConfigError("set exactly one of count or autoscale "
+                          f"(got count={short(pool.count)}, autoscale={short(pool.autoscale)})",
+                          field=field)
+    if pool.count is not None:
+        check_int(pool.count, f"{field}.count", 1, 1000)
+    if pool.autoscale is not None:
+        scale = pool.autoscale
+        check_instance(scale, f"{field}.autoscale", Autoscale,
+                       "Autoscale(min_nodes=..., max_nodes=...)")
+        check_int(scale.min_nodes, f"{field}.autoscale.min_nodes", 1, 1000)
+        check_int(scale.max_nodes, f"{field}.autoscale.max_nodes", 1, 1000)
+        if scale.max_nodes < scale.min_nodes:
+            raise ConfigError(f"must be >= min_nodes (got {scale.max_nodes} < {scale.min_nodes})",
+                              field=f"{field}.autoscale.max_nodes")
+    check_mapping(pool.labels, f"{field}.labels", "label keys to values")
+    for key, value in pool.labels.items():
+        _check_label_pair(key, value, f"{field}.labels")
+    check_sequence(pool.taints, f"{field}.taints", "Taint")
+    for i, taint in enumerate(pool.taints):
+        where = f"{field}.taints[{i}]"
+        check_instance(taint, where, Taint, "Taint(key=..., value=..., effect='NoSchedule')")
+        _check_label_pair(taint.key, taint.value, where)
+        if taint.effect not in _EFFECTS:
+            raise ConfigError(f"must be one of {', '.join(_EFFECTS)}, got {short(taint.effect)}",
+                              field=f"{where}.effect")
+    check_tags(pool.tags, f"{field}.tags")
+
+
+def check_tags(tags: Any, field: str) -> None:
+    check_sequence(tags, field, "DigitalOcean tags")
+    for i, tag in enumerate(tags):
+        check_str(tag, f"{field}[{i}]", "a DigitalOcean tag (letters, digits, ':', '-', '_')",
+                  DO_TAG)
+
+
+def check_maintenance_window(window: Any, field: str) -> None:
+    check_instance(window, field, MaintenanceWindow,
+                   "MaintenanceWindow(day='sunday', start_time='03:00')")
+    if window.day not in _DAYS:
+        raise ConfigError(f"must be one of {', '.join(_DAYS)}, got {short(window.day)}",
+                          field=f"{field}.day")
+    check_str(window.start_time, f"{field}.start_time", "a UTC time HH:MM such as 03:00",
+              _START_TIME, tokens=False)
+
+
+def check_repository(repository: Any, field: str) -> None:
+    """Raise ConfigError naming the first invalid attribute of ``repository``."""
+    check_instance(repository, field, Repository, "Repository(url=..., revision=..., path=...)")
+    check_str(repository.url, f"{field}.url",
+              "a Git URL (https://host/repo.git, ssh://git@host/repo.git or git@host:repo.git)",
+              GIT_URL)
+    check_str(repository.revision, f"{field}.revision", "a branch, tag or commit (no spaces)",
+              _REVISION)
+    path = repository.path
+    if not isinstance(path, str) or (not is_token(path) and (
+            path.startswith(("/", ".")) and path not in ("", ".") or ".." in path.split("/"))):
+        raise ConfigError(f"must be a relative path inside the repository ('' for its root), "
+                          f"got {short(path)}", field=f"{field}.path")
+    creds = repository.credentials
+    if creds is not None:
+        check_instance(creds, f"{field}.credentials", RepositoryCredentials,
+                       "RepositoryCredentials(username=..., password_variable=...)")
+        check_str(creds.username, f"{field}.credentials.username", "a non-empty user name")
+        check_str(creds.password_variable, f"{field}.credentials.password_variable",
+                  "a Terraform variable name (lowercase letters, digits and '_')",
+                  TF_VARIABLE_NAME, tokens=False)
+        if creds.password_variable in RESERVED_VARIABLES:
+            raise ConfigError(f"{creds.password_variable!r} is a variable of fleetform's own "
+                              "stacks; choose another name, such as <label>_repo_token",
+                              field=f"{field}.credentials.password_variable")
+
+
+_REVISION = re.compile(r"^[^\s]{1,255}\Z")

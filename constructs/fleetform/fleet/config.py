@@ -18,21 +18,16 @@ from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, Validatio
                       field_validator, model_validator)
 
 from ..constructs import props
-from ..constructs.formats import DNS1123_LABEL, EXACT_DOKS_VERSION, HOSTNAME, SERVER
+from ..constructs.formats import DNS1123_LABEL, GIT_URL, HOSTNAME, SERVER
 from ..constructs.labels import check_label_key, check_label_value, label_name, label_slug
 from ..constructs.props import (DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION,
-                                check_apps_chart_version)
+                               RESERVED_VARIABLES, check_apps_chart_version)
 from ..errors import ConfigError, ConfigErrors
 
 CLUSTER_FILE = "cluster.yaml"
 # Python patterns end with \Z, not $ (see fleetform.constructs.formats).
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 TF_VARIABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-GIT_URL = re.compile(
-    r"^(https://[A-Za-z0-9.-]+(:[0-9]+)?/[^\s]+"
-    r"|ssh://[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:[0-9]+)?/[^\s]+"
-    r"|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+)\Z"
-)
 DnsName = Annotated[str, StringConstraints(max_length=63,
                                             pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
 
@@ -137,11 +132,6 @@ class MaintenanceWindow(_Strict):
     def to_props(self) -> props.MaintenanceWindow:
         """The window as :class:`~fleetform.constructs.props.MaintenanceWindow`."""
         return props.MaintenanceWindow(day=self.day, start_time=self.start_time)
-
-
-#: Terraform variables the stacks declare themselves: a repository password must not reuse them.
-RESERVED_VARIABLES = frozenset({"argocd_admin_password", "argocd_management_token",
-                                "argocd_auth_token"})
 
 
 class RepositoryCredentials(_Strict):

@@ -50,17 +50,19 @@ def _clean(value: Any) -> Any:
 
 
 class KubernetesProvider(AliasedProvider):
-    """The ``kubernetes`` provider, configured with a bearer token.
+    """The ``kubernetes`` provider, configured with a bearer token or a client certificate.
 
-    Attributes are Terraform expressions or literals; ``token`` must be a
-    reference (a literal would end up in ``cdktf.out``).
+    Attributes are Terraform expressions or literals; ``token`` and
+    ``client_key`` must be references (a literal would end up in ``cdktf.out``).
     """
 
     def __init__(self, scope: Construct, id: str, *, alias: Optional[str] = None,
                  host: Optional[str] = None, cluster_ca_certificate: Optional[str] = None,
-                 token: Optional[str] = None) -> None:
+                 token: Optional[str] = None, client_certificate: Optional[str] = None,
+                 client_key: Optional[str] = None) -> None:
         self._fleetform_attributes = _clean({
-            "host": host, "cluster_ca_certificate": cluster_ca_certificate, "token": token})
+            "host": host, "cluster_ca_certificate": cluster_ca_certificate, "token": token,
+            "client_certificate": client_certificate, "client_key": client_key})
         super().__init__(scope, id, alias=alias, terraform_resource_type="kubernetes",
                          terraform_generator_metadata=_METADATA,
                          terraform_provider_source=KUBERNETES_PROVIDER_SOURCE)
