@@ -141,7 +141,9 @@ def prepare_diff(project: Path) -> list[str]:
     subprocess.run([*git, "add", "clusters", "manifests"], cwd=project, check=True)
     subprocess.run([*git, "commit", "-q", "-m", "fleet"], cwd=project, check=True)
     values = sorted((project / "manifests/production/values").glob("*/microservice-01/values.yaml"))
-    values[0].write_text(values[0].read_text() + "replicaCount: 5\n")
+    data = yaml.safe_load(values[0].read_text()) or {}
+    data["replicaCount"] = int(data.get("replicaCount", 1)) + 1
+    values[0].write_text(yaml.safe_dump(data))
     subprocess.run([*git, "commit", "-q", "-am", "one values file"], cwd=project, check=True)
     return [PYTHON, "-m", "fleetform.commands.cli", "diff", "--base", "HEAD~1", "-C", str(project),
             "--format", "json", "--json", str(project / "diff.json")]

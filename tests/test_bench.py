@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
 from collections import Counter
@@ -44,3 +45,16 @@ def test_repeat_must_be_positive():
 
     assert result.returncode == 2
     assert "--repeat must be at least 1" in result.stderr
+
+
+def test_the_diff_measurement_changes_one_values_file_and_renders_only_that_pair(tmp_path):
+    bench = _bench()
+    bench.generate_fleet(tmp_path, 4)
+    argv = bench.prepare_diff(tmp_path)
+
+    subprocess.run(argv, cwd=tmp_path, check=True, capture_output=True, timeout=300)
+
+    summary = json.loads((tmp_path / "diff.json").read_text())["summary"]
+    assert (summary["renders"], summary["affected_pairs"], summary["differing_pairs"]) == (2, 1, 1)
+    assert summary["pairs"] > 4
+    assert bench.diff_summary(tmp_path).startswith("fleetform diff rendered 2 time(s): 1 of ")
