@@ -266,54 +266,14 @@ def test_an_app_removed_from_a_repository_is_lost_on_every_cluster_with_the_labe
           - w1-settings (global: base/settings): app removed from repository global
         manifests:
           - w1-settings (global: base/settings, Kubernetes 1.33)
-              - ConfigMap base/settings
-              - Secret base/settings
-              --- BASE/w1/w1-settings
-              +++ HEAD/w1/w1-settings
-              @@ -1,16 +0,0 @@
-              -# ConfigMap base/settings
-              -apiVersion: v1
-              -data:
-              -  colour: blue
-              -kind: ConfigMap
-              -metadata:
-              -  name: settings
-              ----
-              -# Secret base/settings
-              -apiVersion: v1
-              -kind: Secret
-              -metadata:
-              -  name: settings
-              -stringData:
-              -  password: (redacted)
-              ----
+              the same change as mgmt-settings on mgmt
 
         == w2
         applications:
           - w2-settings (global: base/settings): app removed from repository global
         manifests:
           - w2-settings (global: base/settings, Kubernetes 1.33)
-              - ConfigMap base/settings
-              - Secret base/settings
-              --- BASE/w2/w2-settings
-              +++ HEAD/w2/w2-settings
-              @@ -1,16 +0,0 @@
-              -# ConfigMap base/settings
-              -apiVersion: v1
-              -data:
-              -  colour: blue
-              -kind: ConfigMap
-              -metadata:
-              -  name: settings
-              ----
-              -# Secret base/settings
-              -apiVersion: v1
-              -kind: Secret
-              -metadata:
-              -  name: settings
-              -stringData:
-              -  password: (redacted)
-              ----
+              the same change as mgmt-settings on mgmt
 
         gate clusters-losing-apps: applications removed from 3 clusters (mgmt, w1, w2); the limit is 2 (gates.max_clusters_losing_apps, clusters/mgmt/cluster.yaml of the base)
         gates: would fail (not enforced without --gate): 1 violation(s)""")
@@ -489,3 +449,25 @@ def test_committed_sides_ignore_the_working_tree(fleet):
     diff = diff_of(fleet, base)
 
     assert (diff.pairs, diff.stacks, diff.routing) == ([], [], [])
+
+
+def test_the_change_that_adds_the_first_clusters_compares_with_an_empty_fleet(tmp_path):
+    repo = GitRepo(tmp_path / "fleet")
+    repo.git("remote", "add", "origin", URL)
+    repo.write("README.md", "# our fleet\n")
+    base = repo.commit("empty")
+    for rel, text in PROJECT.items():
+        repo.write(rel, text)
+    repo.commit("the fleet")
+
+    diff = diff_of(repo, base)
+
+    assert [(s.cluster, s.status) for s in diff.stacks] == [
+        ("mgmt", "added"), ("w1", "added"), ("w2", "added")]
+    assert {(r.cluster, a.application, a.reason) for r in diff.routing for a in r.gained} == {
+        ("mgmt", "mgmt-settings", "new cluster"), ("w1", "w1-settings", "new cluster"),
+        ("w1", "w1-shop", "new cluster"), ("w2", "w2-settings", "new cluster")}
+    assert [(p.application, p.status) for p in diff.pairs] == [
+        ("mgmt-settings", "added"), ("w1-settings", "added"), ("w1-shop", "added"),
+        ("w2-settings", "added")]
+    assert diff.violations == []

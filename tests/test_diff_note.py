@@ -197,3 +197,19 @@ def test_long_diffs_are_cut_with_a_count_in_markdown(fleet, monkeypatch):
 
     assert "@@ -16,6 +16,6 @@\n         app: shop\n```\n" \
            "*6 more line(s) not shown: see the JSON artifact.*" in text
+
+
+def test_clusters_changed_alike_show_the_diff_once_and_a_long_note_is_cut(fleet, monkeypatch):
+    base = fleet.head()
+    fleet.remove("manifests/global/apps/base/settings")
+    fleet.commit("no more settings")
+    diff = diff_of(fleet, base)
+
+    text = format_markdown(diff)
+
+    assert text.count("```diff\n--- ") == 1
+    assert text.count("- the same change as mgmt-settings on mgmt") == 2
+    monkeypatch.setattr(diffreport, "MD_MAX_CHARS", len(text) - 200)
+    cut = format_markdown(diff)
+    assert "<summary><b>w1</b>" in cut and "<summary><b>w2</b>" not in cut
+    assert cut.rstrip().endswith("*1 more cluster(s) not shown: see the JSON artifact.*")

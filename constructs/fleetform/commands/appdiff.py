@@ -47,17 +47,29 @@ REDACTED_CHANGED = "(redacted, changed)"
 
 @dataclass
 class SideApps:
-    """One side's fleet and every Application its ApplicationSets generate."""
+    """One side's fleet and every Application its ApplicationSets generate.
+
+    ``fleet`` is None for a side without clusters yet (the merge request that
+    adds the first ones): nothing deployed there.
+    """
 
     side: Side
-    fleet: Fleet
+    fleet: Fleet | None
     #: ``{(cluster, application): deployment}``
     deployments: dict[tuple[str, str], Deployment]
+
+    @property
+    def clusters(self) -> Mapping[str, Any]:
+        return self.fleet.clusters if self.fleet is not None else {}
 
 
 def load_side(side: Side, overrides: Mapping[str, Path] | None,
               remotes: set[str] | None) -> SideApps:
     """Load a side's fleet and expand its ApplicationSets; ConfigError when it cannot be."""
+    directory = side.clusters_dir
+    if not directory.is_dir() or not any(p.is_dir() and not p.name.startswith(".")
+                                         for p in directory.iterdir()):
+        return SideApps(side, None, {})
     fleet = load_fleet(side.clusters_dir)
     locations, missing = locate(fleet, overrides, root=side.checkout, remotes=remotes)
     repositories = fleet.management.spec.argocd.repositories  # type: ignore[union-attr]
@@ -105,7 +117,7 @@ class ClusterRouting:
 
 def _reason(d: Deployment, this: SideApps, other: SideApps, gained: bool) -> str:
     cluster, label = d.cluster.name, d.label
-    if cluster not in other.fleet.clusters:
+    if other.fleet is None or cluster not in other.fleet.clusters:
         return "new cluster" if gained else "cluster removed"
     if label not in other.fleet.clusters[cluster].labels:
         return f"label {label} {'added to' if gained else 'removed from'} the cluster"
@@ -124,7 +136,7 @@ def _reason(d: Deployment, this: SideApps, other: SideApps, gained: bool) -> str
 def routing(old: SideApps, new: SideApps) -> list[ClusterRouting]:
     """Per cluster (either side), the Applications gained and lost."""
     out = []
-    for cluster in sorted(set(old.fleet.clusters) | set(new.fleet.clusters)):
+    for cluster in sorted(set(old.clusters) | set(new.clusters)):
         gained = tuple(RoutedApp(d.application, d.app.key, d.label, _reason(d, new, old, True))
                        for key, d in sorted(new.deployments.items())
                        if key[0] == cluster and key not in old.deployments)

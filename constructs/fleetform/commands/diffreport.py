@@ -21,6 +21,9 @@ NOTE_MARKER = "<!-- fleetform-diff -->"
 MD_DIFF_LINES = 60
 MD_ATTRIBUTES = 40
 MD_CLUSTERS = 40
+#: Size of the Markdown report past which cluster sections are left out (GitLab's
+#: limit on a note is 1,000,000 characters; a review needs far less).
+MD_MAX_CHARS = 100_000
 #: Text output: diff lines per application (JSON has all).
 TEXT_DIFF_LINES = 400
 SYMBOL = {"add": "+", "change": "~", "remove": "-"}
@@ -133,6 +136,13 @@ def _routing_lines(routing: ClusterRouting) -> list[str]:
             + [f"  - {a.application} ({a.label}: {a.app}): {a.reason}" for a in routing.lost])
 
 
+def _signature(pair: PairDiff) -> tuple:
+    """What a pair's change looks like without its cluster: equal on clusters changed alike."""
+    return (pair.app, pair.label, pair.status, tuple(pair.problems),
+            tuple((o.kind, o.namespace, o.name, o.action) for o in pair.objects),
+            tuple(pair.diff[2:]))
+
+
 def _pair_header(pair: PairDiff) -> str:
     symbol = {"changed": "~", "added": "+", "removed": "-"}.get(pair.status, "!")
     return (f"  {symbol} {pair.application} ({pair.label}: {pair.app}, Kubernetes "
@@ -142,6 +152,7 @@ def _pair_header(pair: PairDiff) -> str:
 def format_text(diff: FleetDiff, colour: bool = False) -> str:
     lines = [f"fleetform diff: {diff.headline()}", diff.summary()]
     by_cluster = _by_cluster(diff)
+    seen: dict[tuple, str] = {}
     for cluster in diff.clusters:
         stack, routing, pairs = by_cluster[cluster]
         lines.append("")
@@ -156,6 +167,10 @@ def format_text(diff: FleetDiff, colour: bool = False) -> str:
             lines.append("manifests:")
         for pair in pairs:
             lines.append(_paint(_pair_header(pair), colour))
+            if _signature(pair) in seen:
+                lines.append(f"      the same change as {seen[_signature(pair)]}")
+                continue
+            seen[_signature(pair)] = f"{pair.application} on {pair.cluster}"
             lines.extend(_paint(f"      {p}", colour, "!") for p in pair.problems)
             lines.extend(_paint(f"      {SYMBOL[o.action]} {o.ident}", colour,
                                 SYMBOL[o.action]) for o in pair.objects)
@@ -233,38 +248,53 @@ def format_markdown(diff: FleetDiff) -> str:
     lines.append(f"**Gates {verdict}** ({len(diff.blocking)} violation(s))")
     lines += [f"- {line}" for line in _gate_lines(diff)[:-1]]
     lines.append("")
+    seen: dict[tuple, str] = {}
+    size = sum(len(line) + 1 for line in lines)
     for i, cluster in enumerate(diff.clusters):
-        if i == MD_CLUSTERS:
-            lines.append(f"*{len(diff.clusters) - MD_CLUSTERS} more cluster(s) not shown: "
+        section = _markdown_cluster(cluster, *by_cluster[cluster], seen)
+        size += sum(len(line) + 1 for line in section)
+        if i == MD_CLUSTERS or size > MD_MAX_CHARS:
+            lines.append(f"*{len(diff.clusters) - i} more cluster(s) not shown: "
                          "see the JSON artifact.*")
             break
-        stack, routing, pairs = by_cluster[cluster]
-        parts = []
-        if stack:
-            parts.append(f"stack {stack.status}")
-        if routing:
-            parts.append(f"+{len(routing.gained)} -{len(routing.lost)} applications")
-        if pairs:
-            parts.append(f"{len(pairs)} manifest change(s)")
-        lines += [f"<details><summary><b>{cluster}</b>: {', '.join(parts)}</summary>", ""]
-        if stack:
-            lines += [f"**Stack {stack.status}** ({_stack_counts(stack)})", ""]
-            lines += _fence([x.strip() if x.lstrip()[:1] in "+-~" else x
-                             for x in _attribute_lines(stack, None)], MD_ATTRIBUTES)
-            lines.append("")
-        if routing:
-            lines += ["**Applications**", ""]
-            lines += [f"- {'➕' if x.startswith('  +') else '➖'} {x[4:]}"
-                      for x in _routing_lines(routing)]
-            lines.append("")
-        for pair in pairs:
-            lines.append(f"**{pair.application}** ({pair.label}: `{pair.app}`, Kubernetes "
-                         f"{pair.kubernetes}): {pair.status}")
-            lines += [f"- ⚠️ {p}" for p in pair.problems]
-            lines += [f"- `{SYMBOL[o.action]} {o.ident}`" for o in pair.objects]
-            if pair.diff:
-                lines.append("")
-                lines += _fence(pair.diff, MD_DIFF_LINES)
-            lines.append("")
-        lines += ["</details>", ""]
+        lines += section
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _markdown_cluster(cluster: str, stack: StackDiff | None, routing: ClusterRouting | None,
+                      pairs: list[PairDiff], seen: dict[tuple, str]) -> list[str]:
+    """The collapsed section of one cluster."""
+    lines: list[str] = []
+    parts = []
+    if stack:
+        parts.append(f"stack {stack.status}")
+    if routing:
+        parts.append(f"+{len(routing.gained)} -{len(routing.lost)} applications")
+    if pairs:
+        parts.append(f"{len(pairs)} manifest change(s)")
+    lines += [f"<details><summary><b>{cluster}</b>: {', '.join(parts)}</summary>", ""]
+    if stack:
+        lines += [f"**Stack {stack.status}** ({_stack_counts(stack)})", ""]
+        lines += _fence([x.strip() if x.lstrip()[:1] in "+-~" else x
+                         for x in _attribute_lines(stack, None)], MD_ATTRIBUTES)
+        lines.append("")
+    if routing:
+        lines += ["**Applications**", ""]
+        lines += [f"- {'➕' if x.startswith('  +') else '➖'} {x[4:]}"
+                  for x in _routing_lines(routing)]
+        lines.append("")
+    for pair in pairs:
+        lines.append(f"**{pair.application}** ({pair.label}: `{pair.app}`, Kubernetes "
+                     f"{pair.kubernetes}): {pair.status}")
+        if _signature(pair) in seen:
+            lines += [f"- the same change as {seen[_signature(pair)]}", ""]
+            continue
+        seen[_signature(pair)] = f"{pair.application} on {pair.cluster}"
+        lines += [f"- ⚠️ {p}" for p in pair.problems]
+        lines += [f"- `{SYMBOL[o.action]} {o.ident}`" for o in pair.objects]
+        if pair.diff:
+            lines.append("")
+            lines += _fence(pair.diff, MD_DIFF_LINES)
+        lines.append("")
+    lines += ["</details>", ""]
+    return lines

@@ -100,7 +100,7 @@ def read_override(env: Mapping[str, str], project: Path, changed_paths: Iterable
     return Override(frozenset(names), tuple(sources), unknown)
 
 
-def limits(base: Fleet | None, head: Fleet) -> tuple[int, int, str]:
+def limits(base: Fleet | None, head: Fleet | None) -> tuple[int, int, str]:
     """``(max clusters losing apps, max removed apps, where from)``: the base side's."""
     for fleet, where in ((base, "base"), (head, "head")):
         if fleet is not None:
@@ -124,7 +124,7 @@ def unmatched_labels(fleet: Fleet) -> list[str]:
     return out
 
 
-def check(*, base: Fleet | None, head: Fleet, routing: Sequence[ClusterRouting],
+def check(*, base: Fleet | None, head: Fleet | None, routing: Sequence[ClusterRouting],
           pairs: Sequence[PairDiff], removed_stacks: Sequence[str],
           override: Override) -> list[Violation]:
     """Every gate the change violates, each marked allowed when the override says so."""
@@ -141,7 +141,7 @@ def check(*, base: Fleet | None, head: Fleet, routing: Sequence[ClusterRouting],
         found.append(("removed-apps",
                       f"{lost} applications removed in total; the limit is {max_apps} "
                       f"(gates.max_removed_apps, {source})"))
-    for label in unmatched_labels(head):
+    for label in unmatched_labels(head) if head is not None else ():
         found.append(("unmatched-label",
                       f"the ApplicationSet of label {label!r} matches no cluster"))
     for pair in pairs:
