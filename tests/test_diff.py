@@ -471,3 +471,15 @@ def test_the_change_that_adds_the_first_clusters_compares_with_an_empty_fleet(tm
         ("mgmt-settings", "added"), ("w1-settings", "added"), ("w1-shop", "added"),
         ("w2-settings", "added")]
     assert diff.violations == []
+
+
+def test_a_terminal_gets_colours(fleet):
+    base = fleet.head()
+    fleet.write("manifests/web/values/w1/shop/values.yaml", "tag: '1.2'\n")
+    fleet.commit("shop 1.2 on w1")
+
+    lines = format_text(diff_of(fleet, base), colour=True).splitlines()
+
+    assert "\033[31m      -      - image: shop:1.1\033[0m" in lines
+    assert "\033[32m      +      - image: shop:1.2\033[0m" in lines
+    assert "\033[1m== w1\033[0m" in lines
