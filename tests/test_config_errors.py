@@ -258,3 +258,165 @@ def test_diff_gates_belong_to_the_management_cluster(fleet_dir):
     message = _error(fleet_dir, "edge", WORKER + "    gates: {max_removed_apps: 3}\n")
 
     assert "gates: unknown key" in message
+
+
+# --- formats, unknown keys, several bad labels ----------------------------------------
+
+FORMAT_CASES = {
+    "region": ("region: fra1", "region: Frankfurt",
+               "region: must be a DigitalOcean region slug: three lowercase letters and a "
+               "digit, such as fra1 or nyc3 (doctl kubernetes options regions), got 'Frankfurt'"),
+    "version with v": ('kubernetes_version: "1.33"', 'kubernetes_version: "v1.33"',
+                       "kubernetes_version: must be a DOKS Kubernetes version: 1.33 (the newest "
+                       "1.33.x) or exact, such as 1.33.1-do.0 (doctl kubernetes options "
+                       "versions), got 'v1.33'"),
+    # DOKS names every version X.Y.Z-do.N: X.Y.Z alone would match none of them.
+    "version without build": ('kubernetes_version: "1.33"', 'kubernetes_version: "1.33.1"',
+                              "kubernetes_version: must be a DOKS Kubernetes version"),
+    "version wildcard": ('kubernetes_version: "1.33"', 'kubernetes_version: "1.33.x"',
+                         "got '1.33.x'"),
+    "size": ("size: s-2vcpu-4gb", "size: huge",
+             "node_pools[0].size: must be a DigitalOcean droplet size slug such as s-2vcpu-4gb "
+             "or c-4 (doctl kubernetes options sizes), got 'huge'"),
+    "size in capitals": ("size: s-2vcpu-4gb", "size: S-2VCPU-4GB", "got 'S-2VCPU-4GB'"),
+    "pool name": ("name: default", "name: Default_Pool",
+                  "node_pools[0].name: must be a DNS-1123 label: lowercase letters, digits and "
+                  "'-', starting and ending with a letter or digit, got 'Default_Pool'"),
+}
+
+
+@pytest.mark.parametrize("old, new, expected", FORMAT_CASES.values(), ids=FORMAT_CASES.keys())
+def test_a_malformed_value_says_which_format_is_expected(fleet_dir, old, new, expected):
+    assert old in WORKER
+    message = _error(fleet_dir, "fmt", WORKER.replace(old, new))
+
+    assert expected in message
+    assert "invalid value" not in message
+
+
+@pytest.mark.parametrize("extra, expected", [
+    ("    maintenance_window: {day: sunday, start_time: '3am'}\n",
+     "maintenance_window.start_time: must be a UTC time HH:MM, such as 03:00, got '3am'"),
+    ("    vpc_uuid: my-vpc\n", "vpc_uuid: must be a VPC UUID: 8-4-4-4-12 lowercase hexadecimal"),
+    ("    tags: [Fleet Form]\n", "tags[0]: must be a DNS-1123 label"),
+])
+def test_other_formats_are_explained(fleet_dir, extra, expected):
+    message = _error(fleet_dir, "fmt", WORKER + extra)
+
+    assert expected in message
+
+
+def test_every_format_the_schema_checks_has_an_explanation():
+    from fleetform.fleet.config import FORMATS, ManagementCluster, WorkerCluster
+
+    def patterns(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("pattern"), str):
+                yield node["pattern"]
+            for value in node.values():
+                yield from patterns(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from patterns(value)
+
+    found = {p for model in (ManagementCluster, WorkerCluster)
+             for p in patterns(model.model_json_schema())}
+    assert len(found) >= 8
+    assert found <= set(FORMATS), sorted(found - set(FORMATS))
+
+
+@pytest.mark.parametrize("version", ["1.33", "1.9", "1.33.1-do.0", "1.30.10-do.2"])
+@pytest.mark.parametrize("size", ["c-4", "s-4vcpu-8gb-amd", "so1_5-2vcpu-16gb",
+                                  "gpu-h100x1-80gb"])
+def test_well_formed_slugs_and_versions_are_accepted(fleet_dir, version, size):
+    write_cluster(fleet_dir, "ok", WORKER.replace('"1.33"', f'"{version}"')
+                  .replace("s-2vcpu-4gb", size) + "    argocd: {server: 'a.example.com:443'}\n")
+
+    fleet = load_fleet(fleet_dir)
+
+    spec = fleet.clusters["ok"].spec
+    assert spec.kubernetes_version == version and spec.node_pools[0].size == size
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("region: fra1", "regoin: fra1", "regoin: unknown key (did you mean 'region'?)"),
+    ("count: 2", "cuont: 2", "node_pools[0].cuont: unknown key (did you mean 'count'?)"),
+    ("labels:", "lables:", "lables: unknown key (did you mean 'labels'?)"),
+])
+def test_an_unknown_key_suggests_the_closest_known_one(fleet_dir, old, new, expected):
+    message = _error(fleet_dir, "typo", WORKER.replace(old, new))
+
+    assert expected in message
+
+
+def test_unknown_nested_keys_suggest_from_their_own_section(fleet_dir):
+    message = _error(fleet_dir, "typo", WORKER + (
+        "    argocd: {server: 'a.example.com:443', grcp_web: true}\n"
+        "    maintenance_window: {day: sunday, strat_time: '03:00'}\n"))
+
+    assert "argocd.grcp_web: unknown key (did you mean 'grpc_web'?)" in message
+    assert "maintenance_window.strat_time: unknown key (did you mean 'start_time'?)" in message
+
+
+def test_an_unknown_key_in_a_repository_suggests_the_closest(fleet_dir):
+    file = fleet_dir / "do-management" / "cluster.yaml"
+    file.write_text(file.read_text().replace("revision: main", "revison: main", 1))
+
+    with pytest.raises(ConfigError) as info:
+        load_fleet(fleet_dir)
+
+    assert ("argocd.repositories.global.revison: unknown key (did you mean 'revision'?)"
+            in str(info.value))
+
+
+def test_an_unknown_key_like_no_other_lists_the_known_ones(fleet_dir):
+    message = _error(fleet_dir, "typo", WORKER + "    argocd: {zzzz: 1}\n")
+
+    assert "argocd.zzzz: unknown key (known keys: server, grpc_web, insecure)" in message
+
+
+def test_several_bad_label_keys_give_one_line_each(fleet_dir):
+    file = write_cluster(fleet_dir, "lbl", WORKER.replace(
+        "[global, production]", "{global: 'true', 'bad key!': 'true', 'also bad!': x, "
+        "argocd.argoproj.io/secret-type: y}"))
+
+    with pytest.raises(ConfigError) as info:
+        load_fleet(fleet_dir)
+
+    lines = str(info.value).splitlines()
+    assert len(lines) == 3, lines
+    assert lines[0].startswith(f"{file}: labels.bad key!: invalid label key 'bad key!'")
+    assert lines[1].startswith(f"{file}: labels.also bad!: invalid label key 'also bad!'")
+    assert lines[2] == (f"{file}: labels.argocd.argoproj.io/secret-type: label keys under "
+                        "argocd.argoproj.io/ are reserved for Argo CD itself")
+
+
+def test_several_bad_node_labels_give_one_line_each(fleet_dir):
+    file = write_cluster(fleet_dir, "lbl", WORKER.replace(
+        "count: 2", "count: 2\n        labels: {'a b': x, ok: 'not ok', 'c d': y}"))
+
+    with pytest.raises(ConfigError) as info:
+        load_fleet(fleet_dir)
+
+    lines = str(info.value).splitlines()
+    assert [line.split(": ")[1] for line in lines] == [
+        "node_pools[0].labels.a b", "node_pools[0].labels.ok", "node_pools[0].labels.c d"]
+    assert all(line.startswith(str(file)) for line in lines)
+
+
+def test_a_label_named_like_a_role_keeps_its_name_in_the_field(fleet_dir):
+    message = _error(fleet_dir, "lbl", WORKER.replace("[global, production]",
+                                                      "{global: 'true', worker: 'no way!'}"))
+
+    assert "labels.worker: invalid label value 'no way!'" in message
+
+
+def test_check_labels_reports_every_bad_label():
+    from fleetform.constructs.labels import check_labels
+
+    with pytest.raises(ConfigError) as info:
+        check_labels({"ok": "true", "bad key!": "true", "env": "not ok!"}, field="cluster_labels")
+
+    lines = str(info.value).splitlines()
+    assert [line.split(": ")[0] for line in lines] == ["cluster_labels.bad key!",
+                                                       "cluster_labels.env"]

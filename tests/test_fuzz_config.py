@@ -74,8 +74,8 @@ number = st.integers(0, 10**6).map(str)
 region = st.from_regex(r"[a-z]{3}[0-9]", fullmatch=True)
 k8s_version = st.one_of(
     st.tuples(number, number).map(".".join),
-    st.tuples(number, number, number).map(".".join),
     st.tuples(number, number, number, number).map(lambda t: f"{t[0]}.{t[1]}.{t[2]}-do.{t[3]}"))
+droplet_size = st.from_regex(r"[a-z][a-z0-9_]{0,5}(-[a-z0-9_]{1,6}){1,3}", fullmatch=True)
 #: Free-form strings where unicode is allowed (no whitespace, no Terraform template).
 free_text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"),
                                   blacklist_characters="\x85\u180e\u200b\ufeff"),
@@ -93,7 +93,7 @@ def node_pools(draw) -> list[dict]:
     pools = []
     for name in names:
         pool: dict = {"name": name,
-                      "size": draw(st.from_regex(r"[a-z0-9][a-z0-9-]{0,20}", fullmatch=True))}
+                      "size": draw(droplet_size)}
         if draw(st.booleans()):
             pool["count"] = draw(st.integers(1, 1000))
         else:
@@ -620,8 +620,8 @@ def _worker(**overrides) -> str:
 HUGE = {
     "long region": (_worker(region="a" * 500_000), "region"),
     "long url": (None, "argocd.repositories.global.url"),
-    "long label key": (_worker(labels={"k" * 100_000: "true"}), "labels"),
-    "long label value": (_worker(labels={"global": "v" * 100_000}), "labels"),
+    "long label key": (_worker(labels={"k" * 100_000: "true"}), "labels." + "k" * 100_000),
+    "long label value": (_worker(labels={"global": "v" * 100_000}), "labels.global"),
     "long unknown key": (_worker(**{"x" * 100_000: 1}), "x" * 100_000),
     "huge count": (_worker(node_pools=[{"name": "d", "size": "s", "count": 10**400}]),
                    "node_pools[0].count"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from ..errors import ConfigError
+from ..errors import ConfigError, ConfigErrors
 
 _NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
 _PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -47,10 +47,13 @@ def check_label_value(value: str, *, field: str | None = None) -> None:
 
 
 def check_labels(labels: Mapping[str, str], *, field: str = "labels") -> None:
-    """Raise ConfigError naming the first invalid key or value of ``labels``."""
+    """Raise ConfigError naming each invalid key or value of ``labels`` (one line each)."""
+    errors = []
     for key, value in labels.items():
-        try:
-            check_label_key(key)
-            check_label_value(value)
-        except ValueError as exc:
-            raise ConfigError(str(exc), field=f"{field}.{key}") from None
+        for check, item in ((check_label_key, key), (check_label_value, value)):
+            try:
+                check(item)
+            except ValueError as exc:
+                errors.append(ConfigError(str(exc), field=f"{field}.{key}"))
+    if errors:
+        raise errors[0] if len(errors) == 1 else ConfigErrors(errors)

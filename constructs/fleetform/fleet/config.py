@@ -11,25 +11,60 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal, Mapping, Union
+from types import UnionType
+from typing import Annotated, Literal, Mapping, Union, get_args, get_origin
 
 import yaml
-from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationError,
-                      field_validator, model_validator)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints,
+                      ValidationError, field_validator, model_validator)
 
 from ..constructs import props
 from ..constructs.formats import DNS1123_LABEL, GIT_URL, HOSTNAME, SERVER
 from ..constructs.labels import check_label_key, check_label_value, label_name, label_slug
 from ..constructs.props import (DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION,
-                               RESERVED_VARIABLES, check_apps_chart_version)
-from ..errors import ConfigError, ConfigErrors
+                                RESERVED_VARIABLES, check_apps_chart_version)
+from ..errors import ConfigError, ConfigErrors, closest
 
 CLUSTER_FILE = "cluster.yaml"
 # Python patterns end with \Z, not $ (see fleetform.constructs.formats).
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 TF_VARIABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-DnsName = Annotated[str, StringConstraints(max_length=63,
-                                            pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+# Formats checked locally. Which regions, sizes and versions exist is only known
+# to DigitalOcean (and changes): these catch what can never be one.
+DNS_LABEL_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+#: A DigitalOcean region slug: city code and a digit (fra1, nyc3, sgp1).
+REGION_PATTERN = r"^[a-z]{3}[0-9]$"
+#: ``1.33`` (the newest 1.33.x DigitalOcean offers) or an exact ``1.33.1-do.0``. A
+#: ``1.33.1`` would be neither: DOKS names every version with its ``-do.N`` build.
+KUBERNETES_VERSION_PATTERN = \
+    r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*)-do\.(0|[1-9][0-9]*))?$"
+#: A droplet size slug: a family, then dash-separated parts (s-2vcpu-4gb, c-4,
+#: so1_5-2vcpu-16gb, gpu-h100x1-80gb).
+SIZE_PATTERN = r"^[a-z][a-z0-9_]*(-[a-z0-9_]+)+$"
+START_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+CHART_VERSION_PATTERN = r"^[0-9]+\.[0-9]+\.[0-9]+$"
+REVISION_PATTERN = r"^[^\s]+$"
+
+#: What each pattern means, for messages: "must be <this>, got 'v1.33'".
+FORMATS = {
+    DNS_LABEL_PATTERN: "a DNS-1123 label: lowercase letters, digits and '-', starting and "
+                       "ending with a letter or digit",
+    REGION_PATTERN: "a DigitalOcean region slug: three lowercase letters and a digit, such as "
+                    "fra1 or nyc3 (doctl kubernetes options regions)",
+    KUBERNETES_VERSION_PATTERN: "a DOKS Kubernetes version: 1.33 (the newest 1.33.x) or "
+                                "exact, such as 1.33.1-do.0 (doctl kubernetes options versions)",
+    SIZE_PATTERN: "a DigitalOcean droplet size slug such as s-2vcpu-4gb or c-4 (doctl "
+                  "kubernetes options sizes)",
+    START_TIME_PATTERN: "a UTC time HH:MM, such as 03:00",
+    UUID_PATTERN: "a VPC UUID: 8-4-4-4-12 lowercase hexadecimal digits",
+    CHART_VERSION_PATTERN: "a chart version X.Y.Z, such as 10.1.3",
+    REVISION_PATTERN: "a branch, tag or commit (no spaces)",
+    TF_VARIABLE_NAME.pattern: "a Terraform variable name: lowercase letters, digits and '_', "
+                              "not starting with a digit",
+}
+
+DnsName = Annotated[str, StringConstraints(max_length=63, pattern=DNS_LABEL_PATTERN)]
 
 #: Label keys Argo CD sets itself on cluster secrets (``argocd.argoproj.io/secret-type``):
 #: a routing label there would overwrite them.
@@ -44,6 +79,30 @@ def _no_terraform_template(v: str) -> str:
         raise ValueError(f"must not contain '${{' or '%{{' (Terraform would evaluate it), "
                          f"got {v!r}")
     return v
+
+
+def _label_key(key: str) -> str:
+    check_label_key(key)
+    return key
+
+
+def _label_value(value: str) -> str:
+    check_label_value(value)
+    return value
+
+
+def _routing_label_key(key: str) -> str:
+    check_label_key(key)
+    if key.startswith(RESERVED_LABEL_PREFIX):
+        raise ValueError(f"label keys under {RESERVED_LABEL_PREFIX} are reserved for Argo CD "
+                         "itself")
+    return key
+
+
+# Keys are checked one by one, so several bad keys give one error each.
+LabelKey = Annotated[str, AfterValidator(_label_key)]
+LabelValue = Annotated[str, AfterValidator(_label_value)]
+RoutingLabelKey = Annotated[str, AfterValidator(_routing_label_key)]
 
 
 class _Strict(BaseModel):
@@ -88,10 +147,10 @@ class NodePool(_Strict):
     """A DOKS node pool: fixed ``count`` or ``autoscale`` bounds, never both."""
 
     name: DnsName
-    size: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+    size: Annotated[str, StringConstraints(pattern=SIZE_PATTERN, max_length=64)]
     count: int | None = Field(default=None, ge=1, le=1000)
     autoscale: Autoscale | None = None
-    labels: dict[str, str] = Field(default_factory=dict)
+    labels: dict[LabelKey, LabelValue] = Field(default_factory=dict)
     taints: list[Taint] = Field(default_factory=list)
     tags: list[DnsName] = Field(default_factory=list)
 
@@ -100,14 +159,6 @@ class NodePool(_Strict):
         if (self.count is None) == (self.autoscale is None):
             raise ValueError("set exactly one of count or autoscale")
         return self
-
-    @field_validator("labels")
-    @classmethod
-    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
-        for key, value in v.items():
-            check_label_key(key, field=f"labels.{key}")
-            check_label_value(value, field=f"labels.{key}")
-        return v
 
     def to_props(self) -> props.NodePool:
         """The pool as :class:`~fleetform.constructs.props.NodePool` for DoksCluster."""
@@ -127,7 +178,7 @@ class MaintenanceWindow(_Strict):
 
     day: Literal["any", "monday", "tuesday", "wednesday", "thursday", "friday",
                  "saturday", "sunday"]
-    start_time: Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    start_time: Annotated[str, StringConstraints(pattern=START_TIME_PATTERN)]
 
     def to_props(self) -> props.MaintenanceWindow:
         """The window as :class:`~fleetform.constructs.props.MaintenanceWindow`."""
@@ -164,7 +215,7 @@ class Repository(_Strict):
 
     url: Annotated[str, StringConstraints(max_length=2048)]
     revision: Annotated[str, StringConstraints(min_length=1, max_length=255,
-                                               pattern=r"^[^\s]+$")] = "HEAD"
+                                               pattern=REVISION_PATTERN)] = "HEAD"
     path: Annotated[str, StringConstraints(max_length=255)] = ""
     credentials: RepositoryCredentials | None = None
 
@@ -208,13 +259,13 @@ class ManagementArgoCd(_Strict):
     ``admin_enabled`` can be turned off once SSO is configured.
     """
 
-    chart_version: Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")] = \
+    chart_version: Annotated[str, StringConstraints(pattern=CHART_VERSION_PATTERN)] = \
         DEFAULT_ARGOCD_CHART_VERSION
-    apps_chart_version: Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")] = \
+    apps_chart_version: Annotated[str, StringConstraints(pattern=CHART_VERSION_PATTERN)] = \
         DEFAULT_ARGOCD_APPS_CHART_VERSION
     hostname: str | None = None
     admin_enabled: bool = True
-    repositories: dict[str, Repository] = Field(default_factory=dict)
+    repositories: dict[LabelKey, Repository] = Field(default_factory=dict)
 
     @field_validator("apps_chart_version")
     @classmethod
@@ -233,7 +284,6 @@ class ManagementArgoCd(_Strict):
     def _labels(cls, v: dict[str, Repository]) -> dict[str, Repository]:
         seen: dict[str, str] = {}
         for key in v:
-            check_label_key(key, field=f"repositories.{key}")
             # The ApplicationSet, the credentials' Secret and variable are named
             # after the label: two labels must not give the same names.
             # Names are cut at 63 characters, so compare each kind of name, not the slug.
@@ -271,18 +321,16 @@ class WorkerArgoCd(_Strict):
 
 
 class _ClusterBase(_Strict):
-    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{3}[0-9]$")]
-    kubernetes_version: Annotated[
-        str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+(\.[0-9]+(-do\.[0-9]+)?)?$")]
+    region: Annotated[str, StringConstraints(pattern=REGION_PATTERN)]
+    kubernetes_version: Annotated[str, StringConstraints(pattern=KUBERNETES_VERSION_PATTERN)]
     node_pools: list[NodePool] = Field(min_length=1)
-    labels: dict[str, str] = Field(default_factory=dict)
+    labels: dict[RoutingLabelKey, LabelValue] = Field(default_factory=dict)
     tags: list[DnsName] = Field(default_factory=list)
     ha: bool = False
     auto_upgrade: bool = True
     surge_upgrade: bool = True
     maintenance_window: MaintenanceWindow | None = None
-    vpc_uuid: Annotated[str, StringConstraints(
-        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")] | None = None
+    vpc_uuid: Annotated[str, StringConstraints(pattern=UUID_PATTERN)] | None = None
     prevent_destroy: bool | None = None
 
     @field_validator("labels", mode="before")
@@ -291,17 +339,6 @@ class _ClusterBase(_Strict):
         # `labels: [global, production]` is shorthand for `{global: "true", ...}`.
         if isinstance(v, list) and all(isinstance(x, str) for x in v):
             return {x: "true" for x in v}
-        return v
-
-    @field_validator("labels")
-    @classmethod
-    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
-        for key, value in v.items():
-            check_label_key(key, field=f"labels.{key}")
-            check_label_value(value, field=f"labels.{key}")
-            if key.startswith(RESERVED_LABEL_PREFIX):
-                raise ValueError(f"labels.{key}: label keys under {RESERVED_LABEL_PREFIX} are "
-                                 "reserved for Argo CD itself")
         return v
 
     @model_validator(mode="after")
@@ -354,6 +391,10 @@ ClusterSpec = Annotated[Union[ManagementCluster, WorkerCluster], Field(discrimin
 
 class _Document(BaseModel):
     spec: ClusterSpec
+
+
+#: The model of each role, as the discriminated union names them in error locations.
+_ROLE_MODELS = {"management": ManagementCluster, "worker": WorkerCluster}
 
 
 @dataclass(frozen=True)
@@ -523,24 +564,81 @@ def read_yaml(path: Path) -> object:
         raise ConfigError(f"invalid YAML: {type(exc).__name__}", file=path) from None
 
 
+def _field_parts(loc: tuple) -> tuple:
+    """``loc`` without the document's wrapper levels (``spec``, the role's model)."""
+    parts = tuple(loc)
+    if parts[:1] == ("spec",):
+        parts = parts[1:]
+        if parts[:1] and parts[0] in _ROLE_MODELS:
+            parts = parts[1:]
+    # "[key]": pydantic's marker for an error in a mapping's key rather than its value.
+    return tuple(p for p in parts if p != "[key]" and not (
+        isinstance(p, str) and p.startswith(("function-", "tagged-union"))))
+
+
 def _loc(loc: tuple) -> str:
     out = ""
-    for part in loc:
+    for part in _field_parts(loc):
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("spec", "management", "worker"):
-            continue  # the discriminated union's wrapper levels
-        elif isinstance(part, str) and part.startswith(("function-", "tagged-union")):
-            continue
         else:
             out += ("." if out else "") + str(part)
     return out
 
 
+def _unwrap(tp: object) -> object:
+    """The type inside ``Annotated[...]`` and ``X | None``."""
+    while True:
+        origin = get_origin(tp)
+        if origin is Annotated:
+            tp = get_args(tp)[0]
+        elif origin in (Union, UnionType):
+            args = [a for a in get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp
+            tp = args[0]
+        else:
+            return tp
+
+
+def _known_keys(loc: tuple) -> list[str]:
+    """The keys the model at ``loc`` (the location of an unknown key) accepts."""
+    if len(loc) < 2 or loc[0] != "spec" or loc[1] not in _ROLE_MODELS:
+        return []
+    tp: object = _ROLE_MODELS[loc[1]]
+    for part in loc[2:-1]:
+        tp = _unwrap(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(part, str):
+            field = tp.model_fields.get(part)
+            if field is None:
+                return []
+            tp = field.annotation
+        elif get_origin(tp) is list and isinstance(part, int):
+            tp = get_args(tp)[0]
+        elif get_origin(tp) is dict:
+            tp = get_args(tp)[1]
+        else:
+            return []
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return list(tp.model_fields)
+    return []
+
+
+def _unknown_key(loc: tuple) -> str:
+    known = _known_keys(loc)
+    if not known:
+        return "unknown key"
+    hint = closest(str(loc[-1]), known)
+    if hint:
+        return f"unknown key{hint}"
+    return f"unknown key (known keys: {', '.join(known)})"
+
+
 def _message(err: dict) -> str:
     kind = err["type"]
     if kind == "extra_forbidden":
-        return "unknown key"
+        return _unknown_key(err["loc"])
     if kind == "missing":
         return "is required"
     if kind == "union_tag_invalid":
@@ -555,7 +653,9 @@ def _message(err: dict) -> str:
     if "input" in err and kind.endswith("_type"):
         msg = f"{msg} (got {type(err['input']).__name__} {_short(err['input'])})"
     elif kind == "string_pattern_mismatch":
-        msg = f"has an invalid value {_short(err['input'])}"
+        pattern = err.get("ctx", {}).get("pattern")
+        expected = FORMATS.get(pattern, f"a string matching {pattern}")
+        msg = f"must be {expected}, got {_short(err['input'])}"
     return msg
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import configparser
-import difflib
 import os
 import re
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from ..constructs.applicationsets import application_name, apps_dir, value_files
-from ..errors import ConfigError, ConfigErrors
+from ..errors import ConfigError, ConfigErrors, closest
 from .config import Cluster, Fleet, Repository
 
 #: Environment variable with ``LABEL=DIR`` overrides, separated by spaces or commas.
@@ -47,12 +46,6 @@ def add_repository_options(parser: argparse.ArgumentParser) -> None:
                              "(repeatable; default: this checkout when the URL is one of its "
                              "remotes or the repository's path exists in it; "
                              f"env {REPOS_ENV})")
-
-
-def closest(name: str, candidates: Iterable[str]) -> str:
-    """``" (did you mean 'x'?)"`` for the closest candidate, or ``""``."""
-    match = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 def display(path: Path) -> str:
