@@ -180,6 +180,33 @@ def project_copy(tmp_path) -> Path:
     return tmp_path
 
 
+def readme_cluster_example() -> tuple[str, dict]:
+    """The README's "Adding a cluster" example, as a user would copy it.
+
+    Returns the worker's ``cluster.yaml`` text (the first YAML block of the
+    section) and the repositories the second block adds to the management
+    cluster's ``argocd.repositories`` (``{label: repository}``).
+    """
+    import re
+
+    import yaml
+
+    text = (ROOT / "README.md").read_text()
+    section = text.split("\n## Adding a cluster\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)
+    assert len(blocks) >= 2, "README: Adding a cluster has two YAML blocks"
+    return blocks[0], yaml.safe_load(blocks[1])["argocd"]["repositories"]
+
+
+def add_repositories(management_file: Path, repositories: dict) -> None:
+    """Add ``repositories`` to a management ``cluster.yaml``'s ``argocd.repositories``."""
+    import yaml
+
+    doc = yaml.safe_load(management_file.read_text())
+    doc["argocd"]["repositories"].update(repositories)
+    management_file.write_text(yaml.safe_dump(doc, sort_keys=False))
+
+
 @pytest.fixture(scope="session")
 def example_report():
     """``validate_fleet`` of the example fleet, run once for the whole session."""

@@ -64,11 +64,13 @@ def test_diagram_into_proc(capsys, monkeypatch):
 def test_a_repository_that_is_not_available_locally(project_copy, capsys):
     (project_copy / "manifests/global").rename(project_copy / "global-elsewhere")
 
-    code, _, err = run_cli(capsys, "preview", "--clusters-dir", str(project_copy / "clusters"))
+    code, _, err = run_cli(capsys, "preview", "--no-fetch",
+                           "--clusters-dir", str(project_copy / "clusters"))
 
     assert code == 2
     assert "argocd.repositories.global: repository https://gitlab.com/example/fleetform.git " \
-           "path 'manifests/global' is not available locally: pass --repo global=DIR" in err
+           "path 'manifests/global' is not in this checkout and fetching is off (--no-fetch): " \
+           "pass --repo global=DIR" in err
 
     code, out, _ = run_cli(capsys, "preview", "--clusters-dir", str(project_copy / "clusters"),
                            "--repo", f"global={project_copy / 'nowhere'}")

@@ -290,7 +290,7 @@ def test_repo_override_points_a_label_at_another_checkout(project_copy, capsys, 
         "      path: manifests/production\n", ""))
 
     without = validate_fleet(project_copy / "clusters", schemas_dir=SCHEMAS)
-    assert any("is not available locally: pass --repo production=DIR" in str(e)
+    assert any("is not in this checkout and fetching is off (--no-fetch): pass --repo production=DIR" in str(e)
                for e in without.errors)
 
     with_override = validate_fleet(project_copy / "clusters", schemas_dir=SCHEMAS,

@@ -56,8 +56,8 @@ def test_a_repository_that_is_not_available_locally_asks_for_repo(project_copy):
     message = only_error(validate(project_copy))
 
     assert "do-management/cluster.yaml: argocd.repositories.management: repository " \
-           "https://gitlab.com/example/fleetform.git path 'manifests/management' is not " \
-           "available locally: pass --repo management=DIR" in message
+           "https://gitlab.com/example/fleetform.git path 'manifests/management' is not in " \
+           "this checkout and fetching is off (--no-fetch): pass --repo management=DIR" in message
 
 
 # --- layout of a repository -------------------------------------------------------------

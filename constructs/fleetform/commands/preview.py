@@ -19,9 +19,9 @@ from typing import Any, Sequence
 
 from ..errors import ConfigError
 from ..fleet.config import Cluster, Fleet, load_fleet, read_yaml
-from ..fleet.repositories import (Deployment, RepoLocation, add_repository_options,
-                                  check_cluster_names, closest, display, locate_or_raise,
-                                  merge_values, parse_overrides, plan, scan_apps)
+from ..fleet.repositories import (Deployment, RepoLocation, RepositoryFetcher,
+                                  add_repository_options, check_cluster_names, closest, display,
+                                  locate_or_raise, merge_values, parse_overrides, plan, scan_apps)
 from .diagram import Graph, Node, mermaid, svg
 
 LAYERS = ["Clusters", "Labels", "Repositories", "Applications"]
@@ -164,16 +164,17 @@ def _short_url(url: str) -> str:
 
 
 def build_preview(clusters_dir: str | Path = "clusters", *, repos: dict[str, Path] | None = None,
-                  clusters: Sequence[str] | None = None, apps: Sequence[str] | None = None
-                  ) -> Preview:
+                  clusters: Sequence[str] | None = None, apps: Sequence[str] | None = None,
+                  fetcher: RepositoryFetcher | None = None) -> Preview:
     """Every (cluster, app) pair of the fleet, narrowed to ``clusters`` and ``apps`` names.
 
-    Raises ConfigError for an unknown cluster or app name, or a repository that
-    cannot be found locally.
+    ``fetcher`` clones the repositories not in this checkout; the preview reads
+    their files until it is closed. Raises ConfigError for an unknown cluster or
+    app name, or a repository that cannot be found (or fetched).
     """
     fleet = load_fleet(clusters_dir)
     check_cluster_names(fleet, clusters)
-    locations = locate_or_raise(fleet, repos)
+    locations = locate_or_raise(fleet, repos, fetcher=fetcher)
     scanned = {label: scan_apps(loc) for label, loc in locations.items()}
     known = {a.name for found in scanned.values() for a in found} | \
             {a.key for found in scanned.values() for a in found}
@@ -250,8 +251,18 @@ def run(args: argparse.Namespace) -> int:
     if target and target != "-" and Path(target).suffix not in (".svg", ".mmd"):
         raise ConfigError(f"must end in .svg or .mmd (or be -), got {target!r}",
                           field="--diagram")
-    preview = build_preview(args.clusters_dir, repos=parse_overrides(args.repo),
-                            clusters=args.only_clusters, apps=args.only_apps)
+    repos = parse_overrides(args.repo)
+    if args.no_fetch:
+        return _run(args, build_preview(args.clusters_dir, repos=repos,
+                                        clusters=args.only_clusters, apps=args.only_apps))
+    with RepositoryFetcher() as fetcher:  # the table reads the clones' value files
+        return _run(args, build_preview(args.clusters_dir, repos=repos,
+                                        clusters=args.only_clusters, apps=args.only_apps,
+                                        fetcher=fetcher))
+
+
+def _run(args: argparse.Namespace, preview: Preview) -> int:
+    target = args.diagram
     graph = preview.graph()
     if target == "-":
         sys.stdout.write(mermaid(graph))

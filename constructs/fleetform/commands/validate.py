@@ -48,7 +48,8 @@ from ..errors import ConfigError, ConfigErrors
 from ..fleet.config import DNS1123_LABEL, Fleet, load_fleet, read_yaml
 from ..fleet.repositories import (AppDir, Deployment, RepoLocation, ValueFile,
                                   add_repository_options, check_cluster_names, closest, display,
-                                  locate, merge_values, parse_overrides, plan, scan_apps)
+                                  locate, merge_values, parse_overrides, plan, scan_apps,
+                                  RepositoryFetcher)
 
 #: Environment variable naming the directory of the Argo CD JSON Schemas.
 SCHEMAS_ENV = "FLEETFORM_ARGOCD_SCHEMAS"
@@ -850,7 +851,8 @@ def validate_fleet(clusters_dir: str | Path = "clusters", *,
                    clusters: Sequence[str] | None = None,
                    progress: Progress | None = None,
                    env: Mapping[str, str] | None = None,
-                   kubernetes_version: str | None = None) -> Report:
+                   kubernetes_version: str | None = None,
+                   fetcher: RepositoryFetcher | None = None) -> Report:
     """Validate the fleet in ``clusters_dir`` and its manifest repositories.
 
     ``kubernetes_version`` (``X.Y``) checks the fleet as if every cluster ran
@@ -861,7 +863,8 @@ def validate_fleet(clusters_dir: str | Path = "clusters", *,
     ``repos`` overrides where labels' repositories are (``{label: checkout}``);
     ``schemas_dir`` is the Argo CD schema directory (default: ``$FLEETFORM_ARGOCD_SCHEMAS``,
     else the schemas shipped with fleetform); ``clusters`` limits
-    rendering to those clusters (layout checks stay fleet-wide).
+    rendering to those clusters (layout checks stay fleet-wide); ``fetcher``
+    clones the repositories not in this checkout (none are cloned without one).
     Problems are returned in the report; usage errors raise ConfigError.
     """
     started = time.perf_counter()
@@ -890,7 +893,7 @@ def validate_fleet(clusters_dir: str | Path = "clusters", *,
     selected = fleet.select(list(clusters or []))
     report.clusters = [c.name for c in selected]
 
-    locations, missing = locate(fleet, repos)
+    locations, missing = locate(fleet, repos, fetcher=fetcher)
     for e in missing:
         label = e.field.rsplit(".", 1)[-1] if e.field else None
         report.problems.append(Problem("error", e.message, file=e.file, field=e.field,
@@ -1022,13 +1025,16 @@ def run(args: argparse.Namespace) -> int:
     progress: Progress | None = None
     if args.format == "text" and sys.stderr.isatty():
         progress = _RichProgress()
+    fetcher = None if args.no_fetch else RepositoryFetcher()
     try:
         report = validate_fleet(args.clusters_dir, repos=repos, schemas_dir=args.argocd_schemas,
                                 clusters=args.only, progress=progress,
-                                kubernetes_version=args.kubernetes_version)
+                                kubernetes_version=args.kubernetes_version, fetcher=fetcher)
     finally:
         if isinstance(progress, _RichProgress):
             progress.stop()
+        if fetcher is not None:
+            fetcher.close()
     if args.format == "json":
         print(json.dumps(report.to_dict(args.strict), indent=2))
     else:

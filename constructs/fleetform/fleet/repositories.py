@@ -8,7 +8,10 @@ local working tree of that repository, found in this order:
    ``DIR`` is a checkout of the repository's URL; its ``path`` is applied inside it;
 2. this checkout, when the URL is one of its Git remotes;
 3. this checkout, when ``path`` is not empty and exists in it (the example fleet:
-   ``manifests/global`` of the fleet repository itself).
+   ``manifests/global`` of the fleet repository itself);
+4. otherwise, when a :class:`RepositoryFetcher` is given (``validate`` and ``preview``
+   give one unless ``--no-fetch``), a shallow Git clone of the URL at the revision,
+   with the repository's credentials from the environment, in a temporary directory.
 
 "This checkout" is the Git working tree that holds the clusters directory (the
 directory's parent when it is not in a Git working tree).
@@ -25,6 +28,9 @@ import argparse
 import configparser
 import os
 import re
+import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
@@ -44,8 +50,12 @@ def add_repository_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repo", action="append", metavar="LABEL=DIR",
                         help="use DIR, a checkout of the label's repository URL, for LABEL "
                              "(repeatable; default: this checkout when the URL is one of its "
-                             "remotes or the repository's path exists in it; "
-                             f"env {REPOS_ENV})")
+                             "remotes or the repository's path exists in it, else a "
+                             f"shallow clone of its URL; env {REPOS_ENV})")
+    parser.add_argument("--no-fetch", action="store_true",
+                        help="do not clone repositories that are not in this checkout "
+                             "(default: a shallow clone of the URL and revision, into a "
+                             "temporary directory removed afterwards)")
 
 
 def display(path: Path) -> str:
@@ -144,7 +154,8 @@ class RepoLocation:
 
     ``checkout`` is the working tree of ``repository.url``; ``directory`` the
     repository's ``path`` inside it (what holds ``apps/`` and ``values/``).
-    ``source`` says how it was found: ``override``, ``remote`` or ``path``.
+    ``source`` says how it was found: ``override``, ``remote``, ``path`` or
+    ``fetched`` (a shallow clone of the URL at the revision).
     """
 
     label: str
@@ -162,19 +173,139 @@ class RepoLocation:
 
     def describe(self) -> str:
         how = {"override": "from --repo", "remote": "this checkout: its URL is a Git remote",
-               "path": "this checkout: the path exists"}[self.source]
+               "path": "this checkout: the path exists",
+               "fetched": f"cloned from {self.repository.url} at {self.repository.revision}",
+               }[self.source]
         return f"{display(self.directory)} ({how})"
 
 
+#: Seconds one git command of a fetch may take.
+GIT_TIMEOUT = 300
+
+
+class RepositoryFetcher:
+    """Shallow clones of labels' repositories, made on demand into a temporary directory.
+
+    One clone per (URL, revision), shared by the labels that use it; :meth:`close`
+    (or leaving the ``with`` block) removes them all. A repository with
+    ``credentials`` is fetched with its username and the password in
+    ``TF_VAR_<password_variable>``: git reads them from a credential helper that
+    takes them from its environment, so they appear neither in a command line nor
+    in a file. git never prompts (an unreachable or private repository fails at
+    once), and its configuration (``url.<base>.insteadOf`` mirrors, proxies, SSH
+    keys) applies as usual.
+    """
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        self.env = dict(os.environ if env is None else env)
+        self.directory: Path | None = None
+        self._clones: dict[tuple[str, str], Path | ConfigError] = {}
+
+    def __enter__(self) -> "RepositoryFetcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.directory is not None:
+            shutil.rmtree(self.directory, ignore_errors=True)
+            self.directory = None
+            self._clones.clear()
+
+    def fetch(self, label: str, repo: Repository, *, file: Path, field: str) -> Path:
+        """The checkout of ``repo`` at its revision; ConfigError (one line) when it fails."""
+        key = (repo.url, repo.revision)
+        if key not in self._clones:
+            self._clones[key] = self._clone(repo)
+        result = self._clones[key]
+        if isinstance(result, Path):
+            return result
+        variable = (f"TF_VAR_{repo.credentials.password_variable}"
+                    if repo.credentials else None)
+        credentials = f"the credentials ({variable})" if variable else "access to it"
+        if variable and not self.env.get(variable):
+            credentials = f"the credentials ({variable} is not set)"
+        raise ConfigError(
+            f"cannot fetch {repo.url} at {repo.revision} ({result.message}): check the "
+            f"network and {credentials}, or pass --repo {label}=DIR with DIR a checkout of "
+            "it", file=file, field=field)
+
+    def _clone(self, repo: Repository) -> Path | ConfigError:
+        if self.directory is None:
+            self.directory = Path(tempfile.mkdtemp(prefix="fleetform-repos-"))
+        name = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{normalize_git_url(repo.url)}@{repo.revision}")
+        target = self.directory / name[:120]
+        env = self._git_env(repo)
+        steps = (["init", "-q", str(target)],
+                 ["-C", str(target), "fetch", "-q", "--depth", "1", "--no-tags", repo.url,
+                  repo.revision],
+                 ["-C", str(target), "-c", "advice.detachedHead=false", "checkout", "-q",
+                  "FETCH_HEAD"])
+        for step in steps:
+            try:
+                proc = subprocess.run(["git", *step], env=env, capture_output=True, text=True,
+                                      timeout=GIT_TIMEOUT, stdin=subprocess.DEVNULL)
+            except FileNotFoundError:
+                return ConfigError("git is not installed")
+            except subprocess.TimeoutExpired:
+                return ConfigError(f"git took more than {GIT_TIMEOUT}s")
+            if proc.returncode != 0:
+                return ConfigError(_git_reason(proc.stderr))
+        return target
+
+    def _git_env(self, repo: Repository) -> dict[str, str]:
+        env = {k: v for k, v in self.env.items()
+               if k not in ("GIT_ASKPASS", "SSH_ASKPASS", "GIT_DIR", "GIT_WORK_TREE")}
+        env["GIT_TERMINAL_PROMPT"] = "0"
+        if "GIT_SSH_COMMAND" not in env and "GIT_SSH" not in env:
+            env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
+        config: list[tuple[str, str]] = []
+        password = (self.env.get(f"TF_VAR_{repo.credentials.password_variable}")
+                    if repo.credentials else None)
+        if repo.credentials and password:
+            env["FLEETFORM_GIT_USERNAME"] = repo.credentials.username
+            env["FLEETFORM_GIT_PASSWORD"] = password
+            # An empty helper first drops the user's own helpers for this fetch.
+            config += [("credential.helper", ""),
+                       ("credential.helper",
+                        '!f() { test "$1" = get || return 0; '
+                        'printf "username=%s\npassword=%s\n" '
+                        '"$FLEETFORM_GIT_USERNAME" "$FLEETFORM_GIT_PASSWORD"; }; f')]
+        if config:
+            # Added after any GIT_CONFIG_* the caller set, which stay in force.
+            try:
+                count = int(env.get("GIT_CONFIG_COUNT", "0"))
+            except ValueError:
+                count = 0
+            for i, (key, value) in enumerate(config, start=count):
+                env[f"GIT_CONFIG_KEY_{i}"] = key
+                env[f"GIT_CONFIG_VALUE_{i}"] = value
+            env["GIT_CONFIG_COUNT"] = str(count + len(config))
+        return env
+
+
+def _git_reason(stderr: str) -> str:
+    """git's own one-line reason for a failure (its first ``fatal:`` line)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith(("fatal:", "error:")):
+            reason = line.split(":", 1)[1].strip()
+            return reason if len(reason) <= 200 else reason[:197] + "..."
+    return lines[-1][:200] if lines else "git failed"
+
+
 def locate(fleet: Fleet, overrides: Mapping[str, Path] | None = None, *,
-           root: Path | None = None, remotes: set[str] | None = None
+           root: Path | None = None, remotes: set[str] | None = None,
+           fetcher: RepositoryFetcher | None = None
            ) -> tuple[dict[str, RepoLocation], list[ConfigError]]:
     """Find every label's repository; returns the found ones and one error per missing one.
 
     ``root`` is the checkout to look in (default: the one holding the clusters
     directory) and ``remotes`` its normalized Git remote URLs (default: read
     from ``root``; given for a tree extracted from Git objects, which has none).
-    An override for a label that has no repository is a usage error (raised).
+    Repositories not in this checkout are cloned with ``fetcher`` when one is
+    given. An override for a label that has no repository is a usage error (raised).
     """
     overrides = dict(overrides or {})
     management = fleet.management.spec
@@ -211,11 +342,24 @@ def locate(fleet: Fleet, overrides: Mapping[str, Path] | None = None, *,
                 continue
         elif repo.path and (root / repo.path).is_dir():
             location = RepoLocation(label, repo, root, "path")
+        elif fetcher is not None:
+            try:
+                checkout = fetcher.fetch(label, repo, file=management_file, field=field)
+            except ConfigError as exc:
+                errors.append(exc)
+                continue
+            location = RepoLocation(label, repo, checkout, "fetched")
+            if not location.directory.is_dir():
+                errors.append(ConfigError(
+                    f"path {repo.path!r} does not exist in {repo.url} at {repo.revision}",
+                    file=management_file, field=f"{field}.path"))
+                continue
         else:
             where = f"{repo.url}" + (f" path {repo.path!r}" if repo.path else "")
             errors.append(ConfigError(
-                f"repository {where} is not available locally: pass --repo {label}=DIR "
-                f"with DIR a checkout of it", file=management_file, field=field))
+                f"repository {where} is not in this checkout and fetching is off "
+                f"(--no-fetch): pass --repo {label}=DIR with DIR a checkout of it",
+                file=management_file, field=field))
             continue
         found[label] = location
     return found, errors
