@@ -1,0 +1,89 @@
+"""Copies of this project, set up to run ./fleet without installing anything.
+
+A copy is a new Git repository holding the project's files as they are now
+(tracked and new, not ignored), so what is tested is the working tree, not the
+last commit. Its ``.venv`` reuses the running interpreter's packages and its
+``node_modules`` is a link to this checkout's: ``./fleet`` trusts both because
+their stamps match the lock files. Everything else is the copy's own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def copy_project(target: Path, *, skip: tuple[str, ...] = ()) -> Path:
+    """The project's files (tracked and new, not ignored) in ``target``, committed."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=ROOT, capture_output=True, check=True, timeout=60).stdout
+    for rel in filter(None, listed.decode().split("\0")):
+        if rel.startswith((".gitlab-ci-local", *skip)) or "__pycache__" in rel:
+            continue
+        source = ROOT / rel
+        if source.is_file() or source.is_symlink():
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / rel, follow_symlinks=False)
+    git(target, "init", "-q", "-b", "main")
+    git(target, "add", "-A")
+    git(target, "commit", "-q", "-m", "copy")
+    return target
+
+
+def git(cwd: Path, *args: str) -> str:
+    proc = subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.com",
+                           "-c", "commit.gpgsign=false", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, f"git {' '.join(args)}: {proc.stderr}"
+    return proc.stdout
+
+
+def link_environments(project: Path) -> None:
+    """``.venv`` and ``node_modules`` for ./fleet in ``project``, without installing.
+
+    The venv has no packages of its own: a .pth adds the running interpreter's
+    site-packages; :func:`fleet_env` puts the copy's ``constructs/`` first on
+    PYTHONPATH, so the copy's fleetform is the one imported.
+    """
+    venv = project / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True,
+                   timeout=120)
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    site_packages = venv / "lib" / version / "site-packages"
+    shared = sysconfig.get_path("purelib")
+    (site_packages / "fleetform-test.pth").write_text(
+        f"import site; site.addsitedir({shared!r})\n")
+    script = venv / "bin" / "fleetform"
+    script.write_text(f"#!{venv}/bin/python\nimport sys\nfrom fleetform.cli import main\n"
+                      "sys.exit(main())\n")
+    script.chmod(0o755)
+    lock = hashlib.sha256((project / "Pipfile.lock").read_bytes()).hexdigest()
+    (venv / ".fleetform-lock").write_text(lock + "\n")
+    (project / "node_modules").symlink_to(ROOT / "node_modules")
+
+
+def path_without(program: str) -> str:
+    """This process's PATH without the directories that hold ``program``."""
+    kept = [d for d in os.environ.get("PATH", "").split(os.pathsep)
+            if d and not (Path(d) / program).exists()]
+    return os.pathsep.join(kept)
+
+
+def fleet_env(project: Path, home: Path, **extra: str) -> dict[str, str]:
+    """An environment for ./fleet in ``project``: no pipenv on PATH, no CI or secrets."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("CI", "GITLAB", "FLEETFORM", "TF_VAR_", "DIGITALOCEAN",
+                                "PYTHON", "PIPENV", "VIRTUAL_ENV", "CDKTF", "CHECKPOINT",
+                                "PYTEST"))}
+    home.mkdir(parents=True, exist_ok=True)
+    env.update(PATH=path_without("pipenv"), HOME=str(home),
+               PYTHONPATH=str(project / "constructs"), NO_COLOR="1", FORCE_COLOR="0",
+               **extra)
+    return env
