@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from support.checkout import copy_project, fleet_env, link_environments
 
-from fleetform.config import load_fleet
+from fleetform.fleet.config import load_fleet
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What a run must not print: cdktf's telemetry failing offline, npm's update notice,
