@@ -32,6 +32,9 @@ import psutil
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The label repositories of the generated fleets: the test fleet's (global,
+#: production, management), not the repository's own manifests/, which are user data.
+MANIFESTS = ROOT / "tests" / "fixtures" / "fleet" / "manifests"
 PYTHON = sys.executable
 LABEL_MIX = (["global", "production"], ["global"], ["global", "production"])
 REGIONS = ("fra1", "ams3", "nyc1", "sfo3", "sgp1", "lon1")
@@ -78,7 +81,7 @@ def measure(name: str, argv: list[str], cwd: Path, env: dict | None = None) -> R
 
 
 def generate_fleet(project: Path, size: int) -> None:
-    """Write ``project/clusters`` (1 management + size-1 workers) and a copy of manifests/."""
+    """Write ``project/clusters`` (1 management, size-1 workers) and copy :data:`MANIFESTS`."""
     clusters = project / "clusters"
     shutil.rmtree(clusters, ignore_errors=True)
     clusters.mkdir(parents=True)
@@ -107,9 +110,9 @@ def generate_fleet(project: Path, size: int) -> None:
         })
     manifests = project / "manifests"
     shutil.rmtree(manifests, ignore_errors=True)
-    shutil.copytree(ROOT / "manifests", manifests)
+    shutil.copytree(MANIFESTS, manifests)
     # Production workers share one values file's content, as real fleets mostly do.
-    shared = (ROOT / "manifests/production/values/do-production/microservice-01/values.yaml")
+    shared = MANIFESTS / "production/values/do-production/microservice-01/values.yaml"
     shutil.rmtree(manifests / "production" / "values" / "do-production")
     for name, labels in workers:
         if "production" in labels:

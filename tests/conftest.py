@@ -1,10 +1,19 @@
-"""Shared fixtures: synthesizing is expensive (jsii), so stacks are built once a session."""
+"""Shared fixtures: synthesizing is expensive (jsii), so stacks are built once a session.
+
+The suite tests the library and the tooling on fleets it builds itself: the
+test fleet (``tests/fixtures/fleet``: two clusters and three label repositories,
+like the example the repository ships) and fleets written in temporary
+directories. The repository's own ``clusters/`` and ``manifests/`` are user data:
+only ``test_repository_fleet.py`` reads them, for what holds for any valid fleet.
+"""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -13,13 +22,25 @@ import pytest
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 ROOT = Path(__file__).resolve().parent.parent
-CLUSTERS = ROOT / "clusters"
-MANIFESTS = ROOT / "manifests"
+#: The test fleet's source: clusters/ and manifests/ (do-management, do-production;
+#: labels global, production, management, whose repositories are manifests/<label>).
+FIXTURE_FLEET = Path(__file__).resolve().parent / "fixtures" / "fleet"
+#: A copy of the test fleet outside any Git checkout, made once per test process:
+#: repositories resolve inside it (not in this checkout). Read it; copy it to modify it
+#: (``fleet_dir``, ``project_copy``).
+EXAMPLE_PROJECT = Path(tempfile.mkdtemp(prefix="fleetform-test-fleet-"))
+atexit.register(shutil.rmtree, EXAMPLE_PROJECT, ignore_errors=True)
+shutil.copytree(FIXTURE_FLEET, EXAMPLE_PROJECT, dirs_exist_ok=True)
+CLUSTERS = EXAMPLE_PROJECT / "clusters"
+MANIFESTS = EXAMPLE_PROJECT / "manifests"
+#: The repository's own fleet (or ``$FLEETFORM_TEST_FLEET``): checked only for
+#: properties every valid fleet has (``test_repository_fleet.py``).
+REPOSITORY_CLUSTERS = Path(os.environ.get("FLEETFORM_TEST_FLEET") or ROOT / "clusters")
 SCHEMAS = ROOT / "constructs" / "fleetform" / "schemas" / "argocd"
 #: Where the project's reference copy of the schemas lives (beside the repository, in CI).
 SHARED_SCHEMAS = ROOT.parent / "shared" / "schemas" / "argocd"
 
-#: A minimal valid worker cluster.yaml for the example fleet (labels it has repositories for).
+#: A minimal valid worker cluster.yaml for the test fleet (labels it has repositories for).
 WORKER_YAML = """
     role: worker
     region: ams3
@@ -53,7 +74,7 @@ def synth_stacks(clusters_dir: Path, outdir: Path, names=None, env=None) -> dict
 
 @pytest.fixture(scope="session")
 def example_out(tmp_path_factory) -> Path:
-    """The example fleet (clusters/), synthesized once for the whole session."""
+    """The test fleet (:data:`CLUSTERS`), synthesized once for the whole session."""
     out = tmp_path_factory.mktemp("example") / "cdktf.out"
     synth_stacks(CLUSTERS, out)
     return out
@@ -61,14 +82,14 @@ def example_out(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def example_stacks(example_out) -> dict[str, dict]:
-    """``{stack name: synthesized JSON}`` of the example fleet."""
+    """``{stack name: synthesized JSON}`` of the test fleet."""
     return {p.name: json.loads((p / "cdk.tf.json").read_text())
             for p in sorted((example_out / "stacks").iterdir())}
 
 
 @pytest.fixture
 def fleet_dir(tmp_path) -> Path:
-    """A copy of the example clusters/ to modify."""
+    """A copy of the test fleet's clusters/ to modify."""
     target = tmp_path / "clusters"
     shutil.copytree(CLUSTERS, target)
     return target
@@ -174,7 +195,7 @@ def fleet_repo(tmp_path) -> GitRepo:
 
 @pytest.fixture
 def project_copy(tmp_path) -> Path:
-    """A fleet checkout to modify: copies of the example clusters/ and manifests/."""
+    """A fleet checkout to modify: copies of the test fleet's clusters/ and manifests/."""
     shutil.copytree(CLUSTERS, tmp_path / "clusters")
     shutil.copytree(MANIFESTS, tmp_path / "manifests")
     return tmp_path
@@ -209,7 +230,7 @@ def add_repositories(management_file: Path, repositories: dict) -> None:
 
 @pytest.fixture(scope="session")
 def example_report():
-    """``validate_fleet`` of the example fleet, run once for the whole session."""
+    """``validate_fleet`` of the test fleet, run once for the whole session."""
     from fleetform.commands.validate import validate_fleet
 
     return validate_fleet(CLUSTERS, schemas_dir=SCHEMAS)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import FAKE_WORKER, ROOT, GitRepo
+from conftest import FAKE_WORKER, FIXTURE_FLEET, ROOT, GitRepo
 from fleetform.commands.cli import main
 from fleetform.commands.gitdiff import ZERO_SHA, changed_clusters, ci_changes
 from fleetform.commands.pipeline import apply_commands, generate, plan_commands, render, retirement_steps
@@ -370,6 +370,10 @@ def test_gitlab_ci_local_runs_exactly_the_changed_clusters_jobs(tmp_path):
     # GIVEN the project in a Git repository, and a commit touching only clusters/do-production/
     project = tmp_path / "project"
     copy_project(project)
+    # The test fleet, not the repository's own clusters/ (user data).
+    for part in ("clusters", "manifests"):
+        shutil.rmtree(project / part, ignore_errors=True)
+        shutil.copytree(FIXTURE_FLEET / part, project / part)
     repo = GitRepo(project)
     repo.git("remote", "add", "origin", "git@gitlab.example.com:example/fleetform.git")
     repo.git("config", "user.name", "Test")

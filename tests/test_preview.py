@@ -8,7 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import CLUSTERS, ROOT
+from conftest import CLUSTERS, EXAMPLE_PROJECT
 from test_validate import add_worker, run_cli
 
 from fleetform.constructs.applicationsets import applicationset
@@ -102,7 +102,7 @@ def test_cluster_and_app_narrow_the_rows(example):
 
 
 def test_cli_table(capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(EXAMPLE_PROJECT)
 
     code, out, _ = run_cli(capsys, "preview")
 
@@ -117,7 +117,7 @@ def test_cli_table(capsys, monkeypatch):
 
 
 def test_cli_json(capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(EXAMPLE_PROJECT)
 
     code, out, _ = run_cli(capsys, "preview", "--format", "json", "--app", "argocd-ingress")
 
@@ -139,7 +139,7 @@ def edges_by_title(mmd: str) -> set[tuple[str, str]]:
 
 
 def test_mermaid_diagram_links_clusters_labels_repositories_apps(tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(EXAMPLE_PROJECT)
     target = tmp_path / "fleet.mmd"
 
     code, out, _ = run_cli(capsys, "preview", "--diagram", str(target))
@@ -159,7 +159,7 @@ def test_mermaid_diagram_links_clusters_labels_repositories_apps(tmp_path, capsy
 
 
 def test_mermaid_on_stdout_for_one_cluster(capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(EXAMPLE_PROJECT)
 
     code, out, _ = run_cli(capsys, "preview", "--cluster", "do-production", "--diagram", "-")
 
@@ -170,7 +170,7 @@ def test_mermaid_on_stdout_for_one_cluster(capsys, monkeypatch):
 
 
 def test_svg_is_a_layered_left_to_right_image(tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(EXAMPLE_PROJECT)
     target = tmp_path / "fleet.svg"
 
     code, _, _ = run_cli(capsys, "preview", "--diagram", str(target))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import EXAMPLE_PROJECT
 from test_validate import run_cli
 
 
@@ -20,7 +20,7 @@ from test_validate import run_cli
     (["--repo", "global"], "error: --repo: expected LABEL=DIR, got 'global'"),
 ])
 def test_usage_errors(capsys, monkeypatch, args, expected):
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(EXAMPLE_PROJECT)
 
     code, out, err = run_cli(capsys, "preview", *args)
 
@@ -30,7 +30,7 @@ def test_usage_errors(capsys, monkeypatch, args, expected):
 
 
 def test_diagram_into_a_missing_directory(tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(EXAMPLE_PROJECT)
 
     code, _, err = run_cli(capsys, "preview", "--diagram", str(tmp_path / "no/such/fleet.svg"))
 
@@ -39,7 +39,7 @@ def test_diagram_into_a_missing_directory(tmp_path, capsys, monkeypatch):
 
 
 def test_diagram_onto_a_directory(tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(EXAMPLE_PROJECT)
     target = tmp_path / "fleet.svg"
     target.mkdir()
 
@@ -52,7 +52,7 @@ def test_diagram_onto_a_directory(tmp_path, capsys, monkeypatch):
 
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
 def test_diagram_into_proc(capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(EXAMPLE_PROJECT)
 
     code, out, err = run_cli(capsys, "preview", "--diagram", "/proc/x.svg")
 
@@ -78,7 +78,7 @@ def test_a_repository_that_is_not_available_locally(project_copy, capsys):
 
 
 def test_nothing_matching_a_cluster_and_app_pair_is_said_not_errored(capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(EXAMPLE_PROJECT)
 
     code, out, _ = run_cli(capsys, "preview", "--cluster", "do-management",
                            "--app", "microservice-01")

@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import CLUSTERS, ROOT, SCHEMAS, SHARED_SCHEMAS, write_cluster
+from conftest import CLUSTERS, EXAMPLE_PROJECT, SCHEMAS, SHARED_SCHEMAS, write_cluster
 
 from fleetform.commands.cli import main
 from fleetform.errors import ConfigError
@@ -80,7 +80,7 @@ def test_charts_with_upstream_dependencies_are_reported_not_rendered(example_rep
 
 
 def test_cli_passes_on_the_example_and_says_what_was_rendered(capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(EXAMPLE_PROJECT)
 
     code, out, err = run_cli(capsys, "validate", "--argocd-schemas", str(SCHEMAS))
 
@@ -95,7 +95,7 @@ def test_cli_passes_on_the_example_and_says_what_was_rendered(capsys, monkeypatc
 
 
 def test_strict_fails_on_charts_that_were_not_rendered(capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(EXAMPLE_PROJECT)
 
     code, out, _ = run_cli(capsys, "validate", "--strict", "--argocd-schemas", str(SCHEMAS))
 
@@ -104,7 +104,7 @@ def test_strict_fails_on_charts_that_were_not_rendered(capsys, monkeypatch):
 
 
 def test_json_output_for_scripts(capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(EXAMPLE_PROJECT)
 
     code, out, _ = run_cli(capsys, "validate", "--format", "json",
                            "--argocd-schemas", str(SCHEMAS))

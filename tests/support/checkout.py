@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -60,9 +61,11 @@ def link_environments(project: Path) -> None:
     shared = sysconfig.get_path("purelib")
     (site_packages / "fleetform-test.pth").write_text(
         f"import site; site.addsitedir({shared!r})\n")
+    with (project / "pyproject.toml").open("rb") as stream:
+        module, _, function = tomllib.load(stream)["project"]["scripts"]["fleetform"].partition(":")
     script = venv / "bin" / "fleetform"
-    script.write_text(f"#!{venv}/bin/python\nimport sys\nfrom fleetform.cli import main\n"
-                      "sys.exit(main())\n")
+    script.write_text(f"#!{venv}/bin/python\nimport sys\nfrom {module} import {function}\n"
+                      f"sys.exit({function}())\n")
     script.chmod(0o755)
     lock = hashlib.sha256((project / "Pipfile.lock").read_bytes()).hexdigest()
     (venv / ".fleetform-lock").write_text(lock + "\n")
