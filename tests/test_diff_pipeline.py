@@ -79,6 +79,11 @@ def test_gitlab_ci_local_runs_the_diff_job_of_a_merge_request(tmp_path):
     # GIVEN the project in Git, and a merge request changing one cluster's values of an app
     project = tmp_path / "project"
     copy_project(project)
+    # The test fleet, not the repository's own clusters/ and manifests/ (user data).
+    from conftest import FIXTURE_FLEET
+    for part in ("clusters", "manifests"):
+        shutil.rmtree(project / part, ignore_errors=True)
+        shutil.copytree(FIXTURE_FLEET / part, project / part)
     repo = GitRepo(project)
     repo.git("config", "user.name", "Test")
     repo.git("config", "user.email", "test@example.com")
