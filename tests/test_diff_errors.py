@@ -31,8 +31,10 @@ def test_an_invalid_cluster_on_the_head_side_names_the_commit_and_file(fleet, ca
 
     message = fails(capsys, "--base", base, "-C", str(fleet.path))
 
-    assert message == (f"error: {head[:12]}:clusters/w2/cluster.yaml: region: has an invalid "
-                       "value 'Amsterdam' (the head side)")
+    assert message == (f"error: {head[:12]}:clusters/w2/cluster.yaml: region: must be a "
+                       "DigitalOcean region slug: three lowercase letters and a digit, such as "
+                       "fra1 or nyc3 (doctl kubernetes options regions), got 'Amsterdam' "
+                       "(the head side)")
 
 
 def test_a_report_file_in_a_missing_directory(fleet, capsys, tmp_path):

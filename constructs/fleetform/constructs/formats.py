@@ -22,12 +22,15 @@ SERVER = re.compile(r"^(?=.{1,253}(:[0-9]+)?\Z)[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[
 
 #: An exact DOKS version such as ``1.33.1-do.0`` (anything else is a prefix).
 EXACT_DOKS_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+-do\.[0-9]+\Z")
-#: A DOKS version or version prefix: ``1.33``, ``1.33.1`` or ``1.33.1-do.0``.
-DOKS_VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+(-do\.[0-9]+)?)?\Z")
+#: A DOKS version prefix ``1.33`` (the newest 1.33.x) or an exact ``1.33.1-do.0``; a
+#: ``1.33.1`` would match no version (DOKS names each with its ``-do.N`` build).
+DOKS_VERSION = re.compile(
+    r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*)-do\.(0|[1-9][0-9]*))?\Z")
 #: A DigitalOcean region slug such as ``fra1``.
 REGION = re.compile(r"^[a-z]{3}[0-9]\Z")
-#: A DigitalOcean droplet size slug such as ``s-2vcpu-4gb``.
-DROPLET_SIZE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}\Z")
+#: A DigitalOcean droplet size slug: a family, then dash-separated parts
+#: (``s-2vcpu-4gb``, ``c-4``, ``so1_5-2vcpu-16gb``).
+DROPLET_SIZE = re.compile(r"^(?=.{1,64}\Z)[a-z][a-z0-9_]*(-[a-z0-9_]+)+\Z")
 #: A DigitalOcean tag: letters, digits, ':', '-' and '_'.
 DO_TAG = re.compile(r"^[A-Za-z0-9:_-]{1,255}\Z")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
