@@ -483,3 +483,20 @@ def test_a_terminal_gets_colours(fleet):
     assert "\033[31m      -      - image: shop:1.1\033[0m" in lines
     assert "\033[32m      +      - image: shop:1.2\033[0m" in lines
     assert "\033[1m== w1\033[0m" in lines
+
+
+def test_a_repository_revision_change_shows_in_the_management_stacks_applicationset(fleet):
+    base = fleet.head()
+    fleet.write("clusters/mgmt/cluster.yaml", MANAGEMENT.replace(
+        "web: {url: \"" + URL + "\", path: manifests/web}",
+        "web: {url: \"" + URL + "\", path: manifests/web, revision: release-2}"))
+    fleet.commit("web from release-2")
+
+    lines = report(fleet, base).splitlines()
+
+    assert lines[3:6] == ["== mgmt", "stack changed: 1 changed",
+                          "  ~ helm_release.argocd_argocd-apps_57B55A3D"]
+    assert "      values[0]: text changed" in lines
+    assert "        -            revision: HEAD" in lines
+    assert "        +            revision: release-2" in lines
+    assert "        +          targetRevision: release-2" in lines

@@ -124,7 +124,10 @@ def _attribute_lines(stack: StackDiff, limit: int | None) -> list[str]:
         for attr in change.attributes:
             old = "(absent)" if attr.old is None else attr.old
             new = "(absent)" if attr.new is None else attr.new
-            lines.append(f"      {attr.path}: {old} -> {new}")
+            if attr.lines:  # a multi-line text: its diff says more than both ends cut short
+                lines.append(f"      {attr.path}: text changed")
+            else:
+                lines.append(f"      {attr.path}: {old} -> {new}")
             lines.extend(f"        {line}" for line in attr.lines)
     if limit is not None and len(lines) > limit:
         lines = lines[:limit] + [f"  ... {len(lines) - limit} more line(s) (see the JSON)"]
