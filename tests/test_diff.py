@@ -500,3 +500,44 @@ def test_a_repository_revision_change_shows_in_the_management_stacks_application
     assert "        -            revision: HEAD" in lines
     assert "        +            revision: release-2" in lines
     assert "        +          targetRevision: release-2" in lines
+
+
+def test_a_label_removed_from_a_cluster_loses_its_apps(fleet):
+    base = fleet.head()
+    fleet.write("clusters/w1/cluster.yaml", worker("[global, web]").replace("[global, web]",
+                                                                            "[global]"))
+    fleet.write("clusters/w2/cluster.yaml", worker("[global, web]"))  # web still has a cluster
+    fleet.commit("the shop moves from w1 to w2")
+
+    diff = diff_of(fleet, base)
+
+    assert [r.to_dict() for r in diff.routing] == [
+        {"cluster": "w1", "gained": [], "lost": [
+            {"application": "w1-shop", "app": "web/shop", "label": "web",
+             "reason": "label web removed from the cluster"}]},
+        {"cluster": "w2", "lost": [], "gained": [
+            {"application": "w2-shop", "app": "web/shop", "label": "web",
+             "reason": "label web added to the cluster"}]}]
+    assert [(p.cluster, p.status, [o.ident for o in p.objects]) for p in diff.pairs] == [
+        ("w1", "removed", ["Deployment web/shop"]), ("w2", "added", ["Deployment web/shop"])]
+
+
+def test_a_repository_moved_to_another_path_says_so(fleet):
+    base = fleet.head()
+    fleet.write("clusters/mgmt/cluster.yaml", MANAGEMENT.replace("path: manifests/web",
+                                                                 "path: manifests/store"))
+    for rel, text in PROJECT.items():
+        if rel.startswith("manifests/web/apps/web/shop/"):
+            fleet.write(rel.replace("manifests/web/apps/web/shop/", "manifests/store/apps/web/store/"),
+                        text.replace("name: shop", "name: store"))
+    fleet.commit("the web label deploys manifests/store")
+
+    [routing] = diff_of(fleet, base).routing
+
+    reason = "repository of label web changed (path manifests/web -> manifests/store)"
+    assert routing.to_dict() == {
+        "cluster": "w1",
+        "gained": [{"application": "w1-store", "app": "web/store", "label": "web",
+                    "reason": reason}],
+        "lost": [{"application": "w1-shop", "app": "web/shop", "label": "web",
+                  "reason": reason}]}
