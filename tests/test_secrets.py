@@ -169,6 +169,68 @@ def test_generated_pipeline_reads_credentials_at_run_time(project):
     assert "plan:do-production" in pipeline
 
 
+# --- A hostile merge request: links to the job's environment --------------------------------
+
+#: Prints the file ``files/env`` of its chart, NUL bytes as spaces.
+LEAKING_TEMPLATE = '{{ fail (.Files.Get "files/env" | replace "\\x00" " ") }}\n'
+#: What each command does with the links below: exit code and the link it names.
+HOSTILE_OUTCOME = {"validate": (1, "files/env"), "preview": (2, "files/env"),
+                   "synth": (0, None), "changed": (0, None), "pipeline": (0, None)}
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> Path:
+    """The project, plus a commit adding a chart that reads ``/proc/self/environ``
+    through a link and a cluster's value file that is a link to it."""
+    project = tmp_path_factory.mktemp("hostile")
+    shutil.copy(ROOT / "main.py", project / "main.py")
+    shutil.copytree(CLUSTERS, project / "clusters")
+    shutil.copytree(MANIFESTS, project / "manifests")
+    (project / "preview").mkdir()
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "base")
+    chart = project / "manifests/global/apps/web/leak"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "files").mkdir()
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: leak\nversion: 0.1.0\n")
+    (chart / "values.yaml").write_text("")
+    (chart / "templates" / "leak.yaml").write_text(LEAKING_TEMPLATE)
+    (chart / "files" / "env").symlink_to("/proc/self/environ")
+    values = project / "manifests/global/values/do-production/leak/values.yaml"
+    values.parent.mkdir(parents=True)
+    values.symlink_to("/proc/self/environ")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "a chart")
+    return project
+
+
+def test_hostile_project_is_a_real_threat(hostile):
+    """Followed, the link does hold the secrets (so the test below can fail)."""
+    env = {**os.environ, **SECRETS}
+    read = subprocess.run([sys.executable, "-c",
+                           "print(open('manifests/global/apps/web/leak/files/env').read())"],
+                          cwd=hostile, env=env, capture_output=True, text=True, timeout=60)
+    assert "DIGITALOCEAN_TOKEN" in leaks(read.stdout)
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("command", sorted(cli.COMMANDS))
+def test_no_secret_leaks_through_links_to_the_environment(hostile, command):
+    result = run(hostile, command)
+
+    assert leaks(result.stdout) == [], f"{command} printed a secret on stdout"
+    assert leaks(result.stderr) == [], f"{command} printed a secret on stderr"
+    assert scan(hostile) == {}, f"a secret was written to a file after {command}"
+    code, named = HOSTILE_OUTCOME.get(command, (None, None))
+    if code is not None:
+        assert result.returncode == code, f"{command}: {result.stderr[-2000:]}"
+    if named:
+        assert f"{named}: symbolic link to /proc/self/environ, outside the repository" in \
+            result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
 # --- The synthesized stacks ------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -46,6 +46,7 @@ import yaml
 from ..constructs.applicationsets import applicationsets
 from ..errors import ConfigError, ConfigErrors
 from ..fleet.config import DNS1123_LABEL, Fleet, load_fleet, read_yaml
+from ..fleet.links import copy_tree
 from ..fleet.repositories import (AppDir, Deployment, RepoLocation, ValueFile,
                                   add_repository_options, check_cluster_names, closest, display,
                                   locate, merge_values, parse_overrides, plan, scan_apps,
@@ -392,6 +393,8 @@ class _Run:
         self._schemas_warned = False
         self._parsed: dict[Path, dict | None] = {}
         self._charts: dict[Path, Any] = {}
+        self._copies: dict[Path, Path] = {}
+        self._scratch: tempfile.TemporaryDirectory | None = None
 
     # -- reporting ---------------------------------------------------------
 
@@ -646,24 +649,53 @@ class _Run:
             self._charts[directory] = helm.Chart.load(directory)
         return self._charts[directory]
 
+    def chart_copy(self, app: AppDir) -> Path:
+        """The chart Helm reads: a copy of ``app``'s directory without a single link.
+
+        Helm follows symbolic links itself; what it gets holds regular files and
+        directories only, copied through links that stay in the repository
+        (ConfigError for any other, see :func:`fleetform.links.copy_tree`).
+        """
+        if app.directory not in self._copies:
+            if self._scratch is None:
+                self._scratch = tempfile.TemporaryDirectory(prefix="fleetform-charts-")
+            # <n>/<app>: Helm's lint compares the directory name with the chart's.
+            target = Path(tempfile.mkdtemp(dir=self._scratch.name)) / app.directory.name
+            copy_tree(app.directory, target, self.locations[app.label].checkout)
+            self._copies[app.directory] = target
+        return self._copies[app.directory]
+
     def close(self) -> None:
         for chart in self._charts.values():
             chart.close()
+        if self._scratch is not None:
+            self._scratch.cleanup()
 
     def check_combination(self, combo: _Combination, not_rendered: dict[Path, NotRendered]
                           ) -> None:
         import helm_python as helm
 
         app = combo.app
-        chart_dir = app.directory
         where = {"label": app.label, "app": app.key, "clusters": combo.clusters,
                  "values": tuple(posixpath.relpath(f.path, combo.location.repository.path or ".")
                                  for f in combo.files)}
-        chart_file = display(chart_dir / "Chart.yaml")
+        chart_file = display(app.directory / "Chart.yaml")
+        try:
+            chart_dir = self.chart_copy(app)
+        except ConfigError as exc:
+            self.error(exc.message, file=display(Path(exc.file)) if exc.file else chart_file,
+                       **where)
+            return
+        except OSError as exc:
+            self.error(f"cannot be copied for Helm ({exc.strerror or exc})",
+                       file=display(Path(exc.filename)) if exc.filename else chart_file,
+                       **where)
+            return
         try:
             dependencies = helm.dependency_list(chart_dir)
         except helm.HelmError as exc:
-            self.error(f"cannot read the chart's dependencies: {_one_line(exc.detail)}",
+            self.error("cannot read the chart's dependencies: "
+                       f"{self._local_paths(_one_line(exc.detail), app)}",
                        file=chart_file, **where)
             return
         missing = [d for d in dependencies if d.get("status") == "missing"]
@@ -695,7 +727,8 @@ class _Run:
                 lint_texts.add(text)
                 path = message.get("path") or ""
                 file = self._error_file(text, app) or (
-                    display(chart_dir / path) if path and not os.path.isabs(path) else chart_file)
+                    display(app.directory / path) if path and not os.path.isabs(path)
+                    else chart_file)
                 (self.error if severity >= 3 else self.warning)(
                     f"helm lint: {self._local_paths(text, app)}", file=file, **lint_where)
 
@@ -736,6 +769,9 @@ class _Run:
         """Template names in a Helm message rewritten as the files the user edits."""
         def local(m: re.Match) -> str:
             return display(self._template_file(m.group(1), app))
+        copy = self._copies.get(app.directory)
+        if copy is not None:
+            text = text.replace(str(copy), display(app.directory))
         return re.sub(r"\b([\w.-]+/(?:charts/[\w.-]+/)*templates/[\w./-]+?)(?=[:\s)\"]|$)",
                       local, text)
 
@@ -903,7 +939,15 @@ def validate_fleet(clusters_dir: str | Path = "clusters", *,
     run = _Run(fleet, locations, schemas_dir, report, progress)
     try:
         run.check_applicationsets()
-        scanned = {label: scan_apps(loc) for label, loc in locations.items()}
+        scanned = {}
+        for label, location in locations.items():
+            try:
+                scanned[label] = scan_apps(location)
+            except ConfigError as exc:  # links leaving the repository: read nothing of it
+                for e in exc.errors if isinstance(exc, ConfigErrors) else [exc]:
+                    run.error(e.message, file=display(Path(e.file)) if e.file else None,
+                              field=e.field, label=label)
+        locations = {label: loc for label, loc in locations.items() if label in scanned}
         charts = {label: run.check_layout(locations[label], apps, scanned)
                   for label, apps in scanned.items()}
         everything = plan(fleet.clusters.values(), locations, scanned)

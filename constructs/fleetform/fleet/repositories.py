@@ -38,6 +38,7 @@ from typing import Iterable, Mapping, Sequence
 from ..constructs.applicationsets import application_name, apps_dir, value_files
 from ..errors import ConfigError, ConfigErrors, closest
 from .config import Cluster, Fleet, Repository
+from .links import check_inside, link_problem, outside_links
 
 #: Environment variable with ``LABEL=DIR`` overrides, separated by spaces or commas.
 REPOS_ENV = "FLEETFORM_REPOS"
@@ -60,8 +61,10 @@ def add_repository_options(parser: argparse.ArgumentParser) -> None:
 
 def display(path: Path) -> str:
     """``path`` relative to the working directory when it is below it."""
+    # The parent only is resolved: a symbolic link is shown as itself, not as its target.
+    absolute = Path(os.path.abspath(path))
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str((absolute.parent.resolve() / absolute.name).relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 
@@ -361,6 +364,12 @@ def locate(fleet: Fleet, overrides: Mapping[str, Path] | None = None, *,
                 f"(--no-fetch): pass --repo {label}=DIR with DIR a checkout of it",
                 file=management_file, field=field))
             continue
+        try:
+            check_inside(location.directory, location.checkout)
+        except ConfigError as exc:
+            errors.append(ConfigError(f"{exc.file}: {exc.message}", file=management_file,
+                                      field=f"{field}.path"))
+            continue
         found[label] = location
     return found, errors
 
@@ -389,8 +398,36 @@ class AppDir:
         return f"{self.namespace}/{self.name}"
 
 
+def refused_links(location: RepoLocation) -> list[ConfigError]:
+    """One error for each symbolic link under ``apps/`` and ``values/`` that Argo CD refuses.
+
+    Links leaving the repository's checkout, loops and dangling links (see
+    :mod:`fleetform.links`): nothing is read through them.
+    """
+    root = Path(os.path.realpath(location.checkout))
+    errors: list[ConfigError] = []
+    for name in ("apps", "values"):
+        top = location.directory / name
+        if top.is_symlink():
+            problem = link_problem(top, root)
+            if problem is not None:
+                errors.append(problem)
+                continue
+        if top.is_dir():
+            errors.extend(outside_links(top, location.checkout))
+    return errors
+
+
 def scan_apps(location: RepoLocation) -> list[AppDir]:
-    """Every ``apps/*/*`` directory, as the ApplicationSet's git generator matches them."""
+    """Every ``apps/*/*`` directory, as the ApplicationSet's git generator matches them.
+
+    Raises ConfigError (one line per link) when ``apps/`` or ``values/`` holds
+    a symbolic link that :func:`refused_links` refuses: nothing of such a
+    repository is read.
+    """
+    errors = refused_links(location)
+    if errors:
+        raise errors[0] if len(errors) == 1 else ConfigErrors(errors)
     base = location.checkout / apps_dir(location.repository)
     if not base.is_dir():
         return []

@@ -1,0 +1,155 @@
+"""Symbolic links that leave a repository: refused wherever fleetform reads one.
+
+A merge request can add a symbolic link to a chart or a value file. Followed,
+a link pointing outside the checkout reads whatever the job can read: the
+job's own environment (``/proc/self/environ``, where CI keeps its deploy
+tokens), credential files, other checkouts. Argo CD refuses a repository that
+holds a link leaving it ("out-of-bounds symlinks"); fleetform refuses the same
+links before reading anything through them, with an error naming the link.
+Links that stay inside the repository are followed, as Argo CD follows them.
+
+:func:`copy_tree` is the second line: the charts that Helm renders are copies
+holding regular files and directories only, so Helm, which follows links
+itself, never sees one.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import stat
+from pathlib import Path
+
+from ..errors import ConfigError
+
+
+def _real(path: Path | str) -> Path:
+    return Path(os.path.realpath(path))
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _target_text(link: Path) -> str:
+    try:
+        return os.readlink(link)
+    except OSError:
+        return "?"
+
+
+def link_problem(link: Path, root: Path) -> ConfigError | None:
+    """The error for the symbolic link ``link`` (None when it is harmless).
+
+    ``root`` is the repository's resolved root. A link is refused when it
+    leads outside ``root``, when it is part of a loop, or when what it points
+    to does not exist.
+    """
+    target = _real(link)
+    raw = _target_text(link)
+    if not _inside(target, root):
+        return ConfigError(
+            f"symbolic link to {raw}, outside the repository ({root}): Argo CD refuses "
+            "a repository holding such a link, and fleetform does not follow it",
+            file=link)
+    try:
+        os.stat(link)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return ConfigError(f"symbolic link loop ({raw})", file=link)
+        if exc.errno == errno.ENOENT:
+            return ConfigError(f"dangling symbolic link: {raw} does not exist", file=link)
+        return ConfigError(f"cannot be read ({exc.strerror})", file=link)
+    return None
+
+
+def check_inside(path: Path, root: Path) -> None:
+    """Raise ConfigError when ``path`` (under ``root``) reaches outside it through a link.
+
+    The error names the link on the way, whichever component of ``path`` it is.
+    """
+    root_real = _real(root)
+    if _inside(_real(path), root_real):
+        return
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        parts = ()
+    current = root
+    for part in parts:
+        current = current / part
+        if current.is_symlink():
+            problem = link_problem(current, root_real)
+            if problem is not None:
+                raise problem
+    raise ConfigError(f"is outside the repository ({root_real})", file=path)
+
+
+def outside_links(directory: Path, root: Path) -> list[ConfigError]:
+    """One error for every refused link under ``directory`` (see :func:`link_problem`).
+
+    Directories reached through links that stay inside ``root`` are searched
+    too (each real directory once, so a loop of directory links ends).
+    """
+    root_real = _real(root)
+    errors: list[ConfigError] = []
+    seen: set[Path] = set()
+    pending = [directory]
+    while pending:
+        current = pending.pop()
+        real = _real(current)
+        if real in seen:
+            continue
+        seen.add(real)
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_symlink():
+                problem = link_problem(path, root_real)
+                if problem is not None:
+                    errors.append(problem)
+                elif path.is_dir():
+                    pending.append(path)
+            elif entry.is_dir(follow_symlinks=False):
+                pending.append(path)
+    errors.sort(key=lambda e: e.file or "")
+    return errors
+
+
+def copy_tree(source: Path, destination: Path, root: Path) -> None:
+    """Copy ``source`` to ``destination`` as regular files and directories only.
+
+    Links inside ``root`` are copied as what they point to; a refused link
+    (:func:`link_problem`), a FIFO, a socket or a device raises ConfigError
+    naming it. ``destination`` must not exist.
+    """
+    root_real = _real(root)
+    check_inside(source, root)
+    active: list[Path] = []
+
+    def copy(src: Path, dst: Path) -> None:
+        if src.is_symlink():
+            problem = link_problem(src, root_real)
+            if problem is not None:
+                raise problem
+        mode = os.stat(src).st_mode
+        if stat.S_ISDIR(mode):
+            real = _real(src)
+            if real in active:  # a directory link to one of its own parents
+                raise ConfigError(f"symbolic link loop ({_target_text(src)})", file=src)
+            active.append(real)
+            dst.mkdir()
+            for entry in sorted(os.listdir(src)):
+                copy(src / entry, dst / entry)
+            active.pop()
+        elif stat.S_ISREG(mode):
+            shutil.copyfile(src, dst)
+        else:
+            raise ConfigError("is not a regular file or directory (a FIFO, socket or device "
+                              "is never part of a chart)", file=src)
+
+    copy(source, destination)
