@@ -268,3 +268,58 @@ def test_copy_tree_refuses_a_directory_link_to_its_parent(tmp_path):
 
     with pytest.raises(ConfigError, match=r"chart/again: symbolic link loop \(\.\)"):
         links.copy_tree(root / "chart", tmp_path / "copy", root)
+
+
+# --- JSON Schema references: Helm opens them itself --------------------------------------
+
+
+@pytest.mark.parametrize("schema", [
+    {"$ref": "../../../../../../../../proc/self/environ"},
+    {"$ref": "file:///proc/self/environ"},
+    {"properties": {"a": {"$id": "file:///proc/self/", "$ref": "environ"}}},
+    {"$schema": "/proc/self/environ"},
+])
+def test_a_schema_referring_to_a_local_file_is_refused(project, capsys, schema):
+    chart = write_chart(project / LEAK, "leak", {})
+    (chart / "values.schema.json").write_text(json.dumps(schema))
+
+    code, out, _ = validate_cli(capsys, project)
+
+    assert code == 1
+    assert f"error: {chart / 'values.schema.json'}: refers to " in out
+    assert "Helm would read that file from the machine that renders the chart" in out
+    assert "failing loading" not in out  # Helm never tried
+
+
+def test_a_vendored_subchart_schema_is_checked_too(project, capsys, tmp_path):
+    import io
+    import tarfile
+
+    chart = write_chart(project / LEAK, "leak", {},
+                        extra="dependencies:\n- {name: sub, version: 0.1.0, repository: "
+                              "https://example.com/charts}\n")
+    (chart / "charts").mkdir()
+    with tarfile.open(chart / "charts" / "sub-0.1.0.tgz", "w:gz") as tar:
+        for name, text in {"sub/Chart.yaml": "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+                           "sub/values.schema.json": '{"$ref": "/proc/self/environ"}'}.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(text.encode())
+            tar.addfile(info, io.BytesIO(text.encode()))
+
+    code, out, _ = validate_cli(capsys, project)
+
+    assert code == 1
+    assert (f"error: {chart / 'charts/sub-0.1.0.tgz'}!sub/values.schema.json: refers to "
+            "'/proc/self/environ'") in out
+
+
+def test_schema_references_inside_the_schema_or_to_http_are_allowed(project):
+    chart = write_chart(project / LEAK, "leak", {}, values="replicas: 1\n")
+    (chart / "values.schema.json").write_text(json.dumps({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "definitions": {"count": {"type": "integer"}},
+        "properties": {"replicas": {"$ref": "#/definitions/count"}}}))
+
+    report = validate_fleet(project / "clusters", schemas_dir=SCHEMAS)
+
+    assert report.errors == []

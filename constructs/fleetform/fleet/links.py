@@ -10,16 +10,23 @@ Links that stay inside the repository are followed, as Argo CD follows them.
 
 :func:`copy_tree` is the second line: the charts that Helm renders are copies
 holding regular files and directories only, so Helm, which follows links
-itself, never sees one.
+itself, never sees one. The copy also refuses what makes Helm read a file by
+itself: a ``values.schema.json`` reference (``$ref``, ``$id``, ...) to
+anything but a part of the schema or an http(s) URL. Helm resolves such
+references against ``file:///``, so ``"$ref": "../../proc/self/environ"``
+would have Helm open the job's environment while checking values.
 """
 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import stat
+import tarfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..errors import ConfigError
 
@@ -148,8 +155,69 @@ def copy_tree(source: Path, destination: Path, root: Path) -> None:
             active.pop()
         elif stat.S_ISREG(mode):
             shutil.copyfile(src, dst)
+            if src.name == SCHEMA_FILE:
+                check_schema(dst.read_bytes(), src)
+            elif src.name.endswith(".tgz") and src.parent.name == "charts":
+                check_archive(dst, src)
         else:
             raise ConfigError("is not a regular file or directory (a FIFO, socket or device "
                               "is never part of a chart)", file=src)
 
     copy(source, destination)
+
+
+#: The JSON Schema file Helm checks values against (in a chart and each of its subcharts).
+SCHEMA_FILE = "values.schema.json"
+#: Keywords whose value is a URI that a JSON Schema implementation may load.
+URI_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef", "$id", "id", "$schema")
+
+
+def _loadable(uri: str) -> bool:
+    """Whether resolving ``uri`` against Helm's ``file:///`` base can open a local file."""
+    if uri.startswith("#"):
+        return False
+    return urlsplit(uri).scheme.lower() not in ("http", "https")
+
+
+def schema_references(document: object) -> list[str]:
+    """Every URI in a JSON Schema that would have Helm read a local file."""
+    found: list[str] = []
+    pending = [document]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in URI_KEYWORDS and isinstance(value, str) and _loadable(value):
+                    found.append(value)
+                elif isinstance(value, (dict, list)):
+                    pending.append(value)
+        elif isinstance(node, list):
+            pending.extend(node)
+    return found
+
+
+def check_schema(data: bytes, file: Path | str) -> None:
+    """Raise ConfigError when the schema ``data`` refers to a local file."""
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError):
+        return  # not JSON: Helm reports it, without reading anything else
+    references = schema_references(document)
+    if references:
+        raise ConfigError(
+            f"refers to {references[0]!r}: Helm would read that file from the machine "
+            "that renders the chart; only references inside the schema (#/...) or to "
+            "http(s) URLs are allowed", file=file)
+
+
+def check_archive(archive: Path, shown: Path) -> None:
+    """:func:`check_schema` for every ``values.schema.json`` in a vendored chart archive."""
+    try:
+        with tarfile.open(archive, "r:*") as tar:
+            for member in tar:
+                if member.isfile() and member.name.rsplit("/", 1)[-1] == SCHEMA_FILE:
+                    stream = tar.extractfile(member)
+                    if stream is not None:
+                        check_schema(stream.read(), f"{shown}!{member.name}")
+    except (tarfile.TarError, OSError, EOFError):
+        return  # not an archive Helm can read either: it reports it
