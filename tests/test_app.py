@@ -96,6 +96,12 @@ def test_help_lists_commands():
     ("clusters", "which holds the fleet"),
     ("notes", "exists and is not a synth output (it holds keep.txt)"),
     ("file.txt", "exists and is not a directory"),
+    ("clusters/out", "is inside {project}/clusters, which fleetform reads: every later synth "
+                     "would read it as a cluster directory"),
+    ("clusters/do-production/out", "is inside {project}/clusters, which fleetform reads"),
+    ("manifests/out", "is inside {project}/manifests, which fleetform reads: it would be read "
+                      "as manifests"),
+    ("manifests", "is inside {project}/manifests, which fleetform reads"),
 ])
 def test_out_that_would_destroy_something_else_is_refused(project, out, message):
     (project / "notes").mkdir()
@@ -107,8 +113,12 @@ def test_out_that_would_destroy_something_else_is_refused(project, out, message)
                             env={**os.environ, **CLEAN_ENV})
 
     assert result.returncode == 2
-    assert message in result.stderr and "--out" in result.stderr
+    assert message.format(project=project.resolve()) in result.stderr
+    assert "--out" in result.stderr
     assert "Traceback" not in result.stderr
+    assert not list((project / "clusters").glob("*/*out*"))
+    assert sorted(p.name for p in (project / "clusters").iterdir()) == \
+        ["do-management", "do-production"]
     assert (project / "notes" / "keep.txt").read_text() == "mine"
     assert (project / "file.txt").read_text() == "mine"
     assert (project / "clusters" / "do-production" / "cluster.yaml").exists()

@@ -79,7 +79,7 @@ def synth(clusters_dir: str | Path, outdir: str | Path, *,
         build_app(fleet, names=chosen, env=env).synth()
         return chosen
 
-    outdir = check_outdir(outdir, Path(clusters_dir))
+    outdir = check_outdir(outdir, Path(clusters_dir), fleet)
     try:
         outdir.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_staging(outdir)
@@ -104,8 +104,22 @@ def synth(clusters_dir: str | Path, outdir: str | Path, *,
 OUTPUT_ENTRIES = {"manifest.json", "stacks"}
 
 
-def check_outdir(outdir: Path, clusters_dir: Path) -> Path:
-    """Refuse an output directory whose replacement would destroy something else."""
+def input_directories(clusters_dir: Path, fleet: Fleet | None = None) -> list[Path]:
+    """What the fleet's tools read from this checkout: ``clusters/``, ``manifests/`` and
+    every manifest repository ``path`` of the management cluster (resolved)."""
+    from .repositories import checkout_root
+
+    root = checkout_root(clusters_dir)
+    found = [clusters_dir.resolve(), (root / "manifests").resolve()]
+    if fleet is not None:
+        repositories = fleet.management.spec.argocd.repositories  # type: ignore[union-attr]
+        found += [(root / r.path).resolve() for r in repositories.values() if r.path]
+    return list(dict.fromkeys(found))
+
+
+def check_outdir(outdir: Path, clusters_dir: Path, fleet: Fleet | None = None) -> Path:
+    """Refuse an output directory whose replacement would destroy something else,
+    or that would land among what the fleet's tools read (clusters/, manifests/)."""
     target = outdir.resolve()
     if not outdir.name or outdir.name in (".", "..") or target == Path(target.anchor):
         raise ConfigError("must name a directory of its own, such as cdktf.out",
@@ -114,6 +128,13 @@ def check_outdir(outdir: Path, clusters_dir: Path) -> Path:
     if target == Path.cwd().resolve() or target == clusters or target in clusters.parents:
         raise ConfigError(f"would replace {target}, which holds the fleet: choose another "
                           "directory, such as cdktf.out", file=outdir, field="--out")
+    for inputs in input_directories(clusters_dir, fleet):
+        if target == inputs or inputs in target.parents:
+            what = ("every later synth would read it as a cluster directory"
+                    if inputs == clusters else "it would be read as manifests")
+            raise ConfigError(f"is inside {inputs}, which fleetform reads: {what}; choose a "
+                              "directory outside it, such as cdktf.out", file=outdir,
+                              field="--out")
     if target.exists() or target.is_symlink():
         if not target.is_dir():
             raise ConfigError("exists and is not a directory", file=outdir, field="--out")
