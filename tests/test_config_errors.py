@@ -420,3 +420,76 @@ def test_check_labels_reports_every_bad_label():
     lines = str(info.value).splitlines()
     assert [line.split(": ")[0] for line in lines] == ["cluster_labels.bad key!",
                                                        "cluster_labels.env"]
+
+
+# --- what else sits in clusters/ ---------------------------------------------------------
+
+
+def _load_error(fleet_dir) -> str:
+    with pytest.raises(ConfigError) as info:
+        load_fleet(fleet_dir)
+    return str(info.value)
+
+
+def test_a_cluster_file_in_the_wrong_place_is_refused(fleet_dir):
+    (fleet_dir / "do-staging.yaml").write_text(WORKER)
+
+    assert _load_error(fleet_dir) == (
+        f"{fleet_dir}/do-staging.yaml: is not a directory: a cluster is a directory <name>/ "
+        "holding cluster.yaml (move it to do-staging/cluster.yaml); only Markdown files and "
+        "dotfiles may sit beside them")
+
+
+def test_markdown_and_dotfiles_beside_the_clusters_are_allowed(fleet_dir):
+    (fleet_dir / "README.md").write_text("# clusters\n")
+    (fleet_dir / ".gitkeep").write_text("")
+
+    assert sorted(load_fleet(fleet_dir).clusters) == ["do-management", "do-production"]
+
+
+def test_a_symlinked_cluster_directory_is_refused(fleet_dir):
+    (fleet_dir / "do-copy").symlink_to("do-production")
+
+    assert _load_error(fleet_dir) == (
+        f"{fleet_dir}/do-copy: is a symbolic link (to do-production): a cluster must be a "
+        "real directory, not a link to one")
+
+
+def test_a_cluster_directory_linked_outside_is_refused(fleet_dir, tmp_path):
+    outside = tmp_path / "elsewhere" / "do-outside"
+    write_cluster(outside.parent, "do-outside", WORKER)
+    (fleet_dir / "do-outside").symlink_to(outside)
+
+    assert _load_error(fleet_dir) == (
+        f"{fleet_dir}/do-outside: is a symbolic link (to {outside}): a cluster must be a real "
+        "directory, not a link to one")
+
+
+def test_a_dangling_link_in_clusters_is_refused(fleet_dir):
+    (fleet_dir / "do-gone").symlink_to("do-removed")
+
+    assert _load_error(fleet_dir) == (
+        f"{fleet_dir}/do-gone: is a dangling symbolic link (do-removed does not exist): a "
+        "cluster is a directory <name>/ holding cluster.yaml")
+
+
+def test_a_link_loop_in_clusters_is_refused(fleet_dir):
+    (fleet_dir / "do-a").symlink_to("do-b")
+    (fleet_dir / "do-b").symlink_to("do-a")
+
+    assert _load_error(fleet_dir).splitlines() == [
+        f"{fleet_dir}/do-a: is a symbolic link loop: a cluster is a directory <name>/ holding "
+        "cluster.yaml",
+        f"{fleet_dir}/do-b: is a symbolic link loop: a cluster is a directory <name>/ holding "
+        "cluster.yaml"]
+
+
+def test_a_symlinked_cluster_file_is_refused(fleet_dir, tmp_path):
+    file = fleet_dir / "do-production" / "cluster.yaml"
+    elsewhere = tmp_path / "elsewhere.yaml"
+    file.rename(elsewhere)
+    file.symlink_to(elsewhere)
+
+    assert _load_error(fleet_dir) == (
+        f"{file}: is a symbolic link (to {elsewhere}): a cluster's definition must be a file "
+        "of its own directory")

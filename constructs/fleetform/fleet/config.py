@@ -8,6 +8,8 @@ is a :class:`~fleetform.errors.ConfigError` naming the file and the field.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -700,6 +702,48 @@ def load_cluster(directory: Path) -> Cluster:
     return parse_cluster(directory.name, file, read_yaml(file))
 
 
+def _link_text(link: Path) -> str:
+    try:
+        return os.readlink(link)
+    except OSError:
+        return "?"
+
+
+def _entry_problem(entry: Path) -> ConfigError | None:
+    """Why an entry of the clusters directory is not a cluster directory (None: it is one).
+
+    Only real directories are clusters. A symbolic link is refused whatever it
+    points to: a link to another cluster's directory would give one cluster two
+    stacks, and one leading elsewhere would read a cluster from outside the
+    repository. Markdown files (a README) are allowed beside the clusters.
+    """
+    if entry.is_symlink():
+        target = _link_text(entry)
+        try:
+            os.stat(entry)
+        except OSError as exc:
+            what = ("a symbolic link loop" if exc.errno == errno.ELOOP else
+                    f"a dangling symbolic link ({target} does not exist)"
+                    if exc.errno == errno.ENOENT else f"unreadable ({exc.strerror})")
+            return ConfigError(f"is {what}: a cluster is a directory <name>/ holding "
+                               f"{CLUSTER_FILE}", file=entry)
+        return ConfigError(f"is a symbolic link (to {target}): a cluster must be a real "
+                           "directory, not a link to one", file=entry)
+    if entry.is_dir():
+        file = entry / CLUSTER_FILE
+        if file.is_symlink():
+            return ConfigError(f"is a symbolic link (to {_link_text(file)}): a cluster's "
+                               "definition must be a file of its own directory", file=file)
+        return None
+    if entry.suffix.lower() == ".md":
+        return None
+    hint = (f" (move it to {entry.stem}/{CLUSTER_FILE})"
+            if entry.suffix.lower() in (".yaml", ".yml") else "")
+    return ConfigError(f"is not a directory: a cluster is a directory <name>/ holding "
+                       f"{CLUSTER_FILE}{hint}; only Markdown files and dotfiles may sit "
+                       "beside them", file=entry)
+
+
 def load_fleet(root: Path | str) -> Fleet:
     """Load and validate every ``<root>/<name>/cluster.yaml`` as one fleet."""
     root = Path(root)
@@ -707,9 +751,16 @@ def load_fleet(root: Path | str) -> Fleet:
         raise ConfigError("no clusters directory", file=root)
     clusters: dict[str, Cluster] = {}
     errors: list[ConfigError] = []
-    for directory in sorted(p for p in root.iterdir() if p.is_dir()):
-        if directory.name.startswith("."):
+    directories = []
+    for entry in sorted(root.iterdir()):
+        if entry.name.startswith("."):
             continue
+        problem = _entry_problem(entry)
+        if problem is not None:
+            errors.append(problem)
+        elif entry.is_dir():
+            directories.append(entry)
+    for directory in directories:
         if not (directory / CLUSTER_FILE).exists() and not (directory / "cluster.yml").exists():
             errors.append(ConfigError(f"missing {CLUSTER_FILE}", file=directory))
             continue
