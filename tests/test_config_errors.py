@@ -493,3 +493,31 @@ def test_a_symlinked_cluster_file_is_refused(fleet_dir, tmp_path):
     assert _load_error(fleet_dir) == (
         f"{file}: is a symbolic link (to {elsewhere}): a cluster's definition must be a file "
         "of its own directory")
+
+
+# --- strings written into the ApplicationSets' Go templates ---------------------------------
+
+
+@pytest.mark.parametrize("field, old, new", [
+    ("revision", "revision: main\n      path: manifests/global",
+     'revision: "main{{"\n      path: manifests/global'),
+    ("revision", "revision: main\n      path: manifests/global",
+     'revision: "v1}}"\n      path: manifests/global'),
+    ("path", "path: manifests/global", 'path: "manifests/{{ .name }}"'),
+    ("url", "url: https://gitlab.com/example/fleetform.git\n      revision: main\n      "
+            "path: manifests/global",
+     'url: "https://gitlab.com/example/{{.x}}.git"\n      revision: main\n      '
+     "path: manifests/global"),
+])
+def test_go_template_delimiters_in_a_repository_are_refused(fleet_dir, field, old, new):
+    file = fleet_dir / "do-management" / "cluster.yaml"
+    assert old in file.read_text()
+    file.write_text(file.read_text().replace(old, new, 1))
+
+    with pytest.raises(ConfigError) as info:
+        load_fleet(fleet_dir)
+
+    assert str(info.value).startswith(
+        f"{file}: argocd.repositories.global.{field}: must not contain '{{{{' or '}}}}' (it is "
+        "written into an ApplicationSet, a Go template, whose generation it would break for "
+        "every cluster of the label), got ")

@@ -107,6 +107,20 @@ LabelValue = Annotated[str, AfterValidator(_label_value)]
 RoutingLabelKey = Annotated[str, AfterValidator(_routing_label_key)]
 
 
+#: Go template delimiters: a repository's url, revision and path are written into the
+#: label's ApplicationSet, a Go template (``goTemplate: true``), where a literal one would
+#: break the generation of every Application of the label.
+GO_TEMPLATE = re.compile(r"\{\{|\}\}")
+
+
+def _no_go_template(v: str) -> str:
+    if GO_TEMPLATE.search(v):
+        raise ValueError(f"must not contain '{{{{' or '}}}}' (it is written into an "
+                         f"ApplicationSet, a Go template, whose generation it would break "
+                         f"for every cluster of the label), got {v!r}")
+    return v
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -224,7 +238,7 @@ class Repository(_Strict):
     @field_validator("url", "revision", "path")
     @classmethod
     def _literal(cls, v: str) -> str:
-        return _no_terraform_template(v)
+        return _no_go_template(_no_terraform_template(v))
 
     @field_validator("url")
     @classmethod
