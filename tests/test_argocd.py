@@ -122,8 +122,9 @@ def test_one_applicationset_per_label_selects_the_label_and_the_repository(synth
 
     assert sorted(appsets) == ["label-edge", "label-global"]
     matrix = appsets["label-global"]["generators"][0]["matrix"]["generators"]
-    assert matrix[0]["clusters"]["selector"] == {
-        "matchExpressions": [{"key": "global", "operator": "Exists"}]}
+    assert matrix[0]["clusters"]["selector"] == {"matchExpressions": [
+        {"key": "global", "operator": "Exists"},
+        {"key": "global", "operator": "NotIn", "values": ["", "false"]}]}
     assert matrix[1]["git"] == {"repoURL": "https://gitlab.com/acme/fleet.git",
                                 "revision": "main",
                                 "directories": [{"path": "manifests/global/apps/*/*"}]}

@@ -36,6 +36,40 @@ def test_label_mapping_keeps_values():
     assert dict(cluster.labels) == {"global": "true", "tier": "gold"}
 
 
+def test_false_or_empty_turns_a_label_off_and_a_yaml_boolean_is_its_text():
+    cluster = parse_cluster("w", Path("w/cluster.yaml"), {**BASE, "labels": {
+        "global": True, "production": False, "canary": "false", "edge": "", "tier": "gold"}})
+
+    assert dict(cluster.labels) == {"global": "true", "production": "false", "canary": "false",
+                                    "edge": "", "tier": "gold"}
+    assert dict(cluster.routing_labels) == {"global": "true", "tier": "gold"}
+
+
+def test_a_label_turned_off_needs_no_repository(fleet_dir):
+    write_cluster(fleet_dir, "do-canary", """
+        role: worker
+        region: fra1
+        kubernetes_version: "1.33"
+        node_pools: [{name: default, size: s-2vcpu-4gb, count: 1}]
+        labels: {global: true, staging: false}
+    """)
+
+    fleet = load_fleet(fleet_dir)
+
+    assert dict(fleet.clusters["do-canary"].routing_labels) == {"global": "true"}
+
+
+def test_a_repository_whose_label_is_only_carried_turned_off_is_still_in_use(fleet_dir):
+    file = fleet_dir / "do-production" / "cluster.yaml"
+    file.write_text(file.read_text().replace("labels: [global, production]",
+                                             "labels: {global: 'true', production: 'false'}"))
+
+    fleet = load_fleet(fleet_dir)
+
+    assert "production" in fleet.management.spec.argocd.repositories
+    assert dict(fleet.clusters["do-production"].routing_labels) == {"global": "true"}
+
+
 def test_management_is_protected_by_default_and_workers_are_not():
     fleet = load_fleet(CLUSTERS)
 

@@ -174,6 +174,9 @@ def test_malformed_repository_url(fleet_dir):
 
 
 @pytest.mark.parametrize("labels, expected", [
+    ("{global: 'true', production: 'False'}",
+     "labels.production: write 'false' in lowercase, got 'False': label values are "
+     "case-sensitive, and only 'false' or '' turn a label off"),
     ("{'bad key!': 'true'}", "invalid label key 'bad key!'"),
     ("{global: 'https://example.com/x'}", "invalid label value 'https://example.com/x'"),
     ("{global: '" + "x" * 64 + "'}", "invalid label value"),

@@ -75,16 +75,55 @@ def test_value_files_are_where_the_applicationset_template_points(example):
             .replace("{{ .path.basename }}", d.app.name) == d.application
 
 
-def test_a_label_selects_whatever_its_value(project_copy):
-    # The selector is `Exists`: production: "false" still receives the production apps.
-    add_worker(project_copy, "do-canary", 'global, production')
+@pytest.mark.parametrize("value, receives", [
+    ('"false"', False), ("false", False), ('""', False),
+    ('"true"', True), ("true", True), ("eu-west", True),
+])
+def test_a_label_set_to_false_or_empty_receives_nothing(project_copy, value, receives):
+    add_worker(project_copy, "do-canary", "global, production")
     file = project_copy / "clusters/do-canary/cluster.yaml"
     file.write_text(file.read_text().replace("labels: [global, production]",
-                                             'labels: {global: "true", production: "false"}'))
+                                             f"labels: {{global: 'true', production: {value}}}"))
 
     preview = build_preview(project_copy / "clusters")
 
-    assert "do-canary" in placements(preview)["microservice-01"]
+    assert ("do-canary" in placements(preview)["microservice-01"]) is receives
+    assert "do-canary" in placements(preview)["ingress-nginx"]
+    edges = {(a, b) for a, b in preview.graph().edges}
+    assert (("cluster:do-canary", "label:production") in edges) is receives
+
+
+def _selects(selector: dict, labels: dict[str, str]) -> bool:
+    """Kubernetes label selector semantics (matchExpressions), as Argo CD applies them."""
+    for expression in selector["matchExpressions"]:
+        key, operator = expression["key"], expression["operator"]
+        if operator == "Exists" and key not in labels:
+            return False
+        if operator == "DoesNotExist" and key in labels:
+            return False
+        if operator == "In" and labels.get(key) not in expression["values"]:
+            return False
+        if operator == "NotIn" and key in labels and labels[key] in expression["values"]:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("value", ["true", "false", "", "eu-west", "False0", None])
+def test_preview_routes_exactly_as_the_applicationset_selector(project_copy, value):
+    """preview/validate (routing_labels) and the generated selector agree on every value."""
+    labels = "{global: 'true'" + ("" if value is None else f", production: '{value}'") + "}"
+    add_worker(project_copy, "do-canary", "global")
+    file = project_copy / "clusters/do-canary/cluster.yaml"
+    file.write_text(file.read_text().replace("labels: [global]", f"labels: {labels}"))
+    preview = build_preview(project_copy / "clusters")
+    cluster = preview.fleet.clusters["do-canary"]
+    production = preview.fleet.management.spec.argocd.repositories["production"]
+
+    selector = applicationset("production", production)["spec"]["generators"][0]["matrix"][
+        "generators"][0]["clusters"]["selector"]
+
+    assert _selects(selector, dict(cluster.labels)) is \
+        ("do-canary" in placements(preview)["microservice-01"])
 
 
 def test_cluster_and_app_narrow_the_rows(example):

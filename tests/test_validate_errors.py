@@ -341,3 +341,17 @@ def test_a_broken_cluster_file_still_reports_in_one_line(project_copy, capsys):
     assert code == 1 and doc["ok"] is False
     fields = {p["field"] for p in doc["problems"]}
     assert {"kubernetes_version", "node_pools"} <= fields
+
+
+def test_values_for_a_cluster_whose_label_is_turned_off_are_a_warning(project_copy):
+    edit(project_copy / "clusters/do-production/cluster.yaml",
+         "labels: [global, production]", "labels: {global: 'true', production: 'false'}")
+
+    report = validate(project_copy)
+
+    assert report.errors == []
+    assert [str(w) for w in report.warnings if "turned off" in str(w)] == [
+        f"{project_copy}/{PRODUCTION}/values/do-production: cluster 'do-production' has label "
+        "'production' turned off ('false'): these values are not used until it is on "
+        "[repository 'production']"]
+    assert report.renders == 1  # argocd-ingress only

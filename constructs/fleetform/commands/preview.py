@@ -120,7 +120,7 @@ class Preview:
                            [cluster.name, f"{cluster.role} · k8s {spec.kubernetes_version}"],
                            tooltip=f"{cluster.name} ({cluster.role}, {spec.region})"))
         for cluster in self.clusters:
-            for label in sorted(cluster.labels):
+            for label in sorted(cluster.routing_labels):
                 if self.narrowed_to_apps and (cluster.name, label) not in routed:
                     continue
                 graph.add(Node(f"label:{label}", 1, [label], tooltip=f"label {label}"))

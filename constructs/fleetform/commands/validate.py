@@ -557,6 +557,10 @@ class _Run:
             if label not in clusters[name].labels:
                 self.warning(f"cluster {name!r} does not carry label {label!r}: these values "
                              "are not used until it does", file=display(entry), label=label)
+            elif label not in clusters[name].routing_labels:
+                self.warning(f"cluster {name!r} has label {label!r} turned off "
+                             f"({clusters[name].labels[label]!r}): these values are not used "
+                             "until it is on", file=display(entry), label=label)
             for sub in sorted(entry.iterdir()):
                 if sub.is_file():
                     self.error(f"stray file: values of an app go in "

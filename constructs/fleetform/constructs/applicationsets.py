@@ -2,7 +2,7 @@
 
 Each ApplicationSet is a matrix of
   * a ``clusters`` generator selecting every cluster that carries the label
-    (whatever its value), and
+    with a value other than ``false`` or ``""`` (see :data:`fleetform.constructs.labels.OFF_VALUES`), and
   * a ``git`` directories generator over ``<path>/apps/*/*`` of the label's
     repository,
 so every chart ``apps/<namespace>/<app>/`` goes to every cluster with the label,
@@ -19,7 +19,7 @@ from __future__ import annotations
 import posixpath
 from typing import Any, Mapping
 
-from .labels import label_name
+from .labels import OFF_VALUES, label_name
 from .props import RepositoryLocation
 
 ARGOCD_NAMESPACE = "argocd"
@@ -74,7 +74,8 @@ def applicationset(label: str, repository: RepositoryLocation, *,
                 "matrix": {
                     "generators": [
                         {"clusters": {"selector": {"matchExpressions": [
-                            {"key": label, "operator": "Exists"}]}}},
+                            {"key": label, "operator": "Exists"},
+                            {"key": label, "operator": "NotIn", "values": list(OFF_VALUES)}]}}},
                         {"git": {
                             "repoURL": repository.url,
                             "revision": repository.revision,

@@ -11,6 +11,21 @@ _NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
 _PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
+#: Label values that turn a label off: the cluster carries the label (Argo CD shows it), but
+#: the label's ApplicationSet does not select it, so it receives none of its applications.
+OFF_VALUES = ("", "false")
+
+
+def routes(value: str) -> bool:
+    """Whether a cluster label with ``value`` routes the label's applications to the cluster."""
+    return value not in OFF_VALUES
+
+
+def routing_labels(labels: Mapping[str, str]) -> dict[str, str]:
+    """The labels of ``labels`` that route applications (see :data:`OFF_VALUES`)."""
+    return {key: value for key, value in labels.items() if routes(value)}
+
+
 def label_slug(label: str) -> str:
     """What names derived from a label keep of it: lowercase letters and digits, '-' between."""
     return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")

@@ -22,7 +22,8 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstr
 
 from ..constructs import props
 from ..constructs.formats import DNS1123_LABEL, GIT_URL, HOSTNAME, SERVER
-from ..constructs.labels import check_label_key, check_label_value, label_name, label_slug
+from ..constructs.labels import (check_label_key, check_label_value, label_name, label_slug,
+                                routing_labels)
 from ..constructs.props import (DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION,
                                 RESERVED_VARIABLES, check_apps_chart_version)
 from ..errors import ConfigError, ConfigErrors, closest
@@ -105,6 +106,17 @@ def _routing_label_key(key: str) -> str:
 LabelKey = Annotated[str, AfterValidator(_label_key)]
 LabelValue = Annotated[str, AfterValidator(_label_value)]
 RoutingLabelKey = Annotated[str, AfterValidator(_routing_label_key)]
+
+
+def _routing_label_value(value: str) -> str:
+    check_label_value(value)
+    if value.lower() == "false" and value != "false":
+        raise ValueError(f"write 'false' in lowercase, got {value!r}: label values are "
+                         "case-sensitive, and only 'false' or '' turn a label off")
+    return value
+
+
+RoutingLabelValue = Annotated[str, AfterValidator(_routing_label_value)]
 
 
 #: Go template delimiters: a repository's url, revision and path are written into the
@@ -340,7 +352,7 @@ class _ClusterBase(_Strict):
     region: Annotated[str, StringConstraints(pattern=REGION_PATTERN)]
     kubernetes_version: Annotated[str, StringConstraints(pattern=KUBERNETES_VERSION_PATTERN)]
     node_pools: list[NodePool] = Field(min_length=1)
-    labels: dict[RoutingLabelKey, LabelValue] = Field(default_factory=dict)
+    labels: dict[RoutingLabelKey, RoutingLabelValue] = Field(default_factory=dict)
     tags: list[DnsName] = Field(default_factory=list)
     ha: bool = False
     auto_upgrade: bool = True
@@ -355,6 +367,10 @@ class _ClusterBase(_Strict):
         # `labels: [global, production]` is shorthand for `{global: "true", ...}`.
         if isinstance(v, list) and all(isinstance(x, str) for x in v):
             return {x: "true" for x in v}
+        # `production: false` (a YAML boolean) is the label value "false".
+        if isinstance(v, dict):
+            return {k: ("true" if x else "false") if isinstance(x, bool) else x
+                    for k, x in v.items()}
         return v
 
     @model_validator(mode="after")
@@ -427,7 +443,14 @@ class Cluster:
 
     @property
     def labels(self) -> Mapping[str, str]:
+        """Every label the cluster carries, as registered in Argo CD."""
         return self.spec.labels
+
+    @property
+    def routing_labels(self) -> Mapping[str, str]:
+        """The labels whose applications the cluster receives: those not turned off
+        (a value of ``false`` or ``""``)."""
+        return routing_labels(self.spec.labels)
 
     @property
     def protected(self) -> bool:
@@ -813,8 +836,8 @@ def check_fleet(fleet: Fleet) -> None:
     errors: list[ConfigError] = []
     used: set[str] = set()
     for cluster in fleet.clusters.values():
-        for label in cluster.labels:
-            used.add(label)
+        used.update(cluster.labels)  # a label turned off still names its repository
+        for label in cluster.routing_labels:
             if label not in repositories:
                 errors.append(ConfigError(
                     f"label {label!r} has no repository: add argocd.repositories.{label} "

@@ -17,7 +17,7 @@ local working tree of that repository, found in this order:
 directory's parent when it is not in a Git working tree).
 
 :func:`plan` then lists every (cluster, app) pair exactly as the ApplicationSets
-select them: a cluster that carries a label (whatever its value) receives every
+select them: a cluster that carries a label (not turned off) receives every
 ``apps/<namespace>/<app>/`` directory of that label's repository, with the value
 files :func:`fleetform.constructs.applicationsets.value_files` names.
 """
@@ -476,13 +476,13 @@ def plan(clusters: Iterable[Cluster], locations: Mapping[str, RepoLocation],
          apps: Mapping[str, Sequence[AppDir]]) -> list[Deployment]:
     """Every (cluster, app) pair, in cluster then label then app order.
 
-    A cluster receives a label's apps when it carries the label, whatever the
-    value (the ApplicationSet selects with ``operator: Exists``). Labels whose
-    repository was not found are skipped.
+    A cluster receives a label's apps when it carries the label with a value
+    other than ``false`` or ``""``, as the ApplicationSet's selector says.
+    Labels whose repository was not found are skipped.
     """
     out = []
     for cluster in clusters:
-        for label in sorted(cluster.labels):
+        for label in sorted(cluster.routing_labels):
             if label not in locations:
                 continue
             out.extend(deployment(cluster, locations[label], app) for app in apps.get(label, ()))
