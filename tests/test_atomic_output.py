@@ -116,7 +116,24 @@ def _fails_while_writing(fleet_dir, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(App, "synth", half_synth)
-    return OSError, "No space left on device"
+    return ConfigError, "--out: cannot be written (No space left on device, ENOSPC); the " \
+                        "previous output is unchanged"
+
+
+def _node_fails_while_writing(fleet_dir, monkeypatch):
+    """Node runs out of space halfway: jsii raises what node's fs module threw."""
+    from cdktf import App
+
+    def half_synth(self):
+        stacks = Path(self.outdir) / "stacks" / "do-management"
+        stacks.mkdir(parents=True)
+        (stacks / "cdk.tf.json").write_text('{"resource": {"digitalocean_kub')
+        # Exactly what jsii 1.x raises for node's ENOSPC (seen on a full tmpfs).
+        raise RuntimeError("Error: ENOSPC: no space left on device, write")
+
+    monkeypatch.setattr(App, "synth", half_synth)
+    return ConfigError, "--out: cannot be written (no space left on device, ENOSPC); the " \
+                        "previous output is unchanged"
 
 
 def _rename_fails(fleet_dir, monkeypatch):
@@ -140,6 +157,7 @@ FAILURES = {
     "construct bug": _construct_bug,
     "state backend error": _bad_state_backend,
     "fails while writing": _fails_while_writing,
+    "node fails while writing": _node_fails_while_writing,
     "rename fails": _rename_fails,
 }
 
@@ -173,7 +191,7 @@ def test_construct_errors_name_the_cluster_file(fleet_dir, previous, monkeypatch
 def test_failed_synth_without_previous_output_leaves_nothing(fleet_dir, tmp_path, monkeypatch):
     _fails_while_writing(fleet_dir, monkeypatch)
 
-    with pytest.raises(OSError):
+    with pytest.raises(ConfigError):
         fleet_app.synth(fleet_dir, tmp_path / "cdktf.out", env=CLEAN_ENV)
 
     assert not (tmp_path / "cdktf.out").exists()
@@ -290,3 +308,56 @@ def test_killed_synth_leaves_no_partial_output_and_next_synth_cleans_up(big_proj
     assert again.returncode == 0, again.stderr
     assert len(complete_stacks(big_project / "cdktf.out")) == 30
     assert leftovers(big_project) == []
+
+
+# --- A full disk, for real -----------------------------------------------------------------
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 256 KiB tmpfs (needs root: skipped where mounting is not allowed)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small tmpfs needs root")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)],
+                             capture_output=True, timeout=30)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True, timeout=30)
+
+
+def fill(disk: Path) -> None:
+    """Write to ``disk`` until the file system is full."""
+    with open(disk / "filler", "wb", buffering=0) as stream:
+        try:
+            while True:
+                stream.write(b"\0" * 4096)
+        except OSError as exc:
+            assert exc.errno == 28  # ENOSPC
+
+
+def synth_cli(out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "fleetform.cli", "synth", "--clusters-dir",
+                           str(CLUSTERS), "--out", str(out)], capture_output=True, text=True,
+                          timeout=300, env={**os.environ, **CLEAN_ENV})
+
+
+def test_a_full_disk_is_one_line_and_the_previous_output_stays(small_disk):
+    out = small_disk / "cdktf.out"
+    assert synth_cli(out).returncode == 0
+    before = snapshot(out)
+    fill(small_disk)
+
+    result = synth_cli(out)
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"error: {out}: --out: cannot be written (")
+    assert "no space left on device" in lines[0].lower() and "ENOSPC" in lines[0]
+    assert snapshot(out) == before
+    assert leftovers(small_disk) == []

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
 import re
 import shutil
 import tempfile
 from glob import escape as glob_escape
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Iterator, Mapping, Sequence
 
 from ..errors import ConfigError, ConfigErrors
 from .config import Fleet, load_fleet
@@ -76,7 +78,9 @@ def synth(clusters_dir: str | Path, outdir: str | Path, *,
 
     if env.get("CDKTF_OUTDIR"):
         # Run by the cdktf CLI, which owns its output directory.
-        build_app(fleet, names=chosen, env=env).synth()
+        app = build_app(fleet, names=chosen, env=env)
+        with _write_errors(Path(env["CDKTF_OUTDIR"])):
+            app.synth()
         return chosen
 
     outdir = check_outdir(outdir, Path(clusters_dir), fleet)
@@ -89,7 +93,9 @@ def synth(clusters_dir: str | Path, outdir: str | Path, *,
         raise ConfigError(f"cannot be written ({exc.strerror or exc})", file=outdir,
                           field="--out") from None
     try:
-        build_app(fleet, names=chosen, outdir=staging, env=env).synth()
+        app = build_app(fleet, names=chosen, outdir=staging, env=env)
+        with _write_errors(outdir, unchanged=True):
+            app.synth()
         try:
             _replace_dir(staging, outdir)
         except OSError as exc:
@@ -98,6 +104,34 @@ def synth(clusters_dir: str | Path, outdir: str | Path, *,
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return chosen
+
+
+#: A file system error of node's ``fs`` module, as jsii passes it on:
+#: ``Error: ENOSPC: no space left on device, write``.
+NODE_FS_ERROR = re.compile(r"\b(E[A-Z]{2,}): ([^,\n]+), [a-z]+\b")
+
+
+@contextlib.contextmanager
+def _write_errors(outdir: Path, *, unchanged: bool = False) -> Iterator[None]:
+    """Writing the stacks failed (a full disk, a read-only or vanished directory): one
+    line naming the output directory and the cause, instead of node's and jsii's traces.
+
+    Anything else, a construct's bug included, propagates as is.
+    """
+    after = "; the previous output is unchanged" if unchanged else ""
+    try:
+        yield
+    except OSError as exc:
+        cause = exc.strerror or str(exc)
+        code = errno.errorcode.get(exc.errno or 0)
+        raise ConfigError(f"cannot be written ({cause}{f', {code}' if code else ''}){after}",
+                          file=outdir, field="--out") from None
+    except RuntimeError as exc:  # jsii's error for an exception in node
+        match = NODE_FS_ERROR.search(str(exc).split("\n", 1)[0])
+        if match is None:
+            raise
+        raise ConfigError(f"cannot be written ({match.group(2)}, {match.group(1)}){after}",
+                          file=outdir, field="--out") from None
 
 
 #: What a synth output directory holds; anything else there is not ours to replace.
