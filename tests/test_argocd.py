@@ -72,9 +72,23 @@ def test_automation_account_can_manage_clusters_and_nothing_else(synth):
     grants = [r for r in rules if r[0] == "g"]
     policies = [r for r in rules if r[0] == "p"]
     assert grants == [["g", "automation", "role:fleetform-cluster-manager"]]
-    assert {(p[1], p[2], p[5]) for p in policies} == {("role:fleetform-cluster-manager",
-                                                       "clusters", "allow")}
-    assert sorted(p[3] for p in policies) == ["create", "delete", "get", "update"]
+    assert {(p[1], p[2]) for p in policies} == {("role:fleetform-cluster-manager", "clusters")}
+    assert sorted(p[3] for p in policies if p[5] == "allow") == \
+        ["create", "delete", "get", "update"]
+    # The in-cluster registration, by server and by name ("mgmt"), is out of its reach.
+    assert sorted((p[3], p[4]) for p in policies if p[5] == "deny") == [
+        ("create", "https://kubernetes.default.svc"), ("create", "mgmt"),
+        ("delete", "https://kubernetes.default.svc"), ("delete", "mgmt"),
+        ("update", "https://kubernetes.default.svc"), ("update", "mgmt")]
+
+
+def test_automation_token_expires_and_is_renewed_by_terraform(synth):
+    doc, _ = synth
+    token = only(doc, "argocd_account_token")
+
+    assert token["expires_in"] == "2160h"
+    assert token["renew_before"] == "720h"
+    assert "renew_after" not in token
 
 
 def test_admin_password_is_hashed_once_with_a_stable_mtime(synth):

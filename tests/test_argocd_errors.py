@@ -141,3 +141,20 @@ def test_argocd_and_an_argo_cluster_with_the_same_alias_are_refused():
                                           r"provider aliased 'argocd', configured by ArgoCd"):
         ArgoCluster(stack, "argocd", cluster=ACCESS, argocd_server="argocd.example.com",
                     labels={})
+
+
+@pytest.mark.parametrize("props, expected", [
+    ({"token_expires_in": "90d"}, "token_expires_in: must be a duration such as 2160h or 90m "
+                                  "(units ns, us, ms, s, m, h), got '90d'"),
+    ({"token_expires_in": "0h"}, "token_expires_in: must be longer than 0, got '0h'"),
+    ({"token_renew_before": "2160h"}, "token_renew_before: must be shorter than expires_in "
+                                      "(2160h) and longer than 0, got '2160h'"),
+    ({"token_expires_in": "24h", "token_renew_before": "48h"},
+     "token_renew_before: must be shorter than expires_in (24h) and longer than 0, got '48h'"),
+    ({"token_renew_before": ""}, "token_renew_before: must be a duration"),
+])
+def test_invalid_token_lifetime(props, expected):
+    with pytest.raises(ConfigError) as info:
+        _build(**props)
+
+    assert str(info.value).startswith(expected)

@@ -524,3 +524,18 @@ def test_go_template_delimiters_in_a_repository_are_refused(fleet_dir, field, ol
         f"{file}: argocd.repositories.global.{field}: must not contain '{{{{' or '}}}}' (it is "
         "written into an ApplicationSet, a Go template, whose generation it would break for "
         "every cluster of the label), got ")
+
+
+def test_automation_token_renewal_window_longer_than_its_lifetime(fleet_dir):
+    file = fleet_dir / "do-management" / "cluster.yaml"
+    text = file.read_text()
+    assert "\nargocd:\n" in text
+    file.write_text(text.replace("\nargocd:\n", "\nargocd:\n  automation_token: "
+                                 "{expires_in: 720h, renew_before: 2160h}\n", 1))
+
+    with pytest.raises(ConfigError) as info:
+        load_fleet(fleet_dir)
+
+    assert str(info.value) == (
+        f"{file}: argocd.automation_token: renew_before: must be shorter than expires_in "
+        "(720h) and longer than 0, got '2160h'")

@@ -8,6 +8,7 @@ for what Terraform actually installs, not only for the construct in isolation.
 from __future__ import annotations
 
 import csv
+import fnmatch
 import io
 
 import pytest
@@ -56,9 +57,47 @@ def test_automation_account_may_only_manage_clusters(values):
         assert len(rule) == 6, rule
         _, who, resource, action, obj, effect = rule
         assert who == role, f"a policy for {who}: only the automation role gets permissions"
-        assert (resource, effect) == ("clusters", "allow"), rule
+        assert resource == "clusters" and effect in ("allow", "deny"), rule
         assert action in CLUSTER_ACTIONS, rule
-    assert {r[3] for r in policies} == CLUSTER_ACTIONS
+    assert {r[3] for r in policies if r[5] == "allow"} == CLUSTER_ACTIONS
+
+
+def enforce(rules: list[list[str]], action: str, obj: str) -> bool:
+    """Argo CD's Casbin model for the automation role: an allow matches and no deny does
+    (glob match mode, where ``*`` matches any text)."""
+    matching = [r[5] for r in rules if r[0] == "p" and r[2] == "clusters" and r[3] == action
+                and fnmatch.fnmatchcase(obj, r[4])]
+    return "allow" in matching and "deny" not in matching
+
+
+def may(rules: list[list[str]], action: str, server: str, name: str) -> bool:
+    """What Argo CD's cluster API decides: ``create`` is checked against the server URL;
+    get, update and delete against the server URL, then against the cluster's name."""
+    if action == "create":
+        return enforce(rules, action, server)
+    return enforce(rules, action, server) or enforce(rules, action, name)
+
+
+WORKER_SERVER = "https://8f3c1a2b-1d4e-4f5a-9b6c-7d8e9f0a1b2c.k8s.ondigitalocean.com"
+
+
+@pytest.mark.parametrize("action", sorted(CLUSTER_ACTIONS))
+def test_automation_account_registers_and_deregisters_workers(values, action):
+    assert may(policy_rules(values), action, WORKER_SERVER, "do-production")
+
+
+@pytest.mark.parametrize("action", ["create", "update", "delete"])
+def test_automation_account_cannot_touch_the_in_cluster_registration(values, action):
+    """The management cluster is registered as do-management at the in-cluster URL."""
+    rules = policy_rules(values)
+
+    assert not may(rules, action, "https://kubernetes.default.svc", "do-management")
+    # Argo CD falls back on the name when the server is denied: the name is denied too.
+    assert not enforce(rules, action, "do-management")
+
+
+def test_automation_account_cannot_register_another_cluster_in_cluster(values):
+    assert not may(policy_rules(values), "create", "https://kubernetes.default.svc", "x")
 
 
 def test_default_policy_grants_nothing(values):

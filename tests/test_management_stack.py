@@ -55,3 +55,18 @@ def test_management_cluster_and_argocd_are_protected_from_destroy(example_stacks
     assert only(stack, "digitalocean_kubernetes_cluster")["lifecycle"] == {"prevent_destroy": True}
     argocd = next(r for r in resources(stack, "helm_release").values() if r["chart"] == "argo-cd")
     assert argocd["lifecycle"] == {"prevent_destroy": True}
+
+
+def test_automation_token_lifetime_comes_from_cluster_yaml(fleet_dir, tmp_path):
+    import yaml
+    from conftest import only, synth_stacks
+
+    file = fleet_dir / "do-management" / "cluster.yaml"
+    doc = yaml.safe_load(file.read_text())
+    doc["argocd"]["automation_token"] = {"expires_in": "720h", "renew_before": "168h"}
+    file.write_text(yaml.safe_dump(doc))
+
+    stacks = synth_stacks(fleet_dir, tmp_path / "cdktf.out", names=["do-management"])
+
+    token = only(stacks["do-management"], "argocd_account_token")
+    assert (token["expires_in"], token["renew_before"]) == ("720h", "168h")

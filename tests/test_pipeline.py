@@ -150,6 +150,8 @@ def test_a_removed_cluster_gets_a_manual_job_that_only_prints_the_retirement(fle
     assert words[2:] == retirement_steps(removed)
     text = "\n".join(words[2:])
     assert text.index("argocd cluster rm do-staging") < text.index("terraform destroy")
+    # Which credential deregisters: the automation token, read from the environment.
+    assert 'ARGOCD_AUTH_TOKEN="$TF_VAR_argocd_auth_token" argocd cluster rm do-staging' in text
     assert f"git worktree add ../retire-do-staging {removed.last_commit}" in text
     assert "prevent_destroy" not in text
 
@@ -163,6 +165,7 @@ def test_retiring_the_management_cluster_warns_about_workers_and_prevent_destroy
     text = "\n".join(shlex.split(command))
     assert "retire or move every worker first" in text
     assert "set 'prevent_destroy: false'" in text
+    assert "argocd cluster rm" not in text  # the automation token may not remove it
 
 
 def test_no_job_destroys_anything(fleet_change):

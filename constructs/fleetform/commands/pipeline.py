@@ -105,10 +105,19 @@ def retirement_steps(cluster: RemovedCluster) -> list[str]:
     lines = [f"Cluster {name} ({cluster.role}) was removed from clusters/.",
              "fleetform never destroys a cluster by itself. To retire it:"]
     if cluster.role == "management":
-        lines.append("0. It runs Argo CD for the whole fleet: retire or move every worker first.")
+        lines += [
+            "0. It runs Argo CD for the whole fleet: retire or move every worker first.",
+            "1. Its own Argo CD registration goes with Argo CD (the automation token may",
+            "   not remove it; nothing else to deregister).",
+        ]
+    else:
+        lines += [
+            "1. Deregister it from Argo CD, so nothing deploys to it any more, with the",
+            "   automation token (the management output automation_user_token, the",
+            "   TF_VAR_argocd_auth_token of CI), which may remove worker registrations:",
+            f"     ARGOCD_AUTH_TOKEN=\"$TF_VAR_argocd_auth_token\" argocd cluster rm {name}",
+        ]
     lines += [
-        "1. Deregister it from Argo CD, so nothing deploys to it any more:",
-        f"     argocd cluster rm {name}",
         f"2. Destroy it from the last commit that still has it ({commit[:12]}), with its",
         "   GitLab-managed state: set FLEETFORM_GITLAB_API_URL, FLEETFORM_GITLAB_PROJECT_ID,",
         "   TF_HTTP_USERNAME and TF_HTTP_PASSWORD (an access token), DIGITALOCEAN_TOKEN",

@@ -6,7 +6,8 @@ What it installs, all through Terraform:
   admin password (bcrypt-hashed once, with a stable mtime) and a local
   ``automation`` account whose RBAC role can manage clusters and nothing else;
 * an API token for that account (``argocd_account_token``), which worker
-  stacks use to register themselves;
+  stacks use to register themselves; it expires (90 days by default) and
+  Terraform replaces it at the first plan within its renewal window;
 * the management cluster itself, registered in-cluster with its labels;
 * repository credentials (from sensitive variables) and one ApplicationSet per
   routing label, through the ``argocd-apps`` chart (so no CRD is needed at plan
@@ -32,7 +33,8 @@ from ..providers.kubernetes import KubernetesProvider, SecretV1, SecretV1Metadat
 from ..providers.random import RandomPassword, RandomProvider
 from .applicationsets import ARGOCD_NAMESPACE, IN_CLUSTER_SERVER, applicationsets
 from .cluster_access import ClusterAccess, check_cluster_access
-from .formats import CHART_VERSION, DNS1123_LABEL, HOSTNAME, check_bool, check_instance, check_str
+from .formats import (CHART_VERSION, DNS1123_LABEL, HOSTNAME, check_bool, check_instance,
+                      check_str, check_token_lifetime)
 from .labels import check_labels, label_name, label_slug
 from .props import (DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION, Repository,
                     check_apps_chart_version, check_mapping, check_repository)
@@ -45,11 +47,26 @@ RESERVED_LABEL_PREFIX = "argocd.argoproj.io/"
 #: The provider configurations ArgoCd adds to its stack (type, alias).
 PROVIDERS = (("helm", "argocd"), ("kubernetes", "argocd"), ("random", None), ("argocd", "argocd"))
 AUTOMATION_ROLE = "role:fleetform-cluster-manager"
-#: The only Argo CD RBAC permissions of the automation account: manage clusters.
-AUTOMATION_POLICY = "\n".join(
-    [f"p, {AUTOMATION_ROLE}, clusters, {action}, *, allow"
-     for action in ("get", "create", "update", "delete")]
-    + [f"g, {AUTOMATION_ACCOUNT}, {AUTOMATION_ROLE}"]) + "\n"
+#: How long the automation token lives, and how long before its expiry Terraform renews it.
+DEFAULT_TOKEN_EXPIRES_IN = "2160h"  # 90 days
+DEFAULT_TOKEN_RENEW_BEFORE = "720h"  # 30 days
+
+
+def automation_policy(cluster_name: str) -> str:
+    """The automation account's Argo CD RBAC: register clusters, and nothing else.
+
+    It may get, create, update and delete cluster registrations, which is what
+    worker stacks do, except the management cluster's own (in-cluster)
+    registration: Argo CD checks a cluster's permissions against its server URL,
+    then against its name, so both are denied (a deny wins over an allow).
+    """
+    rules = [f"p, {AUTOMATION_ROLE}, clusters, {action}, *, allow"
+             for action in ("get", "create", "update", "delete")]
+    rules += [f"p, {AUTOMATION_ROLE}, clusters, {action}, {obj}, deny"
+              for action in ("create", "update", "delete")
+              for obj in (IN_CLUSTER_SERVER, cluster_name)]
+    rules.append(f"g, {AUTOMATION_ACCOUNT}, {AUTOMATION_ROLE}")
+    return "\n".join(rules) + "\n"
 
 
 @dataclass(frozen=True)
@@ -70,6 +87,10 @@ class ArgoCdProps:
             SSO is configured (then set ``TF_VAR_argocd_management_token``).
         namespace: Argo CD's namespace. Default: ``argocd``.
         prevent_destroy: Terraform refuses to destroy the Argo CD release. Default: True.
+        token_expires_in: lifetime of the automation token, a Go duration. Default: ``2160h``
+            (90 days).
+        token_renew_before: Terraform replaces the token at the first plan once less than
+            this remains. Default: ``720h`` (30 days).
     """
 
     cluster: ClusterAccess
@@ -82,6 +103,8 @@ class ArgoCdProps:
     admin_enabled: bool = True
     namespace: str = ARGOCD_NAMESPACE
     prevent_destroy: bool = True
+    token_expires_in: str = DEFAULT_TOKEN_EXPIRES_IN
+    token_renew_before: str = DEFAULT_TOKEN_RENEW_BEFORE
 
     def __post_init__(self) -> None:
         check_cluster_access(self.cluster, "cluster")
@@ -108,6 +131,7 @@ class ArgoCdProps:
         check_str(self.namespace, "namespace", "a Kubernetes namespace name (a DNS-1123 label)",
                   DNS1123_LABEL, tokens=False)
         check_bool(self.prevent_destroy, "prevent_destroy")
+        check_token_lifetime(self.token_expires_in, self.token_renew_before)
 
 
 def _variable_id(label: str) -> str:
@@ -254,6 +278,8 @@ class ArgoCd(Construct):
             provider_kwargs["auth_token"] = management_token.string_value
         argocd = ArgocdProvider(self, "argocd-api", **provider_kwargs)
         token = ArgocdAccountToken(self, "automation-token", account=AUTOMATION_ACCOUNT,
+                                   expires_in=props.token_expires_in,
+                                   renew_before=props.token_renew_before,
                                    provider=argocd, depends_on=[self.release])
         self.automation_token: str = token.jwt
         self.url: str | None = f"https://{props.hostname}" if props.hostname else None
@@ -269,7 +295,8 @@ class ArgoCd(Construct):
         values: dict = {
             "configs": {
                 "cm": cm,
-                "rbac": {"policy.default": "", "policy.csv": AUTOMATION_POLICY},
+                "rbac": {"policy.default": "",
+                         "policy.csv": automation_policy(props.cluster_name)},
                 "secret": {"createSecret": True},
             },
         }

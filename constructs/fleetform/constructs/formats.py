@@ -89,3 +89,31 @@ def check_instance(value: Any, field: str, kind: type, hint: str) -> None:
         article = "an" if kind.__name__[0] in "AEIOU" else "a"
         raise ConfigError(f"must be {article} {kind.__name__}, got {type(value).__name__} "
                           f"{short(value)} (build one with {hint})", field=field)
+
+
+
+#: A Go duration, as the Argo CD provider parses ``expires_in`` and ``renew_before``.
+GO_DURATION = re.compile(r"^(?:[0-9]+(?:\.[0-9]+)?(?:ns|us|µs|ms|s|m|h))+\Z")
+_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
+
+
+def duration_seconds(text: str, *, field: str) -> float:
+    """Seconds of a Go duration such as ``2160h`` or ``1h30m``; ConfigError otherwise."""
+    if not isinstance(text, str) or not GO_DURATION.match(text):
+        raise ConfigError(f"must be a duration such as 2160h or 90m (units ns, us, ms, s, m, "
+                          f"h), got {text!r}", field=field)
+    return sum(float(n) * _DURATION_UNITS[u]
+               for n, u in re.findall(r"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)", text))
+
+
+def check_token_lifetime(expires_in: str, renew_before: str, *,
+                         prefix: str = "token_") -> None:
+    """Raise ConfigError unless both are durations and ``renew_before < expires_in``."""
+    lifetime = duration_seconds(expires_in, field=f"{prefix}expires_in")
+    window = duration_seconds(renew_before, field=f"{prefix}renew_before")
+    if lifetime <= 0:
+        raise ConfigError(f"must be longer than 0, got {expires_in!r}",
+                          field=f"{prefix}expires_in")
+    if not 0 < window < lifetime:
+        raise ConfigError(f"must be shorter than expires_in ({expires_in}) and longer than 0, "
+                          f"got {renew_before!r}", field=f"{prefix}renew_before")

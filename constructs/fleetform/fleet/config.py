@@ -21,7 +21,8 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstr
                       ValidationError, field_validator, model_validator)
 
 from ..constructs import props
-from ..constructs.formats import DNS1123_LABEL, GIT_URL, HOSTNAME, SERVER
+from ..constructs.formats import (DNS1123_LABEL, GIT_URL, HOSTNAME, SERVER,
+                                 check_token_lifetime)
 from ..constructs.labels import (check_label_key, check_label_value, label_name, label_slug,
                                 routing_labels)
 from ..constructs.props import (DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION,
@@ -279,6 +280,26 @@ class Repository(_Strict):
             if creds else None)
 
 
+class AutomationToken(_Strict):
+    """Lifetime of the automation account's API token (worker registration).
+
+    ``expires_in`` (default ``2160h``, 90 days) and ``renew_before`` (default
+    ``720h``, 30 days): once less than ``renew_before`` remains, the next plan of
+    the management stack replaces the token.
+    """
+
+    expires_in: str = "2160h"
+    renew_before: str = "720h"
+
+    @model_validator(mode="after")
+    def _lifetime(self) -> "AutomationToken":
+        try:
+            check_token_lifetime(self.expires_in, self.renew_before, prefix="")
+        except ConfigError as exc:
+            raise ValueError(f"{exc.field}: {exc.message}") from None
+        return self
+
+
 class ManagementArgoCd(_Strict):
     """Argo CD as installed on the management cluster.
 
@@ -293,6 +314,7 @@ class ManagementArgoCd(_Strict):
         DEFAULT_ARGOCD_APPS_CHART_VERSION
     hostname: str | None = None
     admin_enabled: bool = True
+    automation_token: AutomationToken = Field(default_factory=AutomationToken)
     repositories: dict[LabelKey, Repository] = Field(default_factory=dict)
 
     @field_validator("apps_chart_version")

@@ -30,6 +30,8 @@ def build_management(stack: TerraformStack, fleet: Fleet, cluster: Cluster, *,
         hostname=spec.argocd.hostname,
         admin_enabled=spec.argocd.admin_enabled,
         prevent_destroy=cluster.protected,
+        token_expires_in=spec.argocd.automation_token.expires_in,
+        token_renew_before=spec.argocd.automation_token.renew_before,
     ))
     TerraformOutput(stack, "admin_password", value=argocd.admin_password, sensitive=True,
                     description="Argo CD admin password")
