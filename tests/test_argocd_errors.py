@@ -158,3 +158,18 @@ def test_invalid_token_lifetime(props, expected):
         _build(**props)
 
     assert str(info.value).startswith(expected)
+
+
+@pytest.mark.parametrize("field, value", [("revision", "main{{"), ("path", "apps/{{ .name }}"),
+                                          ("url", "https://h/{{.x}}.git")])
+def test_go_template_delimiters_in_a_repository_are_refused(field, value):
+    from fleetform.constructs.props import Repository
+
+    repository = Repository(**{"url": "https://h/r.git", field: value})
+    with pytest.raises(ConfigError) as info:
+        _build(repositories={"global": repository})
+
+    assert str(info.value) == (
+        f"repositories.global.{field}: must not contain '{{{{' or '}}}}' (it is written into an "
+        "ApplicationSet, a Go template, whose generation it would break for every cluster of "
+        f"the label), got {value!r}")

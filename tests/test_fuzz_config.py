@@ -605,7 +605,10 @@ def test_cluster_yaml_that_is_not_a_regular_file(fleet_dir, kind):
         load_fleet(fleet_dir)
 
     check_error(info.value, fleet_dir)
-    expected = {"dangling link": f"{file.parent}: missing cluster.yaml"}.get(
+    link = ("is a symbolic link (to {}): a cluster's definition must be a file of its own "
+            "directory")
+    expected = {"dangling link": f"{file}: " + link.format(fleet_dir / "nowhere.yaml"),
+                "link to /dev/zero": f"{file}: " + link.format("/dev/zero")}.get(
         kind, f"{file}: is not a regular file")
     assert [str(e) for e in _errors(info.value)] == [expected]
 

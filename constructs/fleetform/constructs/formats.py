@@ -117,3 +117,18 @@ def check_token_lifetime(expires_in: str, renew_before: str, *,
     if not 0 < window < lifetime:
         raise ConfigError(f"must be shorter than expires_in ({expires_in}) and longer than 0, "
                           f"got {renew_before!r}", field=f"{prefix}renew_before")
+
+
+#: Go template delimiters: a repository's url, revision and path are written into the
+#: label's ApplicationSet, a Go template (``goTemplate: true``), where a literal one would
+#: break the generation of every Application of the label.
+GO_TEMPLATE = re.compile(r"\{\{|\}\}")
+
+
+def go_template_problem(value: str) -> str | None:
+    """Why ``value`` may not be written into an ApplicationSet's Go template (None: it may)."""
+    if GO_TEMPLATE.search(value):
+        return (f"must not contain '{{{{' or '}}}}' (it is written into an ApplicationSet, a Go "
+                f"template, whose generation it would break for every cluster of the label), "
+                f"got {value!r}")
+    return None

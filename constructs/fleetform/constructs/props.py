@@ -13,7 +13,7 @@ from typing import Any, Literal, Mapping, Protocol, Sequence
 
 from ..errors import ConfigError
 from .formats import (DNS1123_LABEL, DO_TAG, DROPLET_SIZE, GIT_URL, TF_VARIABLE_NAME, check_instance,
-                      check_int, check_str, is_token, short)
+                      check_int, check_str, go_template_problem, is_token, short)
 from .labels import check_label_key, check_label_value
 
 #: The argo-cd Helm chart version installed by default (Argo CD v3.4).
@@ -238,6 +238,10 @@ def check_repository(repository: Any, field: str) -> None:
             path.startswith(("/", ".")) and path not in ("", ".") or ".." in path.split("/"))):
         raise ConfigError(f"must be a relative path inside the repository ('' for its root), "
                           f"got {short(path)}", field=f"{field}.path")
+    for name in ("url", "revision", "path"):
+        problem = go_template_problem(getattr(repository, name))
+        if problem:
+            raise ConfigError(problem, field=f"{field}.{name}")
     creds = repository.credentials
     if creds is not None:
         check_instance(creds, f"{field}.credentials", RepositoryCredentials,

@@ -22,7 +22,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstr
 
 from ..constructs import props
 from ..constructs.formats import (DNS1123_LABEL, GIT_URL, HOSTNAME, SERVER,
-                                 check_token_lifetime)
+                                 check_token_lifetime, go_template_problem)
 from ..constructs.labels import (check_label_key, check_label_value, label_name, label_slug,
                                 routing_labels)
 from ..constructs.props import (DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION,
@@ -120,17 +120,10 @@ def _routing_label_value(value: str) -> str:
 RoutingLabelValue = Annotated[str, AfterValidator(_routing_label_value)]
 
 
-#: Go template delimiters: a repository's url, revision and path are written into the
-#: label's ApplicationSet, a Go template (``goTemplate: true``), where a literal one would
-#: break the generation of every Application of the label.
-GO_TEMPLATE = re.compile(r"\{\{|\}\}")
-
-
 def _no_go_template(v: str) -> str:
-    if GO_TEMPLATE.search(v):
-        raise ValueError(f"must not contain '{{{{' or '}}}}' (it is written into an "
-                         f"ApplicationSet, a Go template, whose generation it would break "
-                         f"for every cluster of the label), got {v!r}")
+    problem = go_template_problem(v)
+    if problem:
+        raise ValueError(problem)
     return v
 
 
