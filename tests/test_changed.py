@@ -75,7 +75,8 @@ def test_a_new_argocd_address_affects_every_worker(fleet_repo):
 def test_a_new_management_cluster_affects_every_worker(fleet_repo):
     base = fleet_repo.head()
     fleet_repo.git("mv", f"clusters/{MGMT}", "clusters/hub")
-    fleet_repo.commit("rename the management cluster")
+    fleet_repo.append("clusters/hub/cluster.yaml", "ha: true\n")  # a new cluster, not a rename
+    fleet_repo.commit("a new management cluster")
     changes = changed_clusters(fleet_repo.path, base)
     assert affected(changes) == ["hub", PROD]
     assert f"the management cluster changed ({MGMT} -> hub)" in by_name(changes, PROD).reason
@@ -186,13 +187,42 @@ def test_removing_cluster_yaml_alone_removes_the_cluster(fleet_repo):
     assert [c.name for c in changes.removed] == [PROD] and changes.affected == ()
 
 
-def test_a_renamed_cluster_is_a_removal_and_an_addition(fleet_repo):
+def test_a_moved_directory_with_changed_content_is_a_removal_and_an_addition(fleet_repo):
     base = fleet_repo.head()
     fleet_repo.git("mv", f"clusters/{PROD}", "clusters/do-prod")
+    fleet_repo.append("clusters/do-prod/cluster.yaml", "ha: true\n")
     fleet_repo.commit()
     changes = changed_clusters(fleet_repo.path, base)
     assert affected(changes) == ["do-prod"] and by_name(changes, "do-prod").added
     assert [c.name for c in changes.removed] == [PROD]
+
+
+def test_a_rename_recorded_in_a_commit_trailer_plans_the_new_name_only(fleet_repo):
+    # GIVEN a rename, then (once the state was moved) a commit with the trailer
+    base = fleet_repo.head()
+    fleet_repo.git("mv", f"clusters/{PROD}", "clusters/do-prod")
+    fleet_repo.commit("rename do-production")
+    fleet_repo.git("commit", "-q", "--allow-empty", "-m", "State moved",
+                   "-m", f"Fleetform-Renamed: {PROD} -> do-prod")
+    # WHEN
+    changes = changed_clusters(fleet_repo.path, base)
+    # THEN the new name is planned against the moved state, nothing is retired
+    assert affected(changes) == ["do-prod"]
+    assert by_name(changes, "do-prod").reason == (
+        f"renamed from {PROD} (its state was moved: Fleetform-Renamed: {PROD} -> do-prod)")
+    assert changes.removed == ()
+
+
+def test_a_rename_acknowledged_by_option_or_variable(fleet_repo):
+    base = fleet_repo.head()
+    fleet_repo.git("mv", f"clusters/{PROD}", "clusters/do-prod")
+    fleet_repo.commit("rename do-production")
+    changes = changed_clusters(fleet_repo.path, base, renamed={(PROD, "do-prod")})
+    assert affected(changes) == ["do-prod"] and changes.removed == ()
+    changes = ci_changes(fleet_repo.path, ci_env(
+        CI_PIPELINE_SOURCE="merge_request_event", CI_MERGE_REQUEST_DIFF_BASE_SHA=base,
+        FLEETFORM_RENAMED=f"{PROD}=do-prod"))
+    assert affected(changes) == ["do-prod"] and changes.removed == ()
 
 
 # --------------------------------------------------------------------------- ordering
@@ -347,14 +377,19 @@ def test_ci_merge_requests_compare_with_the_diff_base(fleet_repo):
     assert affected(changes) == [PROD] and changes.note == "merge request diff base"
 
 
-def test_ci_branch_pushes_compare_with_the_previous_tip(fleet_repo):
+def test_ci_branch_pipelines_compare_with_the_default_branch(fleet_repo):
+    # What the branch brings, whatever its previous push was: nothing is lost when
+    # a pipeline of the branch failed.
+    fleet_repo.git("checkout", "-q", "-b", "feature")
+    fleet_repo.git("update-ref", "refs/remotes/origin/main", "main")
     fleet_repo.append(f"clusters/{MGMT}/cluster.yaml")
     before = fleet_repo.commit()
     fleet_repo.append(f"clusters/{PROD}/cluster.yaml")
     fleet_repo.commit()
-    changes = ci_changes(fleet_repo.path, ci_env(CI_COMMIT_BRANCH="main",
+    changes = ci_changes(fleet_repo.path, ci_env(CI_COMMIT_BRANCH="feature",
                                                  CI_COMMIT_BEFORE_SHA=before))
-    assert affected(changes) == [PROD] and changes.base == before
+    assert affected(changes) == [MGMT, PROD]
+    assert changes.note == "branch compared with main" and changes.warning is None
 
 
 def test_ci_new_branch_compares_with_the_default_branch_fetched_from_origin(fleet_repo, tmp_path):
@@ -371,7 +406,7 @@ def test_ci_new_branch_compares_with_the_default_branch_fetched_from_origin(flee
     # THEN main was fetched and only the branch's own change counts
     assert clone.git("rev-parse", "refs/remotes/origin/main") == fleet_repo.head()
     assert affected(changes) == [PROD]
-    assert changes.note == "new branch, compared with main"
+    assert changes.note == "branch compared with main"
 
 
 def test_ci_force_push_with_a_missing_before_sha_falls_back_to_the_default_branch(fleet_repo):
@@ -384,13 +419,16 @@ def test_ci_force_push_with_a_missing_before_sha_falls_back_to_the_default_branc
     assert affected(changes) == [PROD] and changes.base == "refs/remotes/origin/main"
 
 
-def test_ci_without_any_base_plans_every_cluster(fleet_repo):
+def test_ci_default_branch_without_gitlab_plans_every_cluster_with_a_warning(fleet_repo, capsys):
     changes = ci_changes(fleet_repo.path, ci_env(CI_COMMIT_BRANCH="main",
                                                  CI_COMMIT_BEFORE_SHA=ZERO_SHA))
     assert changes.base is None
     assert affected(changes) == [MGMT, PROD]
-    assert all(c.reason == "no base commit to compare with" for c in changes.affected)
-    assert changes.summary().startswith("no base to compare with: every cluster is affected")
+    assert changes.warning.startswith("what was last applied cannot be read from GitLab")
+    assert all(c.reason.startswith("planned because what was last applied cannot be read")
+               for c in changes.affected)
+    assert changes.summary().startswith("WARNING: what was last applied cannot be read")
+    assert "fleetform: WARNING: " in capsys.readouterr().err
 
 
 def test_ci_new_branch_without_a_reachable_origin_plans_every_cluster(fleet_repo, capsys):
@@ -399,7 +437,9 @@ def test_ci_new_branch_without_a_reachable_origin_plans_every_cluster(fleet_repo
     changes = ci_changes(fleet_repo.path, ci_env(CI_COMMIT_BRANCH="feature",
                                                  CI_COMMIT_BEFORE_SHA=ZERO_SHA))
     assert changes.base is None and affected(changes) == [MGMT, PROD]
-    assert "could not fetch main from origin" in capsys.readouterr().err
+    assert changes.warning == "the default branch main could not be fetched from origin"
+    assert ("WARNING: the default branch main could not be fetched from origin: "
+            "planning every cluster") in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("env, applies", [

@@ -23,7 +23,9 @@ import yaml
 from conftest import FAKE_WORKER, FIXTURE_FLEET, ROOT, GitRepo
 from fleetform.commands.cli import main
 from fleetform.commands.gitdiff import ZERO_SHA, changed_clusters, ci_changes
-from fleetform.commands.pipeline import apply_commands, generate, plan_commands, render, retirement_steps
+from fleetform.commands.pipeline import PLAN_EXPIRE, UNSET_SECRETS, apply_commands, generate, \
+    plan_commands, render, retirement_steps
+from support.fake_gitlab import FakeGitLab
 
 MGMT, PROD = "do-management", "do-production"
 GITLAB_CI_LOCAL = ROOT / "node_modules" / ".bin" / "gitlab-ci-local"
@@ -70,7 +72,8 @@ def test_a_worker_change_gives_that_workers_synth_and_plan_only(prod_change):
 
 def test_the_synth_job_synthesizes_one_stack_with_the_pipenv_cache(prod_change):
     synth = generate(prod_change, apply=False)[f"synth:{PROD}"]
-    assert synth["script"] == [f"./fleet synth {PROD}"]
+    assert synth["script"] == [UNSET_SECRETS, f"./fleet synth {PROD}"]
+    assert synth["interruptible"] is True
     assert synth["artifacts"]["paths"] == [f"cdktf.out/stacks/{PROD}/"]
     assert synth["needs"] == []
     [cache] = synth["cache"]
@@ -87,10 +90,26 @@ def test_the_plan_job_saves_a_plan_and_a_readable_plan_with_gitlab_state(prod_ch
     assert plan["variables"] == {"TF_HTTP_USERNAME": "gitlab-ci-token",
                                  "TF_HTTP_PASSWORD": "$CI_JOB_TOKEN"}
     assert needs(plan) == [(f"synth:{PROD}", True)]
+    # Nothing applies a merge request's plan: only the readable plan is kept.
+    artifacts = plan["artifacts"]
+    assert artifacts["paths"] == [f"cdktf.out/stacks/{PROD}/plan.txt"]
+    assert artifacts["access"] == "developer"
+    # Environment-scoped secrets reach it; preparing creates no deployment.
+    assert plan["environment"] == {"name": f"fleet/{PROD}", "action": "prepare"}
+    assert plan["interruptible"] is True
+
+
+def test_a_saved_plan_is_downloadable_by_no_one_and_kept_only_as_long_as_an_apply_uses_it(
+        prod_change):
+    plan = generate(prod_change, apply=True)[f"plan:{PROD}"]
     artifacts = plan["artifacts"]
     assert artifacts["paths"] == [f"cdktf.out/stacks/{PROD}/"]  # plan.cache, plan.txt, lock file
     assert artifacts["exclude"] == [f"cdktf.out/stacks/{PROD}/.terraform/**/*"]
-    assert artifacts["access"] == "developer"
+    # GitLab's UI and API serve it to no one; the apply job still gets it (needs).
+    assert artifacts["access"] == "none"
+    assert artifacts["expire_in"] == PLAN_EXPIRE == "2 days"
+    # It holds the state lock: cancelling it would leave the lock behind.
+    assert plan["interruptible"] is False
 
 
 @pytest.mark.parametrize("apply, command", [
@@ -98,7 +117,7 @@ def test_the_plan_job_saves_a_plan_and_a_readable_plan_with_gitlab_state(prod_ch
     # state, so a Developer's plan reads it without the lock.
     (False, "terraform plan -lock=false -out=plan.cache"),
     # The default branch: the plan feeds an apply, so it takes the lock.
-    (True, "terraform plan -out=plan.cache"),
+    (True, "terraform plan -lock-timeout=20m -out=plan.cache"),
 ])
 def test_only_plans_that_feed_an_apply_lock_the_state(fleet_change, apply, command):
     pipeline = generate(fleet_change, apply=apply)
@@ -123,7 +142,10 @@ def test_apply_jobs_are_manual_and_apply_the_saved_plan(prod_change):
     apply = pipeline[f"apply:{PROD}"]
     assert apply["when"] == "manual"
     assert apply["script"] == apply_commands(PROD) == [
-        f"cd cdktf.out/stacks/{PROD}", "terraform init", "terraform apply plan.cache"]
+        f"cd cdktf.out/stacks/{PROD}", "terraform init",
+        "terraform apply -lock-timeout=20m plan.cache"]
+    assert apply["interruptible"] is False
+    assert apply["environment"] == {"name": f"fleet/{PROD}", "action": "start"}
     assert needs(apply) == [(f"plan:{PROD}", True)]
     assert apply["resource_group"] == f"fleetform-{PROD}"
     assert apply["variables"]["TF_HTTP_PASSWORD"] == "$CI_JOB_TOKEN"
@@ -188,12 +210,17 @@ def test_merge_requests_get_plans_and_the_default_branch_manual_applies(fleet_re
     fleet_repo.commit()
     mr = {"CI_PIPELINE_SOURCE": "merge_request_event", "CI_MERGE_REQUEST_DIFF_BASE_SHA": base,
           "CI_COMMIT_BEFORE_SHA": ZERO_SHA, "CI_DEFAULT_BRANCH": "main"}
-    push = {"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "main",
-            "CI_COMMIT_BEFORE_SHA": base, "CI_DEFAULT_BRANCH": "main"}
-    for env, expected in ((mr, []), (push, [f"apply:{PROD}"])):
-        text = run_cli(["pipeline", "--ci", "-C", str(fleet_repo.path)], env)
-        applies = [n for n in jobs(yaml.safe_load(text)) if n.startswith("apply:")]
-        assert applies == expected
+    with FakeGitLab() as gitlab:
+        gitlab.deploy(MGMT, base)
+        gitlab.deploy(PROD, base)
+        push = {"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "main",
+                "CI_COMMIT_BEFORE_SHA": base, "CI_DEFAULT_BRANCH": "main",
+                "CI_API_V4_URL": gitlab.api_url, "CI_PROJECT_ID": gitlab.project,
+                "CI_JOB_TOKEN": gitlab.token}
+        for env, expected in ((mr, []), (push, [f"apply:{PROD}"])):
+            text = run_cli(["pipeline", "--ci", "-C", str(fleet_repo.path)], env)
+            applies = [n for n in jobs(yaml.safe_load(text)) if n.startswith("apply:")]
+            assert applies == expected
 
 
 def run_cli(argv, env) -> str:
@@ -333,14 +360,19 @@ def copy_project(target: Path) -> None:
             shutil.copy2(source, target / rel)
 
 
-def link_python_env(project: Path) -> None:
+def link_python_env(project: Path, *, built_in: Path | None = None) -> None:
     """A .venv for ./fleet that reuses this test run's packages instead of installing them.
 
     ``./fleet`` trusts .venv when its stamp matches Pipfile.lock. This venv has no
     packages of its own: a .pth adds the running interpreter's site-packages,
-    and PYTHONPATH (.gitlab-ci.yml) puts the copy's constructs/ first.
+    and PYTHONPATH (./fleet) puts the copy's constructs/ first. Like a pipenv
+    venv it has a ``fleetform`` script whose #! line holds its own path.
+
+    ``built_in``: build it in that directory, then move it into ``project``, as
+    a CI cache restored into another project directory does.
     """
-    venv = project / ".venv"
+    origin = built_in or project
+    venv = origin / ".venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True,
                    timeout=120)
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
@@ -353,7 +385,9 @@ def link_python_env(project: Path) -> None:
                       "sys.exit(main())\n")
     script.chmod(0o755)
     lock = hashlib.sha256((project / "Pipfile.lock").read_bytes()).hexdigest()
-    (venv / ".fleetform-lock").write_text(lock + "\n")
+    (venv / ".fleetform-lock").write_text(f"{lock}\n{origin}\n")
+    if built_in is not None:
+        shutil.move(str(venv), str(project / ".venv"))
 
 
 def gitlab_ci_local(project: Path, *args: str) -> subprocess.CompletedProcess:
@@ -386,15 +420,24 @@ def test_gitlab_ci_local_runs_exactly_the_changed_clusters_jobs(tmp_path):
     assert "max_nodes: 5" in cluster_yaml.read_text()
     cluster_yaml.write_text(cluster_yaml.read_text().replace("max_nodes: 5", "max_nodes: 6"))
     repo.commit("do-production: one more node")
-    link_python_env(project)
+    # ... with a cached .venv built in another directory (its scripts' #! lines point there)
+    link_python_env(project, built_in=tmp_path / "elsewhere")
 
-    # WHEN the root pipeline's `changes` job runs, as on a push to main
+    # WHEN the root pipeline's `changes` job runs, as on a push to main, with both
+    # clusters last applied at the base commit (GitLab deployments, read with the job token)
     listed = gitlab_ci_local(project, "--list-json")
     assert listed.returncode == 0, listed.stderr
     assert {j["name"] for j in json.loads(listed.stdout)} == {"test", "changes", "clusters", "diff"}
-    run = gitlab_ci_local(project, "--variable", f"CI_COMMIT_BEFORE_SHA={base}", "changes")
+    with FakeGitLab() as gitlab:
+        gitlab.deploy(MGMT, base)
+        gitlab.deploy(PROD, base)
+        run = gitlab_ci_local(project, "--variable", f"CI_COMMIT_BEFORE_SHA={base}",
+                              "--variable", f"CI_API_V4_URL={gitlab.api_url}",
+                              "--variable", f"CI_JOB_TOKEN={gitlab.token}", "changes")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "PASS  changes" in run.stdout
+    assert "WARNING" not in run.stdout
+    assert f".venv was built in {tmp_path / 'elsewhere'}" in run.stdout + run.stderr
 
     # THEN the child pipeline (the artifact the trigger job includes) has that cluster's jobs only
     child = project / ".gitlab-ci-local" / "artifacts" / "changes" / "child-pipeline.yml"

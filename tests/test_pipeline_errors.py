@@ -29,13 +29,18 @@ def test_an_unknown_base_fails_without_writing_the_pipeline(fleet_repo, tmp_path
     assert not out.exists()
 
 
-def test_a_merge_request_base_missing_from_the_clone_is_an_error(fleet_repo):
+def test_a_merge_request_base_missing_from_the_clone_plans_every_cluster_loudly(fleet_repo):
+    # One rule for a base that cannot be used: plan everything, and say so.
     env = {"CI_PIPELINE_SOURCE": "merge_request_event", "CI_COMMIT_BEFORE_SHA": ZERO_SHA,
            "CI_MERGE_REQUEST_DIFF_BASE_SHA": "ab" * 20, "CI_DEFAULT_BRANCH": "main"}
     proc = cli(["pipeline", "--ci", "-C", str(fleet_repo.path)], env)
-    assert proc.returncode == 2
-    assert proc.stderr == f"error: --base: unknown revision '{'ab' * 20}'\n"
-    assert "Traceback" not in proc.stderr and proc.stdout == ""
+    assert proc.returncode == 0, proc.stderr
+    warning = (f"WARNING: the merge request base cannot be used (unknown revision "
+               f"'{'ab' * 20}'): planning every cluster")
+    assert f"fleetform: {warning}" in proc.stderr
+    assert f"# {warning}" in proc.stdout
+    assert "plan:do-management" in proc.stdout and "plan:do-production" in proc.stdout
+    assert "Traceback" not in proc.stderr
 
 
 def test_an_output_that_cannot_be_written_is_named(fleet_repo, tmp_path, capsys):

@@ -32,10 +32,18 @@ Only Git and each cluster's ``role`` (plus the management cluster's Argo CD
 address) are read: the full validation of ``cluster.yaml`` is ``fleetform synth``'s
 job. The management cluster is listed first.
 
+A cluster is a real directory holding a regular ``cluster.yaml``: a symbolic
+link in either place is refused, as synth and validate refuse it (what a link
+points at is not what Git compares). A cluster directory removed and another
+added with the very same ``cluster.yaml`` is a rename: it stops with the steps
+that move the cluster's state first (see :func:`check_renames`).
+
 Shallow clones: the base commit and the merge base must be in the clone.
 GitLab CI clones 20 commits deep by default; the job that runs this command
 sets ``GIT_DEPTH: 0`` (full history). Elsewhere ``git fetch --unshallow`` (or
 ``git fetch --depth=N origin <base>``) fetches what is missing; the error says so.
+In GitLab CI (``--ci``) a base that cannot be used never fails the job and never
+plans less: every cluster is planned, with a warning (see :func:`ci_changes`).
 """
 
 from __future__ import annotations
@@ -44,16 +52,18 @@ import argparse
 import fnmatch
 import json
 import os
+import re
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Mapping
+from typing import Callable, Mapping
 
 import yaml
 
 from ..errors import ConfigError
 from ..fleet.config import DNS1123_LABEL
+from .gitlab import ENVIRONMENT_PREFIX, AppliedUnknown, applied_commits
 
 CLUSTERS_DIR = "clusters"
 CLUSTER_FILE = "cluster.yaml"
@@ -63,6 +73,15 @@ ROLES = ("management", "worker")
 SHARED_PATTERNS = ("constructs/", "main.py", "cdktf.json", "Pipfile*", "pyproject.toml",
                    "package*.json")
 ZERO_SHA = "0" * 40
+#: Git's file mode of a symbolic link.
+SYMLINK_MODE = "120000"
+#: The commit trailer that records a cluster rename whose state was moved.
+RENAME_TRAILER = "Fleetform-Renamed"
+
+
+class BaseUnavailable(ConfigError):
+    """The base of a comparison cannot be used here: unknown, unrelated, missing from a
+    shallow clone. ``--ci`` plans every cluster instead; ``--base`` reports it."""
 
 
 class Git:
@@ -125,6 +144,15 @@ class Git:
                          f"+refs/heads/{branch}:{ref}", check=False)
         return proc.returncode == 0
 
+    def fetch_commit(self, remote: str, sha: str) -> str | None:
+        """Fetch the commit ``sha`` from ``remote`` when it is missing here; None on failure."""
+        if self.commit(sha):
+            return self.commit(sha)
+        if not re.fullmatch(r"[0-9a-f]{40}", sha):
+            return None
+        self._run("fetch", "--quiet", "--no-tags", remote, sha, check=False)
+        return self.commit(sha)
+
     def changed_paths(self, base: str, head: str | None) -> list[str]:
         """Project-relative paths that differ between ``base`` and ``head``.
 
@@ -141,16 +169,36 @@ class Git:
                                         "--", ".").stdout)
         return sorted(set(paths))
 
+    def tree(self, commit: str, directory: str) -> list[tuple[str, str]]:
+        """``(mode, path)`` of the files below the project-relative ``directory`` at
+        ``commit`` (paths relative to it; a symbolic link is one file of mode 120000)."""
+        proc = self._run("ls-tree", "-r", "-z", "--full-tree",
+                         f"{commit}:{self.prefix}{directory}", check=False)
+        if proc.returncode != 0:
+            return []
+        entries = []
+        for item in _split_z(proc.stdout):
+            meta, _, path = item.partition("\t")
+            entries.append((meta.split(" ")[0], path))
+        return entries
+
     def files_under(self, commit: str, directory: str) -> list[str]:
         """Files below the project-relative ``directory`` at ``commit`` (relative to it)."""
-        proc = self._run("ls-tree", "-r", "-z", "--name-only", "--full-tree",
-                         f"{commit}:{self.prefix}{directory}", check=False)
-        return _split_z(proc.stdout) if proc.returncode == 0 else []
+        return [path for _, path in self.tree(commit, directory)]
 
     def read(self, commit: str, path: str) -> bytes | None:
         """The project-relative file ``path`` at ``commit``; None when absent."""
         proc = self._run("cat-file", "blob", f"{commit}:{self.prefix}{path}", check=False)
         return proc.stdout if proc.returncode == 0 else None
+
+    def trailers(self, base: str, head: str, key: str) -> list[str]:
+        """The values of trailer ``key`` in the messages of the commits ``base..head``."""
+        proc = self._run("log", "-z", f"--format=%(trailers:key={key},valueonly)",
+                         f"{base}..{head}", "--", check=False)
+        if proc.returncode != 0:
+            return []
+        return [line.strip() for block in _split_z(proc.stdout)
+                for line in block.splitlines() if line.strip()]
 
 
 def _split_z(data: bytes) -> list[str]:
@@ -172,6 +220,9 @@ class AffectedCluster:
     paths: tuple[str, ...]
     #: True when the cluster did not exist at the merge base.
     added: bool = False
+    #: The commit this cluster was compared with, when it has its own (the default
+    #: branch compares each cluster with its last successful apply); None otherwise.
+    base: str | None = None
 
     @property
     def reason(self) -> str:
@@ -184,7 +235,7 @@ class RemovedCluster:
 
     name: str
     role: str
-    #: The last compared commit that still has the cluster (the merge base).
+    #: The last commit known to have the cluster (the merge base, or its last apply).
     last_commit: str
     #: Whether its stack refuses destruction (``prevent_destroy``, on for management).
     protected: bool
@@ -199,7 +250,8 @@ class RemovedCluster:
 class Changes:
     """What a change does to the fleet: clusters to plan, clusters to retire."""
 
-    #: The base as given (a ref), or None when there was nothing to compare with.
+    #: The base as given (a ref), or None when there was nothing to compare with
+    #: (or when each cluster has its own base: see ``per_cluster``).
     base: str | None
     base_commit: str | None
     merge_base: str | None
@@ -212,6 +264,11 @@ class Changes:
     unaffecting: tuple[str, ...] = field(default=())
     #: How the base was chosen (``--ci``), for the summary.
     note: str | None = None
+    #: Why every cluster is planned although a base was expected (it could not be
+    #: used): printed as a warning, never silent.
+    warning: str | None = None
+    #: True when each cluster was compared with its own last apply (``AffectedCluster.base``).
+    per_cluster: bool = False
 
     @property
     def names(self) -> list[str]:
@@ -224,9 +281,12 @@ class Changes:
             "merge_base": self.merge_base,
             "head": self.head if self.head is not None else "working tree",
             "note": self.note,
+            "warning": self.warning,
+            "per_cluster": self.per_cluster,
             "changed_paths": list(self.paths),
             "affected": [{"name": c.name, "role": c.role, "added": c.added,
-                          "reason": c.reason, "paths": list(c.paths)} for c in self.affected],
+                          "reason": c.reason, "paths": list(c.paths), "base": c.base}
+                         for c in self.affected],
             "removed": [{"name": c.name, "role": c.role, "last_commit": c.last_commit,
                          "protected": c.protected, "reason": c.reason} for c in self.removed],
             "unaffecting_paths": list(self.unaffecting),
@@ -235,11 +295,16 @@ class Changes:
     def summary(self) -> str:
         """A plain, human-readable account (what ``fleetform changed`` prints)."""
         lines = []
-        if self.base is None:
+        if self.warning:
+            lines.append(f"WARNING: {self.warning}: planning every cluster")
+        head = self.head[:12] if self.head else "the working tree"
+        if self.per_cluster:
+            lines.append(f"changes since each cluster's last successful apply to {head}"
+                         f"{f' [{self.note}]' if self.note else ''}")
+        elif self.base is None:
             lines.append(f"no base to compare with: every cluster is affected"
                          f"{f' ({self.note})' if self.note else ''}")
         else:
-            head = self.head[:12] if self.head else "the working tree"
             lines.append(f"changes from {self.base} (merge base {self.merge_base[:12]}) to {head}: "
                          f"{len(self.paths)} path(s){f' [{self.note}]' if self.note else ''}")
         width = max([len(c.name) for c in (*self.affected, *self.removed)] + [0])
@@ -327,6 +392,19 @@ def _parse(text: bytes | str | None, file: str, *, strict: bool) -> _Spec | None
                  prevent_destroy=prevent if isinstance(prevent, bool) else None)
 
 
+def symlink_error(path: str) -> ConfigError:
+    """The error for a cluster directory or cluster.yaml that is a symbolic link.
+
+    One message for synth, validate and changed: a link's target is not what Git
+    records and compares (a directory link is one file to Git, so its cluster
+    would be synthesized but never planned), so fleetform refuses it everywhere.
+    """
+    what = "cluster directory" if PurePosixPath(path).name != CLUSTER_FILE else CLUSTER_FILE
+    return ConfigError(f"is a symbolic link: a {what} must be a real "
+                       f"{'directory' if what != CLUSTER_FILE else 'file'} "
+                       "(move the files here instead of linking them)", file=path)
+
+
 class _Tree:
     """The clusters of one side of the comparison: a commit, or the working tree."""
 
@@ -334,19 +412,43 @@ class _Tree:
         self.git = git
         self.commit = commit
         self._names: list[str] | None = None
+        self._links: list[str] = []
+
+    def _scan(self) -> None:
+        if self.commit is None:
+            root = self.git.root / CLUSTERS_DIR
+            found, links = [], []
+            if root.is_dir():
+                for entry in sorted(root.iterdir()):
+                    if entry.is_symlink():
+                        links.append(entry.name)
+                    elif (entry / CLUSTER_FILE).is_symlink():
+                        links.append(f"{entry.name}/{CLUSTER_FILE}")
+                    elif (entry / CLUSTER_FILE).is_file():
+                        found.append(entry.name)
+        else:
+            found, links = [], []
+            for mode, path in self.git.tree(self.commit, CLUSTERS_DIR):
+                depth = path.count("/")
+                if mode == SYMLINK_MODE and (depth == 0 or (
+                        depth == 1 and path.endswith("/" + CLUSTER_FILE))):
+                    links.append(path)
+                elif depth == 1 and path.endswith("/" + CLUSTER_FILE):
+                    found.append(path.split("/")[0])
+        self._names = sorted(n for n in found if not n.startswith("."))
+        self._links = sorted(p for p in links if not p.startswith("."))
 
     def names(self) -> list[str]:
-        """Cluster directories that hold a cluster.yaml."""
+        """Cluster directories that hold a cluster.yaml (symbolic links excluded)."""
         if self._names is None:
-            if self.commit is None:
-                root = self.git.root / CLUSTERS_DIR
-                found = [p.parent.name for p in root.glob(f"*/{CLUSTER_FILE}")] \
-                    if root.is_dir() else []
-            else:
-                found = [f.split("/")[0] for f in self.git.files_under(self.commit, CLUSTERS_DIR)
-                         if f.count("/") == 1 and f.endswith("/" + CLUSTER_FILE)]
-            self._names = sorted(n for n in found if not n.startswith("."))
+            self._scan()
         return self._names
+
+    def links(self) -> list[str]:
+        """Cluster directories or cluster.yaml files that are symbolic links."""
+        if self._names is None:
+            self._scan()
+        return self._links
 
     def has_dir(self, name: str) -> bool:
         if self.commit is None:
@@ -381,6 +483,8 @@ def _order(item) -> tuple:
 
 
 def _specs(tree: _Tree, *, strict: bool) -> dict[str, _Spec]:
+    if strict and tree.links():
+        raise symlink_error(f"{CLUSTERS_DIR}/{tree.links()[0]}")
     out = {}
     for name in tree.names():
         if strict:
@@ -396,31 +500,91 @@ def _management(specs: Mapping[str, _Spec]) -> tuple[str, _Spec] | None:
     return found[0] if len(found) == 1 else None
 
 
-def every_cluster(git: Git, *, note: str | None = None) -> Changes:
-    """Every cluster at HEAD as affected: when there is no base to compare with."""
+def every_cluster(git: Git, *, note: str | None = None, warning: str | None = None,
+                  reason: str = "no base commit to compare with") -> Changes:
+    """Every cluster at HEAD as affected: when there is no base to compare with.
+
+    ``warning`` says why a base that was expected could not be used.
+    """
     head = git.commit("HEAD")
     if head is None:
         raise ConfigError("the repository has no commit yet", file=git.root, field="HEAD")
     specs = _specs(_Tree(git, head), strict=True)
-    affected = sorted((AffectedCluster(name=n, role=s.role, paths=(),
-                                       reasons=("no base commit to compare with",))
+    affected = sorted((AffectedCluster(name=n, role=s.role, paths=(), reasons=(reason,))
                        for n, s in specs.items()), key=_order)
     return Changes(base=None, base_commit=None, merge_base=None, head=head, paths=(),
-                   affected=tuple(affected), removed=(), note=note)
+                   affected=tuple(affected), removed=(), note=note, warning=warning)
 
 
-def _unknown_base(git: Git, base: str) -> ConfigError:
+def _unknown_base(git: Git, base: str) -> BaseUnavailable:
     hint = ""
     if git.is_shallow():
         hint = (": this clone is shallow, so the commit may be missing: fetch it "
                 "(git fetch --depth=50 origin <branch>, or git fetch --unshallow; in GitLab "
                 "CI set GIT_DEPTH: 0)")
-    return ConfigError(f"unknown revision {base!r}{hint}", field="--base")
+    return BaseUnavailable(f"unknown revision {base!r}{hint}", field="--base")
+
+
+# --------------------------------------------------------------------------- renames
+
+
+def parse_renames(values) -> set[tuple[str, str]]:
+    """``OLD -> NEW`` (or ``OLD=NEW``) pairs, from trailers, options or a variable."""
+    pairs = set()
+    for value in values:
+        text = re.sub(r"\s*(?:->|=)\s*", "=", value.strip())
+        for item in filter(None, re.split(r"[,\s]+", text)):
+            match = re.fullmatch(r"([a-z0-9-]+)=([a-z0-9-]+)", item)
+            if match is None:
+                raise ConfigError(f"must be OLD -> NEW (cluster names), got {item!r}",
+                                  field=RENAME_TRAILER)
+            pairs.add((match.group(1), match.group(2)))
+    return pairs
+
+
+def check_renames(old: _Tree, new: _Tree, added: list[str], removed: list[str],
+                  acknowledged: set[tuple[str, str]]) -> dict[str, str]:
+    """``{new name: old name}`` of the renames whose state was moved (acknowledged).
+
+    A cluster added with exactly the ``cluster.yaml`` of a cluster removed in the
+    same change is a rename. Planned as is, it would create a second cluster and
+    leave the old one running with an orphaned state: unless acknowledged (the
+    state was moved), stop with the steps.
+    """
+    if not added or not removed:
+        return {}
+    before = {name: old.read(name) for name in removed}
+    renamed: dict[str, str] = {}
+    for name in added:
+        content = new.read(name)
+        match = next((o for o, text in before.items() if text is not None and text == content
+                      and o not in renamed.values()), None)
+        if match is None:
+            continue
+        if (match, name) not in acknowledged:
+            raise ConfigError(
+                f"renamed from {CLUSTERS_DIR}/{match} (same {CLUSTER_FILE}): planned as is, it "
+                f"would create a second cluster and orphan {match}'s state. Move the state "
+                f"first (./fleet move-state {match} {name}), then record it in a commit "
+                f"with the trailer '{RENAME_TRAILER}: {match} -> {name}' "
+                "(README: Renaming a cluster)", file=f"{CLUSTERS_DIR}/{name}")
+        renamed[name] = match
+    return renamed
+
+
+# --------------------------------------------------------------------------- comparison
 
 
 def changed_clusters(root: Path | str, base: str, *, working_tree: bool = False,
-                     note: str | None = None) -> Changes:
-    """The clusters that the change ``base...HEAD`` (or the working tree) affects."""
+                     note: str | None = None, direct: bool = False,
+                     renamed: set[tuple[str, str]] = frozenset()) -> Changes:
+    """The clusters that the change ``base...HEAD`` (or the working tree) affects.
+
+    ``direct`` compares ``base`` with HEAD itself rather than their merge base:
+    what differs between a deployed commit and HEAD, even when ``base`` is not an
+    ancestor (a force push dropped it). ``renamed`` holds acknowledged renames
+    (``(old, new)``), in addition to the trailers of the compared commits.
+    """
     git = Git(root)
     if not base or base.startswith("-"):
         raise ConfigError(f"must be a commit, branch or tag, got {base!r}", field="--base")
@@ -430,11 +594,12 @@ def changed_clusters(root: Path | str, base: str, *, working_tree: bool = False,
     base_commit = git.commit(base)
     if base_commit is None:
         raise _unknown_base(git, base)
-    merge_base = git.merge_base(base_commit, head)
+    merge_base = base_commit if direct else git.merge_base(base_commit, head)
     if merge_base is None:
         shallow = (" (this clone is shallow: fetch more history with git fetch --unshallow, "
                    "or GIT_DEPTH: 0 in GitLab CI)") if git.is_shallow() else ""
-        raise ConfigError(f"{base!r} and HEAD have no common ancestor{shallow}", field="--base")
+        raise BaseUnavailable(f"{base!r} and HEAD have no common ancestor{shallow}",
+                              field="--base")
 
     paths = git.changed_paths(merge_base, None if working_tree else head)
     old, new = _Tree(git, merge_base), _Tree(git, None if working_tree else head)
@@ -453,7 +618,7 @@ def changed_clusters(root: Path | str, base: str, *, working_tree: bool = False,
 
     reasons: dict[str, list[str]] = {}
     touched: dict[str, list[str]] = {}
-    removed: list[RemovedCluster] = []
+    removed_names: list[str] = []
     for name, cluster_paths in sorted(by_cluster.items()):
         _check_name(name)
         if name in new_specs:
@@ -463,17 +628,30 @@ def changed_clusters(root: Path | str, base: str, *, working_tree: bool = False,
                 else f"{CLUSTERS_DIR}/{name}/ changed")
             touched.setdefault(name, []).extend(cluster_paths)
         elif name in old_names:
-            spec = _parse(old.read(name), old.file(name), strict=False)
-            role = spec.role if spec else "unknown"
-            protected = spec.prevent_destroy if spec and spec.prevent_destroy is not None \
-                else role == "management"
-            removed.append(RemovedCluster(name=name, role=role, last_commit=merge_base,
-                                          protected=protected))
+            removed_names.append(name)
         elif new.has_dir(name):
             raise ConfigError(f"missing {CLUSTER_FILE}", file=f"{CLUSTERS_DIR}/{name}")
         else:
             # Files added and removed again, or only non-cluster files that are gone.
             unaffecting.extend(cluster_paths)
+
+    acknowledged = set(renamed) | parse_renames(
+        git.trailers(merge_base, head, RENAME_TRAILER))
+    renames = check_renames(old, new, [n for n in reasons if n not in old_names],
+                            removed_names, acknowledged)
+    removed: list[RemovedCluster] = []
+    for name in removed_names:
+        if name in renames.values():
+            continue
+        spec = _parse(old.read(name), old.file(name), strict=False)
+        role = spec.role if spec else "unknown"
+        protected = spec.prevent_destroy if spec and spec.prevent_destroy is not None \
+            else role == "management"
+        removed.append(RemovedCluster(name=name, role=role, last_commit=merge_base,
+                                      protected=protected))
+    for name, previous in renames.items():
+        reasons[name] = [f"renamed from {previous} (its state was moved: "
+                         f"{RENAME_TRAILER}: {previous} -> {name})"]
 
     if shared:
         more = f", +{len(shared) - 1} more" if len(shared) > 1 else ""
@@ -523,37 +701,146 @@ def _management_moved(old: _Tree, new_specs: Mapping[str, _Spec]) -> str | None:
     return None
 
 
+# --------------------------------------------------------------------------- last applied
+
+
+#: ``{cluster name: commit of its last successful apply}``; raises AppliedUnknown.
+AppliedSource = Callable[[], Mapping[str, str]]
+
+
+def since_applied(root: Path | str, applied: Mapping[str, str], *,
+                  renamed: set[tuple[str, str]] = frozenset(),
+                  note: str | None = None) -> Changes:
+    """Each cluster compared with the commit of its last successful apply.
+
+    ``applied`` maps cluster names to commits (GitLab: the last successful
+    deployment of environment ``fleet/<name>``). A cluster with no recorded
+    apply, or whose commit is not in the clone even after fetching it, is
+    planned: what is deployed is unknown. A cluster compared with its commit is
+    planned when anything that affects it differs (``REF`` compared directly with
+    HEAD, so a force push that dropped the applied commit is seen as a change).
+    A name with a recorded apply that is no longer under ``clusters/`` is
+    reported for retirement.
+    """
+    git = Git(root)
+    head = git.commit("HEAD")
+    if head is None:
+        raise ConfigError("the repository has no commit yet", file=git.root, field="HEAD")
+    specs = _specs(_Tree(git, head), strict=True)
+    groups: dict[str, list[str]] = {}
+    affected: list[AffectedCluster] = []
+    for name, spec in specs.items():
+        sha = applied.get(name)
+        commit = git.fetch_commit("origin", sha) if sha else None
+        if commit is None:
+            why = (f"no successful apply recorded (environment {ENVIRONMENT_PREFIX}{name})"
+                   if not sha else f"its last applied commit {sha[:12]} is not in this "
+                                   "clone (a force push dropped it?)")
+            affected.append(AffectedCluster(name=name, role=spec.role, reasons=(why,),
+                                            paths=(), added=not sha))
+        else:
+            groups.setdefault(commit, []).append(name)
+    paths: set[str] = set()
+    unaffecting: set[str] = set()
+    for commit, names in groups.items():
+        changes = changed_clusters(root, commit, direct=True, renamed=renamed)
+        paths.update(changes.paths)
+        unaffecting.update(changes.unaffecting)
+        for cluster in changes.affected:
+            if cluster.name in names:
+                affected.append(replace(
+                    cluster, base=commit,
+                    reasons=tuple(f"{r} since its last apply ({commit[:12]})"
+                                  for r in cluster.reasons)))
+    removed = []
+    for name, sha in sorted(applied.items()):
+        if name in specs:
+            continue
+        commit = git.commit(sha) if sha else None
+        spec = _parse(git.read(commit, f"{CLUSTERS_DIR}/{name}/{CLUSTER_FILE}"), name,
+                      strict=False) if commit else None
+        role = spec.role if spec else "unknown"
+        protected = spec.prevent_destroy if spec and spec.prevent_destroy is not None \
+            else role == "management"
+        removed.append(RemovedCluster(name=name, role=role, last_commit=sha,
+                                      protected=protected))
+    return Changes(base=None, base_commit=None, merge_base=None, head=head,
+                   paths=tuple(sorted(paths)), affected=tuple(sorted(affected, key=_order)),
+                   removed=tuple(sorted(removed, key=_order)),
+                   unaffecting=tuple(sorted(unaffecting)),
+                   note=note, per_cluster=True)
+
+
 # --------------------------------------------------------------------------- CI base
 
 
-def ci_changes(root: Path | str, env: Mapping[str, str]) -> Changes:
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def ci_changes(root: Path | str, env: Mapping[str, str], *,
+               applied: AppliedSource | None = None) -> Changes:
     """The changes of the pipeline GitLab CI runs, from its predefined variables.
 
-    * merge request pipelines: ``CI_MERGE_REQUEST_DIFF_BASE_SHA``;
-    * branch pipelines: ``CI_COMMIT_BEFORE_SHA`` (the previous tip), when it is
-      a real commit present in the clone;
-    * otherwise (new branch, force push): the default branch, fetched from
-      ``origin`` when it is not in the clone;
-    * with none of these (first push of the default branch, scheduled or web
-      pipelines): every cluster.
+    * merge request pipelines: what the merge request brings
+      (``CI_MERGE_REQUEST_DIFF_BASE_SHA...HEAD``, the base fetched when missing);
+    * scheduled pipelines, and any pipeline with ``FLEETFORM_PLAN_ALL=true``:
+      every cluster (drift, and anything missed);
+    * the default branch: each cluster against the commit of its last successful
+      apply (:func:`since_applied`, read from GitLab deployments), so a failed,
+      cancelled or never-applied pipeline, or a force push, loses nothing;
+    * other branches: what the branch brings compared with the default branch
+      (fetched from ``origin`` when it is not in the clone).
+
+    One rule when that base cannot be used (not in the clone, no common history,
+    shallow clone, default branch missing, GitLab unreachable): every cluster is
+    planned and ``warning`` says why. Planning more is safe; planning less is not.
     """
     git = Git(root)
-    mr_base = env.get("CI_MERGE_REQUEST_DIFF_BASE_SHA", "").strip()
-    if mr_base:
-        return changed_clusters(root, mr_base, note="merge request diff base")
-    before = env.get("CI_COMMIT_BEFORE_SHA", "").strip()
-    if before and before != ZERO_SHA and git.commit(before):
-        return changed_clusters(root, before, note="previous tip of the branch")
+    renamed = parse_renames([env.get("FLEETFORM_RENAMED", "")])
+    source = env.get("CI_PIPELINE_SOURCE", "").strip()
     branch = env.get("CI_COMMIT_BRANCH", "").strip()
     default = env.get("CI_DEFAULT_BRANCH", "").strip()
-    if branch and default and branch != default:
+
+    def fallback(why: str) -> Changes:
+        print(f"fleetform: WARNING: {why}: planning every cluster", file=sys.stderr)
+        return every_cluster(git, warning=why, reason=f"planned because {why}")
+
+    if source == "merge_request_event" or env.get("CI_MERGE_REQUEST_IID"):
+        mr_base = env.get("CI_MERGE_REQUEST_DIFF_BASE_SHA", "").strip()
+        if not mr_base:
+            return fallback("the merge request pipeline has no CI_MERGE_REQUEST_DIFF_BASE_SHA")
+        if git.fetch_commit("origin", mr_base) is None:
+            target = env.get("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "").strip()
+            if target:
+                git.fetch_branch("origin", target, f"refs/remotes/origin/{target}")
+        try:
+            return changed_clusters(root, mr_base, note="merge request diff base",
+                                    renamed=renamed)
+        except BaseUnavailable as exc:
+            return fallback(f"the merge request base cannot be used ({exc.message})")
+    if source == "schedule" or _truthy(env.get("FLEETFORM_PLAN_ALL")):
+        why = "scheduled pipeline" if source == "schedule" else "FLEETFORM_PLAN_ALL is set"
+        return every_cluster(git, note=f"{why}: every cluster is planned (drift check)",
+                             reason=f"{why}: every cluster is planned")
+    if branch and default and branch == default:
+        try:
+            deployed = applied() if applied is not None else applied_commits(env)
+        except AppliedUnknown as exc:
+            return fallback(f"what was last applied cannot be read from GitLab ({exc})")
+        return since_applied(root, deployed, renamed=renamed,
+                             note=f"GitLab deployments of {ENVIRONMENT_PREFIX}<cluster>")
+    if branch and default:
         ref = f"refs/remotes/origin/{default}"
         if git.commit(ref) is None and not git.fetch_branch("origin", default, ref):
-            print(f"fleetform: could not fetch {default} from origin: planning every cluster",
-                  file=sys.stderr)
-            return every_cluster(git, note=f"{default} could not be fetched")
-        return changed_clusters(root, ref, note=f"new branch, compared with {default}")
-    return every_cluster(git, note="first push, or a pipeline not started by a push")
+            return fallback(f"the default branch {default} could not be fetched from origin")
+        try:
+            return changed_clusters(root, ref, note=f"branch compared with {default}",
+                                    renamed=renamed)
+        except BaseUnavailable as exc:
+            return fallback(f"the default branch cannot be compared with ({exc.message})")
+    return fallback("no branch or merge request to compare (CI_COMMIT_BRANCH and "
+                    "CI_DEFAULT_BRANCH are not both set)")
 
 
 def ci_applies(env: Mapping[str, str]) -> bool:
@@ -572,18 +859,27 @@ def add_base_arguments(parser: argparse.ArgumentParser) -> None:
     which.add_argument("--base", metavar="REF",
                        help="compare HEAD with its merge base with REF (REF...HEAD)")
     which.add_argument("--ci", action="store_true",
-                       help="choose the base from GitLab CI variables "
-                            "(merge request diff base, previous push, else the default branch)")
+                       help="choose the base from GitLab CI variables: the merge request's "
+                            "diff base; on the default branch each cluster's last successful "
+                            "apply; every cluster for schedules; every cluster, with a "
+                            "warning, when the base cannot be used")
     parser.add_argument("-C", "--root", default=".", type=Path, metavar="DIR",
                         help="project directory (default: the current directory)")
+    parser.add_argument("--renamed", action="append", default=[], metavar="OLD=NEW",
+                        help="a cluster renamed whose state was moved (also the commit "
+                             f"trailer '{RENAME_TRAILER}: OLD -> NEW'); repeatable")
 
 
 def changes_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Changes:
     env = os.environ if env is None else env
+    renamed = parse_renames(getattr(args, "renamed", []))
     if args.ci:
-        return ci_changes(args.root, env)
+        extra = " ".join(f"{o}={n}" for o, n in sorted(renamed))
+        return ci_changes(args.root, {**env, "FLEETFORM_RENAMED":
+                                      f"{env.get('FLEETFORM_RENAMED', '')} {extra}".strip()})
     return changed_clusters(args.root, args.base,
-                            working_tree=getattr(args, "working_tree", False))
+                            working_tree=getattr(args, "working_tree", False),
+                            renamed=renamed)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -607,4 +903,3 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(changes.summary())
     return 0
-

@@ -5,15 +5,28 @@ For every cluster the change affects (see :mod:`fleetform.commands.gitdiff`):
 * ``synth:<name>``: ``./fleet synth <name>`` with GitLab-managed state
   (``FLEETFORM_STATE=gitlab``); artifact ``cdktf.out/stacks/<name>/``.
 * ``plan:<name>``: ``terraform init`` / ``plan -out=plan.cache`` / ``show -no-color
-  plan.cache > plan.txt`` in that directory; artifacts: the stack with its saved
-  plan, the readable plan and the provider lock file (developers only: a saved
-  plan can hold sensitive values). Without apply jobs (merge requests) the plan
-  reads the state without locking it (``-lock=false``): GitLab lets only
+  plan.cache > plan.txt`` in that directory. Without apply jobs (merge requests)
+  the plan reads the state without locking it (``-lock=false``): GitLab lets only
   Maintainers lock a managed state, and a plan that no job applies needs no
-  lock. A plan that feeds an apply keeps the lock, so it never reads a state an
-  apply is writing.
+  lock; its artifact is ``plan.txt`` only (members with the Developer role), and
+  the job is ``interruptible`` (a newer push cancels it). A plan that feeds an
+  apply takes the lock, waiting up to :data:`LOCK_TIMEOUT` for an apply or
+  another plan to finish, and is never interrupted (a killed plan would leave
+  the lock behind); its saved plan holds sensitive values in clear (the Argo CD
+  token), so no one may download its artifact (``access: none``: only the
+  pipeline's apply job receives it) and it is kept :data:`PLAN_EXPIRE`; the
+  readable plan is in the job's log.
 * ``apply:<name>`` (only when applying: the default branch): a manual job that
-  applies the saved plan, one at a time per cluster (``resource_group``).
+  applies the saved plan, one at a time per cluster (``resource_group``), with
+  the same lock timeout; it deploys to the environment ``fleet/<name>``, which
+  records the applied commit (what the next default-branch pipeline compares
+  with). Never interruptible.
+
+Secrets: synth jobs run the repository's code and unset the deploy secrets
+(``DIGITALOCEAN_TOKEN``, ``TF_HTTP_PASSWORD``, every ``TF_VAR_*``) before
+anything runs. Plan and apply jobs run Terraform on the synthesized JSON; they
+name the environment ``fleet/<name>`` (plans with ``action: prepare``), so
+CI/CD variables scoped to ``fleet/*`` reach them and no other job.
 
 Merge requests get plans only. When the management cluster is affected, each
 worker's plan waits for the management plan and each worker's apply for the
@@ -44,6 +57,7 @@ import yaml
 from ..errors import ConfigError
 from .gitdiff import AffectedCluster, Changes, RemovedCluster, add_base_arguments, ci_applies, \
     changes_from_args
+from .gitlab import ENVIRONMENT_PREFIX
 
 STAGES = ["synth", "plan", "apply", "retire"]
 STACKS_DIR = "cdktf.out/stacks"
@@ -67,6 +81,16 @@ STATE_CREDENTIALS = {
 PIPENV_CACHE = {"key": {"files": ["Pipfile.lock"], "prefix": "pipenv"},
                 "paths": [".venv/"], "policy": "pull"}
 ARTIFACTS_EXPIRE = "1 week"
+#: How long a saved plan (which holds secrets in clear) is kept: an apply uses it
+#: within this time, or a new pipeline plans again.
+PLAN_EXPIRE = "2 days"
+#: How long a plan or an apply waits for the state lock (another apply, a plan).
+LOCK_TIMEOUT = "20m"
+#: Unsets the deploy secrets before a job runs repository code (POSIX sh).
+UNSET_SECRETS = ("unset DIGITALOCEAN_TOKEN TF_HTTP_PASSWORD "
+                 "$(awk 'BEGIN { for (k in ENVIRON) if (k ~ /^TF_VAR_/) print k }')")
+#: The GitLab environment of cluster ``<name>``: ``fleet/<name>``.
+ENVIRONMENT = ENVIRONMENT_PREFIX + "{name}"
 
 
 def job_names(name: str) -> dict[str, str]:
@@ -87,7 +111,7 @@ def plan_commands(name: str, *, lock: bool = True) -> list[str]:
     """
     return [f"cd {stack_dir(name)}",
             "terraform init",
-            "terraform plan -out=plan.cache" if lock
+            f"terraform plan -lock-timeout={LOCK_TIMEOUT} -out=plan.cache" if lock
             else "terraform plan -lock=false -out=plan.cache",
             "terraform show -no-color plan.cache > plan.txt"]
 
@@ -96,7 +120,7 @@ def apply_commands(name: str) -> list[str]:
     """What an apply job runs: exactly the saved, reviewed plan."""
     return [f"cd {stack_dir(name)}",
             "terraform init",
-            "terraform apply plan.cache"]
+            f"terraform apply -lock-timeout={LOCK_TIMEOUT} plan.cache"]
 
 
 def retirement_steps(cluster: RemovedCluster) -> list[str]:
@@ -131,6 +155,9 @@ def retirement_steps(cluster: RemovedCluster) -> list[str]:
         f"     FLEETFORM_STATE=gitlab ./fleet synth {name}",
         f"     cd {stack_dir(name)} && terraform init && terraform destroy",
         f"3. Delete its Terraform state '{name}' in GitLab (Operate > Terraform states).",
+        f"4. Stop its environment {ENVIRONMENT.format(name=name)} (Operate > Environments): "
+        "default-branch",
+        "   pipelines list a cluster for retirement while its environment is available.",
     ]
     return lines
 
@@ -139,8 +166,9 @@ def _synth_job(cluster: AffectedCluster) -> dict[str, Any]:
     return {
         "stage": "synth",
         "needs": [],
+        "interruptible": True,
         "cache": [dict(PIPENV_CACHE)],
-        "script": [f"./fleet synth {cluster.name}"],
+        "script": [UNSET_SECRETS, f"./fleet synth {cluster.name}"],
         "artifacts": {"paths": [f"{stack_dir(cluster.name)}/"],
                       "expire_in": ARTIFACTS_EXPIRE},
     }
@@ -152,20 +180,28 @@ def _plan_job(cluster: AffectedCluster, management: str | None, *,
     if management and cluster.name != management:
         needs.append({"job": job_names(management)["plan"], "artifacts": False})
     directory = stack_dir(cluster.name)
+    if apply:
+        # The saved plan holds sensitive values in clear: no one downloads it from
+        # GitLab (the pipeline's apply job still receives it through needs), and
+        # it is kept only as long as an apply may use it. The readable plan is
+        # in the job's log.
+        artifacts = {"name": f"plan-{cluster.name}", "paths": [f"{directory}/"],
+                     "exclude": [f"{directory}/.terraform/**/*"],
+                     "access": "none", "expire_in": PLAN_EXPIRE}
+    else:
+        # Nothing applies a merge request's plan: keep only the readable plan.
+        artifacts = {"name": f"plan-{cluster.name}", "paths": [f"{directory}/plan.txt"],
+                     "access": "developer", "expire_in": ARTIFACTS_EXPIRE}
     return {
         "stage": "plan",
         "needs": needs,
+        # A plan holding the state lock must finish (or it leaves the lock behind).
+        "interruptible": not apply,
+        "environment": {"name": ENVIRONMENT.format(name=cluster.name), "action": "prepare"},
         "variables": dict(STATE_CREDENTIALS),
         # Only a plan that an apply job uses takes the state lock (see plan_commands).
         "script": plan_commands(cluster.name, lock=apply),
-        "artifacts": {
-            "name": f"plan-{cluster.name}",
-            "paths": [f"{directory}/"],
-            "exclude": [f"{directory}/.terraform/**/*"],
-            # A saved plan can hold sensitive values: developers only.
-            "access": "developer",
-            "expire_in": ARTIFACTS_EXPIRE,
-        },
+        "artifacts": artifacts,
     }
 
 
@@ -177,8 +213,11 @@ def _apply_job(cluster: AffectedCluster, management: str | None) -> dict[str, An
         "stage": "apply",
         "needs": needs,
         "when": "manual",
+        "interruptible": False,
         "resource_group": f"fleetform-{cluster.name}",
-        "environment": {"name": f"fleet/{cluster.name}"},
+        # The deployment GitLab records here is what the next default-branch
+        # pipeline compares this cluster with (gitdiff.since_applied).
+        "environment": {"name": ENVIRONMENT.format(name=cluster.name), "action": "start"},
         "variables": dict(STATE_CREDENTIALS),
         "script": apply_commands(cluster.name),
     }
@@ -189,6 +228,7 @@ def _retire_job(cluster: RemovedCluster) -> dict[str, Any]:
         "stage": "retire",
         "needs": [],
         "when": "manual",
+        "interruptible": True,
         "script": ["printf '%s\\n' " + " ".join(shlex.quote(line)
                                                for line in retirement_steps(cluster))],
     }
@@ -210,6 +250,7 @@ def generate(changes: Changes, *, apply: bool) -> dict[str, Any]:
         jobs["no-changes"] = {
             "stage": "synth",
             "needs": [],
+            "interruptible": True,
             "script": ["echo 'fleetform: this change affects no cluster: nothing to plan'"],
         }
     return {"stages": list(STAGES), "variables": dict(VARIABLES), **jobs}
@@ -224,13 +265,17 @@ class _Dumper(yaml.SafeDumper):
 
 def render(changes: Changes, *, apply: bool) -> str:
     """The child pipeline as YAML, with a header saying what it was generated from."""
-    if changes.base is None:
+    head = changes.head or "the working tree"
+    if changes.per_cluster:
+        origin = f"each cluster since its last successful apply, to {head}"
+    elif changes.base is None:
         origin = "every cluster (no base commit to compare with)"
     else:
-        head = changes.head or "the working tree"
         origin = f"{changes.base} ({changes.merge_base}...{head})"
-    header = [
-        "# Generated by `fleetform pipeline`: do not edit.",
+    header = ["# Generated by `fleetform pipeline`: do not edit."]
+    if changes.warning:
+        header.append(f"# WARNING: {changes.warning}: planning every cluster")
+    header += [
         f"# Changes: {origin}",
         f"# Clusters: {', '.join(changes.names) or 'none'}"
         + (f"; removed: {', '.join(c.name for c in changes.removed)}" if changes.removed else ""),

@@ -1,0 +1,221 @@
+"""A loopback stand-in for the parts of GitLab fleetform talks to, for tests.
+
+* Terraform state, as GitLab serves it to Terraform's HTTP backend:
+  ``GET``/``POST``/``DELETE /api/v4/projects/<id>/terraform/state/<name>`` and
+  ``POST``/``DELETE .../<name>/lock``. A lock is held by the ID in its body; a
+  second lock gets ``423 Locked`` with the holder's lock info (what Terraform
+  reads to wait and retry); writing or unlocking with another ID gets ``409``.
+  Basic auth must match ``user``/``token``.
+* Environments and deployments (``GET .../environments``, ``.../deployments``),
+  authenticated by ``JOB-TOKEN`` or ``PRIVATE-TOKEN``, paginated with
+  ``X-Next-Page`` like GitLab.
+
+Every request is logged (``events``) so a test can tell who held the lock when.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+
+class FakeGitLab:
+    """``with FakeGitLab() as gitlab: gitlab.api_url ...``"""
+
+    def __init__(self, *, project: str = "1217", token: str = "job-token-0123",
+                 user: str = "gitlab-ci-token", page_size: int = 2) -> None:
+        self.project, self.token, self.user = project, token, user
+        self.page_size = page_size
+        self.states: dict[str, bytes] = {}
+        self.locks: dict[str, dict] = {}
+        #: ``{environment: {"state": "available"|"stopped", "deployments": [...]}}``
+        self.environments: dict[str, dict] = {}
+        #: ``(time, method, path, status, lock ID or "")`` for every request.
+        self.events: list[tuple[float, str, str, int, str]] = []
+        #: Answer every API request with this status instead (to simulate an outage).
+        self.fail_api: int | None = None
+        self._mutex = threading.RLock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    # -- test-facing helpers
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/api/v4"
+
+    def state_address(self, name: str) -> str:
+        return f"{self.api_url}/projects/{self.project}/terraform/state/{name}"
+
+    def deploy(self, cluster: str, sha: str, status: str = "success") -> None:
+        """Record a deployment of ``fleet/<cluster>`` (what an apply job leaves behind)."""
+        env = self.environments.setdefault(f"fleet/{cluster}",
+                                           {"state": "available", "deployments": []})
+        env["deployments"].append({"id": len(self.events) + len(env["deployments"]) + 1,
+                                   "sha": sha, "status": status,
+                                   "finished_at": time.time()})
+
+    def stop(self, cluster: str) -> None:
+        self.environments[f"fleet/{cluster}"]["state"] = "stopped"
+
+    def lock_events(self, name: str) -> list[tuple[str, str]]:
+        """``("lock"|"unlock"|"locked", lock ID)`` in order, for state ``name``."""
+        path = f"/api/v4/projects/{self.project}/terraform/state/{name}/lock"
+        out = []
+        for _, method, p, status, lock_id in self.events:
+            if p != path:
+                continue
+            if method == "POST":
+                out.append(("lock" if status == 200 else "locked", lock_id))
+            elif method == "DELETE" and status == 200:
+                out.append(("unlock", lock_id))
+        return out
+
+    def __enter__(self) -> "FakeGitLab":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # -- the server
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:  # quiet
+                pass
+
+            def _reply(self, status: int, body: bytes = b"", headers=None, lock_id="") -> None:
+                with fake._mutex:
+                    fake.events.append((time.monotonic(), self.command,
+                                        urlsplit(self.path).path, status, lock_id))
+                self.send_response(status)
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if body:
+                    self.wfile.write(body)
+
+            def _body(self) -> bytes:
+                length = int(self.headers.get("Content-Length") or 0)
+                return self.rfile.read(length) if length else b""
+
+            def _state_auth(self) -> bool:
+                expected = base64.b64encode(f"{fake.user}:{fake.token}".encode()).decode()
+                return self.headers.get("Authorization") == f"Basic {expected}"
+
+            def _api_auth(self) -> bool:
+                return fake.token in (self.headers.get("JOB-TOKEN"),
+                                      self.headers.get("PRIVATE-TOKEN"))
+
+            def _route(self):
+                url = urlsplit(self.path)
+                prefix = f"/api/v4/projects/{fake.project}/"
+                if not url.path.startswith(prefix):
+                    return None, None, None
+                rest = url.path[len(prefix):]
+                return rest, parse_qs(url.query), url
+
+            def do_GET(self) -> None:
+                rest, query, _ = self._route()
+                if rest is None:
+                    return self._reply(404)
+                if rest.startswith("terraform/state/"):
+                    if not self._state_auth():
+                        return self._reply(401)
+                    name = unquote(rest[len("terraform/state/"):])
+                    with fake._mutex:
+                        state = fake.states.get(name)
+                    return self._reply(200, state) if state is not None else self._reply(204)
+                if fake.fail_api is not None:
+                    return self._reply(fake.fail_api, b'{"message": "unavailable"}')
+                if not self._api_auth():
+                    return self._reply(401, b'{"message": "401 Unauthorized"}')
+                if rest == "environments":
+                    search = query.get("search", [""])[0]
+                    states = query.get("states", [None])[0]
+                    items = [{"id": i, "name": n, "state": e["state"]}
+                             for i, (n, e) in enumerate(sorted(fake.environments.items()))
+                             if search in n and (states is None or e["state"] == states)]
+                    page = int(query.get("page", ["1"])[0])
+                    per_page = min(int(query.get("per_page", ["20"])[0]), fake.page_size)
+                    chunk = items[(page - 1) * per_page: page * per_page]
+                    more = page * per_page < len(items)
+                    return self._reply(200, json.dumps(chunk).encode(),
+                                       {"X-Next-Page": str(page + 1) if more else ""})
+                if rest == "deployments":
+                    env = fake.environments.get(query.get("environment", [""])[0])
+                    found = [d for d in (env or {}).get("deployments", [])
+                             if d["status"] == query.get("status", [d["status"]])[0]]
+                    if query.get("order_by", ["id"])[0] == "finished_at":
+                        found.sort(key=lambda d: d["finished_at"])
+                    else:
+                        found.sort(key=lambda d: d["id"])
+                    if query.get("sort", ["asc"])[0] == "desc":
+                        found.reverse()
+                    found = found[:int(query.get("per_page", ["20"])[0])]
+                    return self._reply(200, json.dumps(found).encode())
+                return self._reply(404)
+
+            def do_POST(self) -> None:
+                rest, query, _ = self._route()
+                if rest is None or not rest.startswith("terraform/state/"):
+                    return self._reply(404)
+                if not self._state_auth():
+                    return self._reply(401)
+                body = self._body()
+                name = unquote(rest[len("terraform/state/"):])
+                if name.endswith("/lock"):
+                    name = name[:-len("/lock")]
+                    info = json.loads(body or b"{}")
+                    with fake._mutex:
+                        held = fake.locks.get(name)
+                        if held is None:
+                            fake.locks[name] = info
+                    if held is not None:
+                        return self._reply(423, json.dumps(held).encode(),
+                                           {"Content-Type": "application/json"},
+                                           lock_id=info.get("ID", ""))
+                    return self._reply(200, lock_id=info.get("ID", ""))
+                lock_id = query.get("ID", [""])[0]
+                with fake._mutex:
+                    held = fake.locks.get(name)
+                    if held is not None and held.get("ID") != lock_id:
+                        conflict = True
+                    else:
+                        conflict = False
+                        fake.states[name] = body
+                return self._reply(409 if conflict else 200, lock_id=lock_id)
+
+            def do_DELETE(self) -> None:
+                rest, _, _ = self._route()
+                if rest is None or not rest.startswith("terraform/state/"):
+                    return self._reply(404)
+                if not self._state_auth():
+                    return self._reply(401)
+                name = unquote(rest[len("terraform/state/"):])
+                body = self._body()
+                if name.endswith("/lock"):
+                    name = name[:-len("/lock")]
+                    info = json.loads(body or b"{}")
+                    with fake._mutex:
+                        held = fake.locks.get(name)
+                        ok = held is None or held.get("ID") == info.get("ID")
+                        if ok:
+                            fake.locks.pop(name, None)
+                    return self._reply(200 if ok else 409, lock_id=info.get("ID", ""))
+                with fake._mutex:
+                    if name in fake.locks:
+                        return self._reply(409)
+                    existed = fake.states.pop(name, None) is not None
+                return self._reply(200 if existed else 404)
+
+        return Handler
