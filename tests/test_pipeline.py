@@ -398,6 +398,31 @@ def gitlab_ci_local(project: Path, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600)
 
 
+def test_fleet_runs_from_a_venv_built_in_another_directory(tmp_path):
+    # GIVEN a checkout whose .venv was built elsewhere (a CI cache restored into
+    # another project directory): its scripts' #! lines point at a directory
+    # that does not exist here
+    project = tmp_path / "project"
+    copy_project(project)
+    repo = GitRepo(project)
+    gitdiff = project / "constructs" / "fleetform" / "gitdiff.py"
+    gitdiff.write_text(gitdiff.read_text().replace('"no cluster is affected"',
+                                                   '"no cluster is affected (this checkout)"'))
+    repo.commit("fleet")
+    link_python_env(project, built_in=tmp_path / "elsewhere")
+    assert not (tmp_path / "elsewhere" / ".venv").exists()
+    # WHEN
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("CI", "GITLAB", "FLEETFORM", "PYTHON"))}
+    proc = subprocess.run([str(project / "fleet"), "changed", "--base", "HEAD"], cwd=project,
+                          env=env, capture_output=True, text=True, timeout=120)
+    # THEN ./fleet runs this checkout's fleetform with that venv, and says it moved
+    assert proc.returncode == 0, proc.stderr
+    assert "no cluster is affected (this checkout)" in proc.stdout
+    assert proc.stderr == (f"fleet: .venv was built in {tmp_path / 'elsewhere'}; "
+                           f"using it from {project}\n")
+
+
 def test_gitlab_ci_local_runs_exactly_the_changed_clusters_jobs(tmp_path):
     if shutil.which("rsync") is None:
         pytest.skip("gitlab-ci-local needs rsync, which is not installed "

@@ -153,6 +153,14 @@ class Git:
         self._run("fetch", "--quiet", "--no-tags", remote, sha, check=False)
         return self.commit(sha)
 
+    def unshallow(self, remote: str) -> bool:
+        """Fetch the rest of a shallow clone's history; False when not shallow or it fails."""
+        if not self.is_shallow():
+            return False
+        proc = self._run("fetch", "--quiet", "--no-tags", "--unshallow", remote, check=False,
+                         timeout=600)
+        return proc.returncode == 0
+
     def changed_paths(self, base: str, head: str | None) -> list[str]:
         """Project-relative paths that differ between ``base`` and ``head``.
 
@@ -806,6 +814,15 @@ def ci_changes(root: Path | str, env: Mapping[str, str], *,
         print(f"fleetform: WARNING: {why}: planning every cluster", file=sys.stderr)
         return every_cluster(git, warning=why, reason=f"planned because {why}")
 
+    def compare(ref: str, note: str) -> Changes:
+        try:
+            return changed_clusters(root, ref, note=note, renamed=renamed)
+        except BaseUnavailable:
+            # A shallow clone may lack the history between the two: fetch it once.
+            if not git.unshallow("origin"):
+                raise
+        return changed_clusters(root, ref, note=note, renamed=renamed)
+
     if source == "merge_request_event" or env.get("CI_MERGE_REQUEST_IID"):
         mr_base = env.get("CI_MERGE_REQUEST_DIFF_BASE_SHA", "").strip()
         if not mr_base:
@@ -815,8 +832,7 @@ def ci_changes(root: Path | str, env: Mapping[str, str], *,
             if target:
                 git.fetch_branch("origin", target, f"refs/remotes/origin/{target}")
         try:
-            return changed_clusters(root, mr_base, note="merge request diff base",
-                                    renamed=renamed)
+            return compare(mr_base, "merge request diff base")
         except BaseUnavailable as exc:
             return fallback(f"the merge request base cannot be used ({exc.message})")
     if source == "schedule" or _truthy(env.get("FLEETFORM_PLAN_ALL")):
@@ -835,8 +851,7 @@ def ci_changes(root: Path | str, env: Mapping[str, str], *,
         if git.commit(ref) is None and not git.fetch_branch("origin", default, ref):
             return fallback(f"the default branch {default} could not be fetched from origin")
         try:
-            return changed_clusters(root, ref, note=f"branch compared with {default}",
-                                    renamed=renamed)
+            return compare(ref, f"branch compared with {default}")
         except BaseUnavailable as exc:
             return fallback(f"the default branch cannot be compared with ({exc.message})")
     return fallback("no branch or merge request to compare (CI_COMMIT_BRANCH and "
