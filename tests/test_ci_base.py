@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from conftest import FAKE_WORKER, GitRepo
-from fleetform.gitdiff import ZERO_SHA, ci_changes
+from fleetform.commands.gitdiff import ZERO_SHA, ci_changes
 from support.fake_gitlab import FakeGitLab
 
 MGMT, PROD = "do-management", "do-production"
@@ -48,7 +48,7 @@ def pipeline_cli(repo: GitRepo, env: dict[str, str]) -> tuple[dict, str]:
     """``fleetform pipeline --ci`` in a subprocess with exactly ``env``: (pipeline, stderr)."""
     clean = {k: v for k, v in os.environ.items()
              if not k.startswith(("CI", "GITLAB", "FLEETFORM", "TF_"))}
-    proc = subprocess.run([sys.executable, "-m", "fleetform.cli", "pipeline", "--ci",
+    proc = subprocess.run([sys.executable, "-m", "fleetform.commands.cli", "pipeline", "--ci",
                            "-C", str(repo.path)], env={**clean, **env},
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr

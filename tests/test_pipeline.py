@@ -405,7 +405,7 @@ def test_fleet_runs_from_a_venv_built_in_another_directory(tmp_path):
     project = tmp_path / "project"
     copy_project(project)
     repo = GitRepo(project)
-    gitdiff = project / "constructs" / "fleetform" / "gitdiff.py"
+    gitdiff = project / "constructs" / "fleetform" / "commands" / "gitdiff.py"
     gitdiff.write_text(gitdiff.read_text().replace('"no cluster is affected"',
                                                    '"no cluster is affected (this checkout)"'))
     repo.commit("fleet")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from fleetform.pipeline import apply_commands, plan_commands, stack_dir
+from fleetform.commands.pipeline import apply_commands, plan_commands, stack_dir
 from support.fake_gitlab import FakeGitLab
 
 NAME = "lockdemo"
@@ -34,7 +34,7 @@ def backend() -> dict:
     """fleetform's HTTP backend block for GitLab state, with a placeholder address."""
     from cdktf import TerraformStack, Testing
 
-    from fleetform.state import configure_backend
+    from fleetform.fleet.state import configure_backend
 
     stack = TerraformStack(Testing.app(), NAME)
     configure_backend(stack, NAME, {"FLEETFORM_STATE": "gitlab",
