@@ -57,6 +57,8 @@ RUNS = {
                  "-o", "generated/pipeline.yml"],
     "diff": ["-m", "fleetform.commands.cli", "diff", "--base", "HEAD~1",
              "--markdown", "preview/diff.md", "--json", "preview/diff.json"],
+    "move-state": ["-m", "fleetform.commands.cli", "move-state", "do-production", "do-prod",
+                   "--state", "local", "-C", "states"],
 }
 #: Text in an output's value or a provider/secret attribute that means "a secret".
 SECRET_REFERENCE = re.compile(r"kube_config|raw_config|token|password|jwt|random_password")
@@ -94,6 +96,8 @@ def project(tmp_path_factory) -> Path:
     shutil.copytree(CLUSTERS, project / "clusters")
     shutil.copytree(MANIFESTS, project / "manifests")
     (project / "preview").mkdir()
+    (project / "states").mkdir()
+    (project / "states" / "terraform.do-production.tfstate").write_text('{"version": 4}\n')
     management = project / "clusters" / "do-management" / "cluster.yaml"
     doc = yaml.safe_load(management.read_text())
     doc["argocd"]["repositories"]["global"]["credentials"] = dict(CREDENTIALS)

@@ -1,4 +1,4 @@
-"""The ``fleetform`` command: synth, validate, preview, changed, pipeline, diff."""
+"""The ``fleetform`` command: synth, validate, preview, changed, pipeline, diff, move-state."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pipeline": ("fleetform.commands.pipeline", "generate the GitLab child pipeline of a change"),
     "diff": ("fleetform.commands.diff", "show what a change does to stacks, routing and "
                                         "rendered manifests; --gate blocks risky changes"),
+    "move-state": ("fleetform.commands.move_state",
+                   "move a renamed cluster's Terraform state to its new name"),
 }
 
 

@@ -62,7 +62,7 @@ from typing import Callable, Mapping
 import yaml
 
 from ..errors import ConfigError
-from ..fleet.config import DNS1123_LABEL
+from ..fleet.config import DNS1123_LABEL, symlinked_cluster
 from .gitlab import ENVIRONMENT_PREFIX, AppliedUnknown, applied_commits
 
 CLUSTERS_DIR = "clusters"
@@ -400,19 +400,6 @@ def _parse(text: bytes | str | None, file: str, *, strict: bool) -> _Spec | None
                  prevent_destroy=prevent if isinstance(prevent, bool) else None)
 
 
-def symlink_error(path: str) -> ConfigError:
-    """The error for a cluster directory or cluster.yaml that is a symbolic link.
-
-    One message for synth, validate and changed: a link's target is not what Git
-    records and compares (a directory link is one file to Git, so its cluster
-    would be synthesized but never planned), so fleetform refuses it everywhere.
-    """
-    what = "cluster directory" if PurePosixPath(path).name != CLUSTER_FILE else CLUSTER_FILE
-    return ConfigError(f"is a symbolic link: a {what} must be a real "
-                       f"{'directory' if what != CLUSTER_FILE else 'file'} "
-                       "(move the files here instead of linking them)", file=path)
-
-
 class _Tree:
     """The clusters of one side of the comparison: a commit, or the working tree."""
 
@@ -458,6 +445,16 @@ class _Tree:
             self._scan()
         return self._links
 
+    def link_target(self, path: str) -> str:
+        """What the link ``clusters/<path>`` points to."""
+        if self.commit is None:
+            try:
+                return os.readlink(self.git.root / CLUSTERS_DIR / path)
+            except OSError:
+                return "?"
+        data = self.git.read(self.commit, f"{CLUSTERS_DIR}/{path}")
+        return data.decode("utf-8", errors="replace") if data is not None else "?"
+
     def has_dir(self, name: str) -> bool:
         if self.commit is None:
             return (self.git.root / CLUSTERS_DIR / name).is_dir()
@@ -492,7 +489,8 @@ def _order(item) -> tuple:
 
 def _specs(tree: _Tree, *, strict: bool) -> dict[str, _Spec]:
     if strict and tree.links():
-        raise symlink_error(f"{CLUSTERS_DIR}/{tree.links()[0]}")
+        link = tree.links()[0]
+        raise symlinked_cluster(f"{CLUSTERS_DIR}/{link}", tree.link_target(link))
     out = {}
     for name in tree.names():
         if strict:

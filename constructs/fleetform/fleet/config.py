@@ -761,6 +761,17 @@ def _link_text(link: Path) -> str:
         return "?"
 
 
+def symlinked_cluster(path: Path | str, target: str) -> ConfigError:
+    """The error for a cluster directory or ``cluster.yaml`` that is a symbolic link to
+    ``target``: one message for synth, validate and changed (which reads links from Git,
+    where a linked directory is a single file: never planned, if it were accepted)."""
+    if Path(path).name == CLUSTER_FILE:
+        return ConfigError(f"is a symbolic link (to {target}): a cluster's definition must "
+                           "be a file of its own directory", file=path)
+    return ConfigError(f"is a symbolic link (to {target}): a cluster must be a real "
+                       "directory, not a link to one", file=path)
+
+
 def _entry_problem(entry: Path) -> ConfigError | None:
     """Why an entry of the clusters directory is not a cluster directory (None: it is one).
 
@@ -779,13 +790,11 @@ def _entry_problem(entry: Path) -> ConfigError | None:
                     if exc.errno == errno.ENOENT else f"unreadable ({exc.strerror})")
             return ConfigError(f"is {what}: a cluster is a directory <name>/ holding "
                                f"{CLUSTER_FILE}", file=entry)
-        return ConfigError(f"is a symbolic link (to {target}): a cluster must be a real "
-                           "directory, not a link to one", file=entry)
+        return symlinked_cluster(entry, target)
     if entry.is_dir():
         file = entry / CLUSTER_FILE
         if file.is_symlink():
-            return ConfigError(f"is a symbolic link (to {_link_text(file)}): a cluster's "
-                               "definition must be a file of its own directory", file=file)
+            return symlinked_cluster(file, _link_text(file))
         return None
     if entry.suffix.lower() == ".md":
         return None
@@ -797,7 +806,11 @@ def _entry_problem(entry: Path) -> ConfigError | None:
 
 
 def load_fleet(root: Path | str) -> Fleet:
-    """Load and validate every ``<root>/<name>/cluster.yaml`` as one fleet."""
+    """Load and validate every ``<root>/<name>/cluster.yaml`` as one fleet.
+
+    A cluster directory or ``cluster.yaml`` that is a symbolic link is an error
+    (:func:`symlinked_cluster`).
+    """
     root = Path(root)
     if not root.is_dir():
         raise ConfigError("no clusters directory", file=root)

@@ -13,10 +13,11 @@ Credentials are never synthesized: Terraform reads ``TF_HTTP_USERNAME`` and
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 from urllib.parse import quote
 
-from cdktf import HttpBackend, LocalBackend, TerraformBackend, TerraformStack
+if TYPE_CHECKING:
+    from cdktf import TerraformBackend, TerraformStack
 
 from ..errors import ConfigError
 
@@ -36,6 +37,9 @@ def configure_backend(stack: TerraformStack, state_name: str, env: Mapping[str, 
     ``local_path`` is the local state file relative to the stack's directory
     (default: the project directory for output in ``cdktf.out``).
     """
+    # Imported here: `fleetform move-state` addresses states without loading jsii.
+    from cdktf import HttpBackend, LocalBackend
+
     kind = env.get("FLEETFORM_STATE", "local") or "local"
     if kind not in BACKENDS:
         raise ConfigError(f"must be one of {', '.join(BACKENDS)}, got {kind!r}",
