@@ -419,7 +419,7 @@ def test_ci_force_push_with_a_missing_before_sha_falls_back_to_the_default_branc
     assert affected(changes) == [PROD] and changes.base == "refs/remotes/origin/main"
 
 
-def test_ci_default_branch_without_gitlab_plans_every_cluster_with_a_warning(fleet_repo, capsys):
+def test_ci_default_branch_without_gitlab_plans_every_cluster_with_a_warning(fleet_repo):
     changes = ci_changes(fleet_repo.path, ci_env(CI_COMMIT_BRANCH="main",
                                                  CI_COMMIT_BEFORE_SHA=ZERO_SHA))
     assert changes.base is None
@@ -428,7 +428,16 @@ def test_ci_default_branch_without_gitlab_plans_every_cluster_with_a_warning(fle
     assert all(c.reason.startswith("planned because what was last applied cannot be read")
                for c in changes.affected)
     assert changes.summary().startswith("WARNING: what was last applied cannot be read")
-    assert "fleetform: WARNING: " in capsys.readouterr().err
+
+
+def test_changed_prints_the_warning_on_stderr_too(fleet_repo, capsys, monkeypatch):
+    for name, value in ci_env(CI_COMMIT_BRANCH="main").items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("CI_API_V4_URL", raising=False)
+    assert main(["changed", "--ci", "-C", str(fleet_repo.path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.startswith("fleetform: WARNING: what was last applied cannot be read")
+    assert captured.out.startswith("WARNING: what was last applied cannot be read")
 
 
 def test_ci_new_branch_without_a_reachable_origin_plans_every_cluster(fleet_repo, capsys):
@@ -438,8 +447,8 @@ def test_ci_new_branch_without_a_reachable_origin_plans_every_cluster(fleet_repo
                                                  CI_COMMIT_BEFORE_SHA=ZERO_SHA))
     assert changes.base is None and affected(changes) == [MGMT, PROD]
     assert changes.warning == "the default branch main could not be fetched from origin"
-    assert ("WARNING: the default branch main could not be fetched from origin: "
-            "planning every cluster") in capsys.readouterr().err
+    assert changes.summary().startswith("WARNING: the default branch main could not be "
+                                        "fetched from origin: planning every cluster")
 
 
 @pytest.mark.parametrize("env, applies", [

@@ -184,7 +184,7 @@ def test_environments_are_read_page_by_page(fleet_repo, gitlab):
     assert ci_changes(fleet_repo.path, push_env(gitlab)).affected == ()
 
 
-def test_gitlab_unreachable_or_refusing_plans_every_cluster_loudly(fleet_repo, gitlab, capsys):
+def test_gitlab_unreachable_or_refusing_plans_every_cluster_loudly(fleet_repo, gitlab):
     gitlab.deploy(MGMT, fleet_repo.head())
     gitlab.deploy(PROD, fleet_repo.head())
     gitlab.fail_api = 403
@@ -192,9 +192,7 @@ def test_gitlab_unreachable_or_refusing_plans_every_cluster_loudly(fleet_repo, g
     assert affected(changes) == [MGMT, PROD]
     assert changes.warning == ("what was last applied cannot be read from GitLab "
                                "(GET /projects/1217/environments: HTTP 403 Forbidden)")
-    err = capsys.readouterr().err
-    assert "WARNING: what was last applied cannot be read" in err
-    assert gitlab.token not in err
+    assert gitlab.token not in changes.warning
     # A wrong token is refused the same way.
     gitlab.fail_api = None
     changes = ci_changes(fleet_repo.path, push_env(gitlab, CI_JOB_TOKEN="wrong"))
@@ -233,7 +231,7 @@ def mr_env(base: str, **extra) -> dict[str, str]:
             "CI_COMMIT_BEFORE_SHA": ZERO_SHA, **extra}
 
 
-def test_an_orphan_branch_plans_every_cluster_loudly(fleet_repo, capsys):
+def test_an_orphan_branch_plans_every_cluster_loudly(fleet_repo):
     # GIVEN a merge request from a branch with no history in common with main
     base = fleet_repo.head()
     fleet_repo.git("checkout", "-q", "--orphan", "orphan")
@@ -245,7 +243,6 @@ def test_an_orphan_branch_plans_every_cluster_loudly(fleet_repo, capsys):
     assert affected(changes) == [MGMT, PROD]
     assert changes.warning == (f"the merge request base cannot be used ('{base}' and HEAD "
                                "have no common ancestor)")
-    assert "WARNING" in capsys.readouterr().err
 
 
 def test_an_orphan_branch_pipeline_plans_every_cluster_loudly(fleet_repo):

@@ -809,7 +809,6 @@ def ci_changes(root: Path | str, env: Mapping[str, str], *,
     default = env.get("CI_DEFAULT_BRANCH", "").strip()
 
     def fallback(why: str) -> Changes:
-        print(f"fleetform: WARNING: {why}: planning every cluster", file=sys.stderr)
         return every_cluster(git, warning=why, reason=f"planned because {why}")
 
     def compare(ref: str, note: str) -> Changes:
@@ -883,6 +882,12 @@ def add_base_arguments(parser: argparse.ArgumentParser) -> None:
                              f"trailer '{RENAME_TRAILER}: OLD -> NEW'); repeatable")
 
 
+def warn(changes: Changes) -> None:
+    """Say on stderr why every cluster is planned, when a base could not be used."""
+    if changes.warning:
+        print(f"fleetform: WARNING: {changes.warning}: planning every cluster", file=sys.stderr)
+
+
 def changes_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Changes:
     env = os.environ if env is None else env
     renamed = parse_renames(getattr(args, "renamed", []))
@@ -911,6 +916,7 @@ def run(args: argparse.Namespace) -> int:
     if args.ci and args.working_tree:
         raise ConfigError("cannot be combined with --ci", field="--working-tree")
     changes = changes_from_args(args)
+    warn(changes)
     if args.format == "json":
         print(json.dumps(changes.to_json(), indent=2))
     else:

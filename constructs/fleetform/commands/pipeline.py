@@ -56,7 +56,7 @@ import yaml
 
 from ..errors import ConfigError
 from .gitdiff import AffectedCluster, Changes, RemovedCluster, add_base_arguments, ci_applies, \
-    changes_from_args
+    changes_from_args, warn
 from .gitlab import ENVIRONMENT_PREFIX
 
 STAGES = ["synth", "plan", "apply", "retire"]
@@ -317,6 +317,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     changes = changes_from_args(args)
+    warn(changes)
     apply = args.apply if args.apply is not None else (args.ci and ci_applies(os.environ))
     text = render(changes, apply=apply)
     if args.output is None:
