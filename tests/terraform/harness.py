@@ -16,8 +16,10 @@ import shutil
 import stat
 import subprocess
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -165,6 +167,37 @@ class Workspace:
         """DigitalOcean starts offering ``version`` (newest first)."""
         with clouds.opened(self.cloud_file) as data:
             data["versions"].insert(0, version)
+
+
+@contextmanager
+def attached_providers(workspace: "Workspace") -> Iterator[dict]:
+    """Every stand-in started once, for Terraform to attach to: ``{env var: value}``.
+
+    Only for ``terraform validate``, which asks providers for schemas and
+    validation and never configures them: one server per provider then serves
+    any number of Terraform runs (``TF_REATTACH_PROVIDERS``), instead of a
+    process per provider and run. Plans and applies launch their own, as
+    Terraform does with real providers (one process per provider configuration).
+    """
+    processes, attach = [], {}
+    try:
+        for name in PROVIDERS:
+            process = subprocess.Popen(
+                [sys.executable, str(HERE / "standin.py"), name, "--dev"],
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                env={**os.environ, **workspace.env})
+            processes.append(process)
+            for line in process.stdout:  # tf's --dev mode prints the reattach configuration
+                if "TF_REATTACH_PROVIDERS=" in line:
+                    attach.update(json.loads(line.split("=", 1)[1].strip().strip("'")))
+                    break
+            else:
+                raise RuntimeError(f"stand-in {name} did not start")
+        yield {"TF_REATTACH_PROVIDERS": json.dumps(attach)}
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 def changes(plan: dict) -> dict[str, list[str]]:

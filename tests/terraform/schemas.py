@@ -125,9 +125,11 @@ DO_CLUSTER = Block(
         "kubeconfig_expire_seconds": opt(NUM),
     },
     blocks={
+        # MinItems: 1 in the source, but the SDK serves an Optional block with
+        # MinItems 0 (helper/schema/core_schema.go).
         "maintenance_policy": Nested(Block(attrs={
             "day": optc(STR), "start_time": optc(STR), "duration": comp(STR)}),
-            min_items=1, max_items=1),
+            max_items=1),
         "node_pool": Nested(_node_pool(False), min_items=1, max_items=1),
         "cluster_autoscaler_configuration": Nested(Block(attrs={
             "scale_down_utilization_threshold": opt(NUM),

@@ -321,8 +321,9 @@ def do_versions_data(ctx: Ctx, config: dict) -> dict:
     _do_auth(ctx, "GET /v2/kubernetes/options")
     prefix = config.get("version_prefix") or ""
     valid = [v for v in ctx.cloud["versions"] if v.startswith(prefix)]
+    # datasource_kubernetes_versions.go: latest_version is left unset when nothing matches.
     return {"id": "versions", "version_prefix": config.get("version_prefix"),
-            "latest_version": valid[0] if valid else "", "valid_versions": valid}
+            "latest_version": valid[0] if valid else None, "valid_versions": valid}
 
 
 def do_pool_create(ctx: Ctx, planned: dict) -> dict:
