@@ -53,16 +53,38 @@ def test_cluster_resource_carries_props(synth):
     assert cluster["maintenance_policy"] == {"day": "sunday", "start_time": "03:00"}
     assert cluster["node_pool"] == {"name": "default", "size": "s-2vcpu-4gb", "auto_scale": True,
                                     "min_nodes": 2, "max_nodes": 5}
-    assert "lifecycle" not in cluster
+    assert "prevent_destroy" not in cluster["lifecycle"]
+
+
+def _versions(doc) -> tuple[str, str]:
+    """The ids of the prefixed and the unfiltered versions data sources."""
+    sources = doc["data"]["digitalocean_kubernetes_versions"]
+    (prefixed,) = [k for k, v in sources.items() if "version_prefix" in v]
+    (offered,) = [k for k, v in sources.items() if "version_prefix" not in v]
+    return prefixed, offered
 
 
 def test_version_prefix_resolves_through_the_versions_data_source(synth):
-    versions = _one(synth, "data", "digitalocean_kubernetes_versions")
+    prefixed, _ = _versions(synth)
     cluster = _one(synth, "resource", "digitalocean_kubernetes_cluster")
 
-    assert versions["version_prefix"] == "1.33."
-    assert cluster["version"].startswith("${data.digitalocean_kubernetes_versions.")
-    assert cluster["version"].endswith(".latest_version}")
+    assert synth["data"]["digitalocean_kubernetes_versions"][prefixed]["version_prefix"] == "1.33."
+    assert cluster["version"] == \
+        f"${{data.digitalocean_kubernetes_versions.{prefixed}.latest_version}}"
+
+
+def test_a_prefix_nothing_matches_fails_the_plan_naming_cluster_field_and_versions(synth):
+    prefixed, offered = _versions(synth)
+    (check,) = _one(synth, "resource", "digitalocean_kubernetes_cluster")["lifecycle"][
+        "precondition"]
+
+    assert check["condition"] == (
+        f"${{try(length(data.digitalocean_kubernetes_versions.{prefixed}.latest_version), 0) > 0}}")
+    # The prefix comes from the data source: bumping the version changes only version_prefix.
+    assert check["error_message"].startswith(
+        'Cluster edge-1: kubernetes_version "${trimsuffix(data.digitalocean_kubernetes_versions.'
+        f'{prefixed}.version_prefix, ".")}}" matches no DOKS version DigitalOcean offers '
+        f'(${{join(", ", data.digitalocean_kubernetes_versions.{offered}.valid_versions)}})')
 
 
 def test_exact_version_is_used_as_is():
@@ -70,6 +92,7 @@ def test_exact_version_is_used_as_is():
 
     assert _one(doc, "resource", "digitalocean_kubernetes_cluster")["version"] == "1.33.1-do.0"
     assert "digitalocean_kubernetes_versions" not in doc.get("data", {})
+    assert "lifecycle" not in _one(doc, "resource", "digitalocean_kubernetes_cluster")
 
 
 def test_extra_pools_are_node_pool_resources(synth):
@@ -103,7 +126,7 @@ def test_prevent_destroy():
     doc = _synth(prevent_destroy=True)
 
     cluster = _one(doc, "resource", "digitalocean_kubernetes_cluster")
-    assert cluster["lifecycle"] == {"prevent_destroy": True}
+    assert cluster["lifecycle"]["prevent_destroy"] is True
 
 
 def test_no_node_pool_is_an_error():

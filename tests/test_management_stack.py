@@ -52,7 +52,7 @@ def test_outputs_secrets_are_sensitive(example_stacks):
 def test_management_cluster_and_argocd_are_protected_from_destroy(example_stacks):
     stack = example_stacks["do-management"]
 
-    assert only(stack, "digitalocean_kubernetes_cluster")["lifecycle"] == {"prevent_destroy": True}
+    assert only(stack, "digitalocean_kubernetes_cluster")["lifecycle"]["prevent_destroy"] is True
     argocd = next(r for r in resources(stack, "helm_release").values() if r["chart"] == "argo-cd")
     assert argocd["lifecycle"] == {"prevent_destroy": True}
 

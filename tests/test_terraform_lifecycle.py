@@ -238,3 +238,21 @@ def test_plan_after_the_kubeconfig_token_expired_authenticates(deployed, tmp_pat
     assert changes(ws.plan_json(stack, env=env)) == {}
     refused = [entry for entry in ws.cloud()["log"] if entry[0] != "ok"]
     assert refused == []
+
+
+# --- a version prefix DigitalOcean does not offer --------------------------------------------
+
+def test_a_version_prefix_no_doks_version_has_fails_the_plan_naming_what_exists(
+        terraform_available, tmp_path):
+    stacks = _synth(tmp_path, worker=WORKER.replace('kubernetes_version: "1.33"',
+                                                    'kubernetes_version: "1.99"'))
+    ws = Workspace(tmp_path / "ws")
+    ws.put_stack(WORKER_NAME, stacks[WORKER_NAME])
+    ws.init(WORKER_NAME)
+
+    result = ws.plan(WORKER_NAME, env={"TF_VAR_argocd_auth_token": "token"})
+
+    assert result.returncode != 0
+    message = " ".join(result.output.split())
+    assert (f'Cluster {WORKER_NAME}: kubernetes_version "1.99" matches no DOKS version '
+            "DigitalOcean offers (1.33.1-do.0, 1.32.5-do.0, 1.31.9-do.0)") in message, message

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from cdktf import Fn, TerraformResourceLifecycle
+from cdktf import Fn, Precondition, TerraformResourceLifecycle
 from cdktf_cdktf_provider_digitalocean.data_digitalocean_kubernetes_versions import \
     DataDigitaloceanKubernetesVersions
 from cdktf_cdktf_provider_digitalocean.kubernetes_cluster import (
@@ -122,14 +122,30 @@ class DoksCluster(Construct):
         self.props = props
 
         version = props.kubernetes_version
+        preconditions = []
         if not EXACT_DOKS_VERSION.match(version):
             versions = DataDigitaloceanKubernetesVersions(
                 self, "versions", version_prefix=version.rstrip(".") + ".")
             version = versions.latest_version
+            # When no offered version has the prefix, latest_version is unset and the
+            # plan would fail on a missing `version`: fail it first, naming what exists
+            # (from a second, unfiltered read). The message reads the prefix from the
+            # data source, so a version bump changes nothing here but the prefix.
+            offered = DataDigitaloceanKubernetesVersions(self, "offered")
+            preconditions.append(Precondition(
+                condition=f"${{try(length({versions.fqn}.latest_version), 0) > 0}}",
+                error_message=(
+                    f"Cluster {props.name}: kubernetes_version "
+                    f'"${{trimsuffix({versions.fqn}.version_prefix, ".")}}" matches no DOKS '
+                    f'version DigitalOcean offers (${{join(", ", {offered.fqn}.valid_versions)}}): '
+                    'give a MAJOR.MINOR prefix of one of them, such as "1.33", or one of '
+                    "them exactly.")))
 
         default_pool, *extra_pools = props.node_pools
-        lifecycle = TerraformResourceLifecycle(prevent_destroy=True) \
-            if props.prevent_destroy else None
+        lifecycle = TerraformResourceLifecycle(
+            prevent_destroy=True if props.prevent_destroy else None,
+            precondition=preconditions or None) \
+            if props.prevent_destroy or preconditions else None
         maintenance = KubernetesClusterMaintenancePolicy(
             day=props.maintenance_window.day,
             start_time=props.maintenance_window.start_time,
