@@ -1,8 +1,8 @@
 """Every synthesized stack passes real ``terraform validate`` against the pinned schemas.
 
-Two fleets: the repository's own (any valid fleet must pass, whatever it
-holds) and a generated 20-cluster fleet in which every ``cluster.yaml``
-option is used by some cluster.
+Three fleets: the repository's own (``clusters/``: any valid fleet must pass,
+whatever it holds), the test fleet, and a generated 20-cluster fleet in which
+every ``cluster.yaml`` option is used by some cluster.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CLEAN_ENV
+from conftest import CLEAN_ENV, REPOSITORY_CLUSTERS, synth_stacks
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "terraform"))
 
@@ -131,7 +131,15 @@ def validator(terraform, tmp_path_factory):
         yield validate_all
 
 
-def test_every_stack_of_the_example_fleet_passes_terraform_validate(validator, example_out):
+def test_every_stack_of_the_repository_fleet_passes_terraform_validate(validator,
+                                                                        tmp_path):
+    out = tmp_path / "cdktf.out"
+    synth_stacks(REPOSITORY_CLUSTERS, out)
+
+    assert validator(out, "repository") == {}
+
+
+def test_every_stack_of_the_test_fleet_passes_terraform_validate(validator, example_out):
     assert validator(example_out, "example") == {}
 
 
