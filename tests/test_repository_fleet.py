@@ -69,7 +69,7 @@ def test_every_stack_creates_its_cluster_as_configured(fleet, stacks):
         extra = sorted(p["name"] for p in resources(stack, "digitalocean_kubernetes_node_pool")
                        .values())
         assert extra == sorted(p.name for p in cluster.spec.node_pools[1:]), name
-        assert ("lifecycle" in doks) == cluster.protected, name
+        assert doks.get("lifecycle", {}).get("prevent_destroy", False) == cluster.protected, name
 
 
 def test_every_worker_registers_in_argocd_with_its_labels(fleet, stacks):
