@@ -291,3 +291,26 @@ def test_a_merge_request_without_a_diff_base_plans_every_cluster(fleet_repo):
     changes = ci_changes(fleet_repo.path, mr_env(""))
     assert affected(changes) == [MGMT, PROD]
     assert changes.warning == "the merge request pipeline has no CI_MERGE_REQUEST_DIFF_BASE_SHA"
+
+
+def test_the_warning_exit_code_comes_after_the_pipeline_is_written(fleet_repo, gitlab, tmp_path):
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("CI", "GITLAB", "FLEETFORM", "TF_"))}
+    out = tmp_path / "child.yml"
+
+    def run(env):
+        return subprocess.run([sys.executable, "-m", "fleetform.commands.cli", "pipeline",
+                               "--ci", "-C", str(fleet_repo.path), "-o", str(out),
+                               "--warning-exit-code", "3"], env={**clean, **env},
+                              capture_output=True, text=True, timeout=120)
+
+    gitlab.fail_api = 503
+    proc = run(push_env(gitlab))
+    assert proc.returncode == 3, proc.stderr
+    assert plans(yaml.safe_load(out.read_text())) == [MGMT, PROD]
+    gitlab.fail_api = None
+    gitlab.deploy(MGMT, fleet_repo.head())
+    gitlab.deploy(PROD, fleet_repo.head())
+    proc = run(push_env(gitlab))
+    assert proc.returncode == 0, proc.stderr
+    assert plans(yaml.safe_load(out.read_text())) == []

@@ -278,7 +278,12 @@ def test_root_pipeline_tests_then_generates_then_triggers_the_child(root_ci):
     assert root_ci["test"]["script"] == ["./fleet test -q"]
     changes = root_ci["changes"]
     assert changes["stage"] == "changes"
-    assert changes["script"] == ["./fleet pipeline --ci --output child-pipeline.yml"]
+    assert changes["script"] == [
+        "./fleet pipeline --ci --output child-pipeline.yml --warning-exit-code 3"]
+    # Planning every cluster for want of a base shows as "passed with warnings", and the
+    # child pipeline still runs.
+    assert changes["allow_failure"] == {"exit_codes": [3]}
+    assert changes["artifacts"]["when"] == "always"
     assert changes["artifacts"]["paths"] == ["child-pipeline.yml"]
     assert changes["variables"]["GIT_DEPTH"] == "0"  # the base must be in the clone
     trigger = root_ci["clusters"]["trigger"]
@@ -490,3 +495,15 @@ def test_gitlab_ci_local_runs_exactly_the_changed_clusters_jobs(tmp_path):
     artifacts = list((project / ".gitlab-ci-local" / "artifacts").glob(
         f"*/cdktf.out/stacks/{PROD}/cdk.tf.json"))
     assert len(artifacts) == 1, "the synth job's artifact holds the stack"
+
+    # AND when GitLab cannot say what was applied, the job plans every cluster, exits 3
+    # (allowed: "passed with warnings") and still hands the child pipeline on
+    run = gitlab_ci_local(project, "--variable", f"CI_COMMIT_BEFORE_SHA={base}",
+                          "--variable", "CI_API_V4_URL=http://127.0.0.1:9/api/v4",
+                          "--variable", "CI_JOB_TOKEN=job-token", "changes")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "WARNING: what was last applied cannot be read from GitLab" in run.stdout + run.stderr
+    assert "WARN  changes" in run.stdout
+    pipeline = yaml.safe_load(child.read_text())
+    assert list(jobs(pipeline)) == [f"{step}:{name}" for name in (MGMT, PROD)
+                                    for step in ("synth", "plan", "apply")]

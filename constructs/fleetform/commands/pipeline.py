@@ -313,6 +313,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "branch outside merge requests; otherwise no)")
     parser.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="write the pipeline to FILE (default: standard output)")
+    parser.add_argument("--warning-exit-code", type=int, default=0, metavar="N",
+                        help="exit with N (after writing the pipeline) when every cluster is "
+                             "planned because a base could not be used; GitLab CI shows "
+                             "the job as passed with warnings with allow_failure:exit_codes "
+                             "(default: 0)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -328,4 +333,7 @@ def run(args: argparse.Namespace) -> int:
         print(changes.summary())
         print(f"wrote {args.output} ({len(changes.affected)} cluster(s), "
               f"{'with' if apply else 'without'} apply jobs)")
-    return 0
+    if changes.warning and not 0 <= args.warning_exit_code <= 255:
+        raise ConfigError(f"must be 0 to 255, got {args.warning_exit_code}",
+                          field="--warning-exit-code")
+    return args.warning_exit_code if changes.warning else 0
