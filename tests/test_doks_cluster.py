@@ -4,7 +4,7 @@ import json
 
 import pytest
 from cdktf import TerraformOutput, TerraformStack, Testing
-from cdktf_cdktf_provider_digitalocean.provider import DigitaloceanProvider
+from fleetform.providers.digitalocean import DigitaloceanProvider
 
 from fleetform.constructs.doks_cluster import DoksCluster, DoksClusterProps
 from fleetform.constructs.props import Autoscale, MaintenanceWindow, NodePool, Taint

@@ -6,14 +6,12 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from cdktf import Fn, Precondition, TerraformResourceLifecycle
-from cdktf_cdktf_provider_digitalocean.data_digitalocean_kubernetes_versions import \
-    DataDigitaloceanKubernetesVersions
-from cdktf_cdktf_provider_digitalocean.kubernetes_cluster import (
-    KubernetesCluster, KubernetesClusterMaintenancePolicy, KubernetesClusterNodePool)
-from cdktf_cdktf_provider_digitalocean.kubernetes_node_pool import KubernetesNodePool
 from constructs import Construct
 
 from ..errors import ConfigError
+from ..providers.digitalocean import (DataDigitaloceanKubernetesVersions, KubernetesCluster,
+                                     KubernetesClusterMaintenancePolicy,
+                                     KubernetesClusterNodePool, KubernetesNodePool)
 from .cluster_access import ClusterAccess
 from .formats import DNS1123_LABEL, DOKS_VERSION, EXACT_DOKS_VERSION, REGION, UUID, check_bool, \
     check_instance, check_str

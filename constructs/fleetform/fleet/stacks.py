@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Mapping
 
 from cdktf import TerraformOutput, TerraformStack
-from cdktf_cdktf_provider_digitalocean.provider import DigitaloceanProvider
 from constructs import Construct
 
 from ..constructs.doks_cluster import DoksCluster, DoksClusterProps
+from ..providers.digitalocean import DigitaloceanProvider
 from .config import Cluster, Fleet
 from .state import configure_backend
 
