@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from cdktf import TerraformStack, Testing
+from cdktf import TerraformOutput, TerraformStack, TerraformVariable, Testing
 
 from fleetform.constructs.argo_cluster import ArgoCluster
 from fleetform.constructs.cluster_access import ClusterAccess
@@ -161,3 +163,25 @@ def test_duplicate_provider_alias_is_refused():
         "by ArgoCluster 'a'; Terraform allows one per alias: give each construct its own "
         "provider alias")
     assert [c.node.id for c in stack.node.children] == ["a", "argocd_auth_token"]
+
+
+def test_a_construct_named_like_the_token_variable_that_is_not_a_variable():
+    stack = TerraformStack(Testing.app(), "taken")
+    TerraformOutput(stack, "argocd_auth_token", value="x")
+    with pytest.raises(ConfigError, match=r"^auth_token: the stack already has a construct named "
+                                          r"'argocd_auth_token' that is not a Terraform variable$"):
+        ArgoCluster(stack, "argo-cluster", cluster=ACCESS, argocd_server="argocd.example.com",
+                    labels={"global": "true"})
+
+
+def test_a_variable_of_that_name_defined_by_the_stack_is_used():
+    stack = TerraformStack(Testing.app(), "own")
+    own = TerraformVariable(stack, "argocd_auth_token", type="string", sensitive=True,
+                            description="set by the platform team")
+    registration = ArgoCluster(stack, "argo-cluster", cluster=ACCESS,
+                               argocd_server="argocd.example.com", labels={"global": "true"})
+    synthesized = json.loads(Testing.synth(stack))
+
+    assert registration.auth_token_variable is own
+    assert synthesized["variable"]["argocd_auth_token"]["description"] == "set by the platform team"
+    assert synthesized["provider"]["argocd"][0]["auth_token"] == "${var.argocd_auth_token}"

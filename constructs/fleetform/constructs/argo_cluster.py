@@ -187,7 +187,9 @@ class ArgoCluster(Construct):
         self.auth_token_variable: Optional[TerraformVariable] = None
         if auth_token is None:
             self.auth_token_variable = auth_token_variable(stack)
-            auth_token = self.auth_token_variable.string_value
+            # What string_value resolves to, without its jsii round trip: the
+            # variable is in the provider's stack.
+            auth_token = f"${{var.{AUTH_TOKEN_VARIABLE}}}"
         self.argocd_provider = ArgocdProvider(
             self, "argocd", alias=alias, server_addr=argocd_server, auth_token=auth_token,
             grpc_web=grpc_web, insecure=insecure)
@@ -235,12 +237,29 @@ def _metadata(labels: Mapping[str, str],
 
 def auth_token_variable(stack: TerraformStack) -> TerraformVariable:
     """The stack's sensitive ``argocd_auth_token`` variable, created on first use."""
-    existing = stack.node.try_find_child(AUTH_TOKEN_VARIABLE)
-    if existing is not None:
+    # Remembered on the stack in Python: looking it up in the construct tree
+    # costs two jsii round trips per stack, and a fleet synth has one per worker.
+    known = getattr(stack, _VARIABLE_ATTRIBUTE, None)
+    if known is not None:
+        return known
+    try:
+        variable = _new_auth_token_variable(stack)
+    except RuntimeError as exc:  # from jsii: reuse a variable of that id, refuse anything else
+        if "already a Construct with name" not in str(exc):
+            raise
+        existing = stack.node.try_find_child(AUTH_TOKEN_VARIABLE)
         if not isinstance(existing, TerraformVariable):
             raise ConfigError(f"the stack already has a construct named {AUTH_TOKEN_VARIABLE!r} "
-                              "that is not a Terraform variable", field="auth_token")
-        return existing
+                              "that is not a Terraform variable", field="auth_token") from None
+        variable = existing
+    object.__setattr__(stack, _VARIABLE_ATTRIBUTE, variable)
+    return variable
+
+
+_VARIABLE_ATTRIBUTE = "_fleetform_auth_token_variable"
+
+
+def _new_auth_token_variable(stack: TerraformStack) -> TerraformVariable:
     return TerraformVariable(
         stack, AUTH_TOKEN_VARIABLE, type="string", sensitive=True, nullable=False,
         description=(

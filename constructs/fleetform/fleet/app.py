@@ -29,6 +29,9 @@ def selected_names(names: Sequence[str] | None, env: Mapping[str, str]) -> list[
 def build_app(fleet: Fleet, *, names: Sequence[str] | None = None,
               outdir: str | Path | None = None, env: Mapping[str, str] | None = None):
     """A cdktf App with one ClusterStack per selected cluster (all by default)."""
+    from .jsii_channel import use_direct_channel
+    use_direct_channel()  # before cdktf's import starts jsii's kernel
+
     from cdktf import App
 
     from .stacks import ClusterStack
