@@ -25,7 +25,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(chosen: str | None) -> argparse.ArgumentParser:
+    """The parser, with the options of the ``chosen`` command only.
+
+    Only that command's module is imported: importing them all would cost
+    every command the imports of every other (Helm, schemas, Git...).
+    """
     parser = argparse.ArgumentParser(
         prog="fleetform",
         description="Run a fleet of Kubernetes clusters from one Git repository.")
@@ -33,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     for name, (module, summary) in COMMANDS.items():
         command = sub.add_parser(name, help=summary, description=summary)
         command.set_defaults(_module=module)
-        importlib.import_module(module).configure(command)
+        if name == chosen:
+            importlib.import_module(module).configure(command)
     return parser
 
 
@@ -43,8 +49,12 @@ TOOLS_MODULES = frozenset({"pydantic", "jsonschema", "referencing", "helm_python
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # The command is the first argument that is not an option (fleetform's own
+    # only option is --help).
+    chosen = next((arg for arg in argv if not arg.startswith("-")), None)
     try:
-        parser = _parser()
+        parser = _parser(chosen)
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] not in TOOLS_MODULES:
             raise

@@ -1,0 +1,55 @@
+"""The fleetform command imports only the module of the subcommand it runs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from fleetform.cli import COMMANDS
+
+#: Runs main(argv) and prints which command modules (and providers) got imported.
+PROBE = """
+import json, sys
+from fleetform.cli import COMMANDS, main
+try:
+    main(json.loads(sys.argv[1]))
+except SystemExit:
+    pass
+modules = [m for m, _ in COMMANDS.values()]
+print(json.dumps({"commands": sorted(m for m in modules if m in sys.modules),
+                  "cdktf": "cdktf" in sys.modules}))
+"""
+
+
+def _imported(*argv: str) -> dict:
+    result = subprocess.run([sys.executable, "-c", PROBE, json.dumps(list(argv))],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_top_level_help_imports_no_command():
+    assert _imported("--help") == {"commands": [], "cdktf": False}
+
+
+#: Command modules a command builds on (the pipeline is generated from `changed`).
+USES = {"pipeline": ["fleetform.gitdiff"]}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_command_imports_only_its_own_module(command):
+    imported = _imported(command, "--help")
+
+    assert imported["commands"] == sorted([COMMANDS[command][0], *USES.get(command, [])])
+    assert imported["cdktf"] is False  # not even synth, before it builds stacks
+
+
+def test_help_of_a_command_shows_its_options(capsys):
+    from fleetform.cli import main
+    with pytest.raises(SystemExit):
+        main(["synth", "--help"])
+
+    assert "--clusters-dir" in capsys.readouterr().out
