@@ -58,3 +58,21 @@ def test_the_diff_measurement_changes_one_values_file_and_renders_only_that_pair
     assert (summary["renders"], summary["affected_pairs"], summary["differing_pairs"]) == (2, 1, 1)
     assert summary["pairs"] > 4
     assert bench.diff_summary(tmp_path).startswith("fleetform diff rendered 2 time(s): 1 of ")
+
+
+def test_targets_are_computed_from_the_runs_and_judged():
+    bench = _bench()
+    run = bench.Run
+    runs = {"empty": run("e", 1.0, 100, 0.5), "synth-1": run("1", 1.4, 150, 0.7),
+            "synth-200": run("200", 3.99, 310, 3.0), "select": run("s", 1.5, 150, 0.8),
+            "validate-example": run("v", 0.5, 90), "validate": run("v", 1.6, 95),
+            "preview-example": run("p", 0.2, 30), "preview": run("p", 0.3, 31),
+            "floor": run("f", 0.1, 10)}
+
+    goals, earlier = bench.targets(runs, 200)
+    by_name = {t.name: t for t in goals + earlier}
+
+    assert round(by_name["per extra cluster in a full synth"].value, 3) == 13.015  # 2.59 s / 199
+    assert [t.met for t in goals] == [False, True, True, False, False, True]
+    assert round(by_name["full synth of 1 / empty cdktf app"].value, 2) == 1.4
+    assert round(by_name["per extra cluster, CPU time"].value, 2) == 11.56
