@@ -8,12 +8,12 @@ import sys
 
 import pytest
 
-from fleetform.cli import COMMANDS
+from fleetform.commands.cli import COMMANDS
 
 #: Runs main(argv) and prints which command modules (and providers) got imported.
 PROBE = """
 import json, sys
-from fleetform.cli import COMMANDS, main
+from fleetform.commands.cli import COMMANDS, main
 try:
     main(json.loads(sys.argv[1]))
 except SystemExit:
@@ -36,7 +36,7 @@ def test_top_level_help_imports_no_command():
 
 
 #: Command modules a command builds on (the pipeline is generated from `changed`).
-USES = {"pipeline": ["fleetform.gitdiff"]}
+USES = {"pipeline": ["fleetform.commands.gitdiff"]}
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
@@ -48,7 +48,7 @@ def test_a_command_imports_only_its_own_module(command):
 
 
 def test_help_of_a_command_shows_its_options(capsys):
-    from fleetform.cli import main
+    from fleetform.commands.cli import main
     with pytest.raises(SystemExit):
         main(["synth", "--help"])
 
