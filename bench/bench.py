@@ -12,7 +12,8 @@ included, every 10 ms, and reads the CPU time of the tree when it ends. The
 floor of the stack choice (Python, node, jsii) is measured in the same run:
 ``cdktf.App().synth()`` of an empty stack. Fleets are generated in a
 temporary directory: one management cluster, the rest workers with a mix of
-routing labels; the workers of the 200-cluster fleet share their values
+routing labels; synth runs with ``python -O`` as ``./fleet synth`` does (the
+empty app too); the workers of the 200-cluster fleet share their values
 files, as real fleets do. This is a benchmark, not a test: wall times vary
 with the machine's load (printed), CPU times much less.
 """
@@ -137,7 +138,8 @@ def _write(directory: Path, spec: dict) -> None:
 
 
 def synth_argv(project: Path, *clusters: str) -> list[str]:
-    return [PYTHON, "-m", "fleetform.commands.cli", "synth",
+    """``fleetform synth`` as ``./fleet synth`` runs it: with -O (see ``fleet``)."""
+    return [PYTHON, "-O", "-m", "fleetform.commands.cli", "synth",
             "--clusters-dir", str(project / "clusters"),
             "--out", str(project / "cdktf.out"), *clusters]
 
@@ -280,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         fleetform = [PYTHON, "-m", "fleetform.commands.cli"]
         measurements = [
             ("empty", "cdktf.App().synth() of an empty stack",
-             [PYTHON, "-c", EMPTY_APP, str(Path(tmp) / "empty.out")], Path(tmp)),
+             [PYTHON, "-O", "-c", EMPTY_APP, str(Path(tmp) / "empty.out")], Path(tmp)),
             *((f"synth-{size}", f"full synth, {size} cluster(s)",
                synth_argv(Path(tmp) / f"fleet-{size}"), Path(tmp) / f"fleet-{size}")
               for size in sizes),
