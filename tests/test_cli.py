@@ -35,8 +35,10 @@ def test_top_level_help_imports_no_command():
     assert _imported("--help") == {"commands": [], "cdktf": False}
 
 
-#: Command modules a command builds on (the pipeline is generated from `changed`).
-USES = {"pipeline": ["fleetform.commands.gitdiff"]}
+#: Command modules a command builds on (the pipeline is generated from `changed`; diff
+#: finds the change as `changed` does and renders manifests as `validate` does).
+USES = {"pipeline": ["fleetform.commands.gitdiff"],
+        "diff": ["fleetform.commands.gitdiff", "fleetform.commands.validate"]}
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
