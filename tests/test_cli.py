@@ -36,9 +36,11 @@ def test_top_level_help_imports_no_command():
 
 
 #: Command modules a command builds on (the pipeline is generated from `changed`; diff
-#: finds the change as `changed` does and renders manifests as `validate` does).
+#: finds the change as `changed` does and renders manifests as `validate` does; move-state
+#: reads Git as `changed` does).
 USES = {"pipeline": ["fleetform.commands.gitdiff"],
-        "diff": ["fleetform.commands.gitdiff", "fleetform.commands.validate"]}
+        "diff": ["fleetform.commands.gitdiff", "fleetform.commands.validate"],
+        "move-state": ["fleetform.commands.gitdiff"]}
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
