@@ -323,3 +323,29 @@ def test_schema_references_inside_the_schema_or_to_http_are_allowed(project):
     report = validate_fleet(project / "clusters", schemas_dir=SCHEMAS)
 
     assert report.errors == []
+
+
+def test_diff_renders_a_copy_without_links_even_when_the_check_is_skipped(
+        project, outside, monkeypatch):
+    """fleetform diff renders through the same link-free copies as validate."""
+    from fleetform.commands.appdiff import Renderer
+    from fleetform.fleet.config import load_fleet
+    from fleetform.fleet.repositories import locate_or_raise, plan, scan_apps
+
+    leaking_chart(project, outside)
+    monkeypatch.setattr("fleetform.fleet.repositories.refused_links", lambda location: [])
+    fleet = load_fleet(project / "clusters")
+    locations = locate_or_raise(fleet)
+    apps = {label: scan_apps(location) for label, location in locations.items()}
+    (leak,) = [d for d in plan(fleet.clusters.values(), locations, apps)
+               if d.app.name == "leak" and d.cluster.name == "do-production"]
+    renderer = Renderer()
+    try:
+        rendered = renderer.render(leak)
+    finally:
+        renderer.close()
+
+    assert rendered.objects is None
+    assert SENTINEL not in rendered.error
+    assert rendered.error.startswith(f"{project / LEAK / 'files/env'}: symbolic link to "
+                                     f"{outside}, outside the repository")

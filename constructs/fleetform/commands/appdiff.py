@@ -28,6 +28,7 @@ import yaml
 
 from ..errors import ConfigError, ConfigErrors
 from ..fleet.config import Fleet, load_fleet, read_yaml
+from ..fleet.links import ChartCopies
 from ..fleet.repositories import (Deployment, RepoLocation, locate, merge_values, plan,
                                   scan_apps)
 from .validate import _YAML_LOADER, _captured_stderr, k8s_validator, kubernetes_minor, \
@@ -208,6 +209,7 @@ class Renderer:
         self._cache: dict[tuple[str, ...], _Rendered] = {}
         self._hashes: dict[Path, str] = {}
         self._charts: dict[Path, Any] = {}
+        self._copies = ChartCopies()
 
     def chart_hash(self, directory: Path) -> str:
         if directory not in self._hashes:
@@ -253,7 +255,14 @@ class Renderer:
             if data is not None and not isinstance(data, dict):
                 return _Rendered(None, error=f"{f.path}: values must be a mapping")
             values = merge_values(values, data or {})
-        directory = d.app.directory
+        try:
+            # Helm reads a copy without links (those leaving the repository are refused).
+            directory = self._copies.get(d.app.directory, d.location.checkout)
+        except ConfigError as exc:
+            return _Rendered(None, error=str(exc))
+        except OSError as exc:
+            return _Rendered(None, error=f"{d.app.directory}: cannot be copied for Helm "
+                                         f"({exc.strerror or exc})")
         try:
             missing = tuple(f"{x['name']} {x['version']}" for x in helm.dependency_list(directory)
                             if x.get("status") == "missing")
@@ -266,7 +275,8 @@ class Renderer:
                 documents = render_documents(self._charts[directory], values, name=d.app.name,
                                              namespace=d.app.namespace, kube_minor=minor)
         except helm.HelmError as exc:
-            return _Rendered(None, error=" ".join(exc.detail.split()))
+            return _Rendered(None, error=self._copies.original(
+                " ".join(exc.detail.split()), directory, str(d.app.directory)))
         objects: dict[tuple[str, str, str, str], dict] = {}
         for name, text in documents:
             if name.endswith("NOTES.txt") or not text.strip():
@@ -289,6 +299,7 @@ class Renderer:
     def close(self) -> None:
         for chart in self._charts.values():
             chart.close()
+        self._copies.close()
 
 
 def _redact(obj: dict, other: dict | None) -> dict:

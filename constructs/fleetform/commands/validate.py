@@ -46,7 +46,7 @@ import yaml
 from ..constructs.applicationsets import applicationsets
 from ..errors import ConfigError, ConfigErrors
 from ..fleet.config import DNS1123_LABEL, Fleet, load_fleet, read_yaml
-from ..fleet.links import copy_tree
+from ..fleet.links import ChartCopies
 from ..fleet.repositories import (AppDir, Deployment, RepoLocation, ValueFile,
                                   add_repository_options, check_cluster_names, closest, display,
                                   locate, merge_values, parse_overrides, plan, scan_apps,
@@ -393,8 +393,7 @@ class _Run:
         self._schemas_warned = False
         self._parsed: dict[Path, dict | None] = {}
         self._charts: dict[Path, Any] = {}
-        self._copies: dict[Path, Path] = {}
-        self._scratch: tempfile.TemporaryDirectory | None = None
+        self._copies = ChartCopies()
 
     # -- reporting ---------------------------------------------------------
 
@@ -660,20 +659,12 @@ class _Run:
         directories only, copied through links that stay in the repository
         (ConfigError for any other, see :func:`fleetform.links.copy_tree`).
         """
-        if app.directory not in self._copies:
-            if self._scratch is None:
-                self._scratch = tempfile.TemporaryDirectory(prefix="fleetform-charts-")
-            # <n>/<app>: Helm's lint compares the directory name with the chart's.
-            target = Path(tempfile.mkdtemp(dir=self._scratch.name)) / app.directory.name
-            copy_tree(app.directory, target, self.locations[app.label].checkout)
-            self._copies[app.directory] = target
-        return self._copies[app.directory]
+        return self._copies.get(app.directory, self.locations[app.label].checkout)
 
     def close(self) -> None:
         for chart in self._charts.values():
             chart.close()
-        if self._scratch is not None:
-            self._scratch.cleanup()
+        self._copies.close()
 
     def check_combination(self, combo: _Combination, not_rendered: dict[Path, NotRendered]
                           ) -> None:
@@ -773,9 +764,7 @@ class _Run:
         """Template names in a Helm message rewritten as the files the user edits."""
         def local(m: re.Match) -> str:
             return display(self._template_file(m.group(1), app))
-        copy = self._copies.get(app.directory)
-        if copy is not None:
-            text = text.replace(str(copy), display(app.directory))
+        text = self._copies.original(text, app.directory, display(app.directory))
         return re.sub(r"\b([\w.-]+/(?:charts/[\w.-]+/)*templates/[\w./-]+?)(?=[:\s)\"]|$)",
                       local, text)
 

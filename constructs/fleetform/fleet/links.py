@@ -25,6 +25,7 @@ import os
 import shutil
 import stat
 import tarfile
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -221,3 +222,41 @@ def check_archive(archive: Path, shown: Path) -> None:
                         check_schema(stream.read(), f"{shown}!{member.name}")
     except (tarfile.TarError, OSError, EOFError):
         return  # not an archive Helm can read either: it reports it
+
+
+class ChartCopies:
+    """The charts Helm reads: one link-free copy (:func:`copy_tree`) of each chart directory.
+
+    Every reader that hands a repository's chart to Helm (``validate``, ``diff``)
+    goes through one of these, so Helm never follows a link itself. ``close()``
+    removes the copies.
+    """
+
+    def __init__(self) -> None:
+        self._copies: dict[Path, Path] = {}
+        self._scratch: tempfile.TemporaryDirectory | None = None
+
+    def get(self, directory: Path, root: Path) -> Path:
+        """The copy of ``directory``, a chart of the repository checked out at ``root``.
+
+        Raises ConfigError naming a link (or FIFO, device, schema reference) it refuses.
+        """
+        if directory not in self._copies:
+            if self._scratch is None:
+                self._scratch = tempfile.TemporaryDirectory(prefix="fleetform-charts-")
+            # <random>/<chart directory name>: Helm's lint compares it with the chart's name.
+            target = Path(tempfile.mkdtemp(dir=self._scratch.name)) / directory.name
+            copy_tree(directory, target, root)
+            self._copies[directory] = target
+        return self._copies[directory]
+
+    def original(self, text: str, directory: Path, shown: str) -> str:
+        """``text`` (a Helm message) with the copy's path of ``directory`` shown as ``shown``."""
+        copy = self._copies.get(directory)
+        return text.replace(str(copy), shown) if copy is not None else text
+
+    def close(self) -> None:
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
+        self._copies.clear()
