@@ -8,6 +8,7 @@ Here the outside file holds a sentinel: it must never appear in what a command p
 from __future__ import annotations
 
 import json
+import re
 import os
 from pathlib import Path
 
@@ -349,3 +350,30 @@ def test_diff_renders_a_copy_without_links_even_when_the_check_is_skipped(
     assert SENTINEL not in rendered.error
     assert rendered.error.startswith(f"{project / LEAK / 'files/env'}: symbolic link to "
                                      f"{outside}, outside the repository")
+
+
+def test_a_fetched_repository_goes_through_the_same_refusal(project, tmp_path, monkeypatch,
+                                                            capsys, outside):
+    """A label's repository cloned from its URL: its links are checked like this checkout's."""
+    from conftest import add_repositories, readme_cluster_example
+    from test_repositories_fetch import _publish, _server, _staging_apps
+
+    cluster_yaml, repositories = readme_cluster_example()
+    (project / "clusters" / "do-staging").mkdir()
+    (project / "clusters" / "do-staging" / "cluster.yaml").write_text(cluster_yaml)
+    add_repositories(project / "clusters" / "do-management" / "cluster.yaml", repositories)
+    server = _server(tmp_path, monkeypatch)
+    work = _staging_apps(tmp_path)
+    (work.path / "apps/web/hello/templates/leak.yaml").write_text(LEAKING_TEMPLATE)
+    (work.path / "apps/web/hello/files").mkdir()
+    (work.path / "apps/web/hello/files/env").symlink_to(outside)
+    work.commit("a link")
+    _publish(work, server, "staging-apps.git")
+    monkeypatch.setenv("TF_VAR_staging_repo_token", "token")
+
+    code, out, err = validate_cli(capsys, project)
+
+    assert code == 1
+    assert SENTINEL not in out + err
+    assert re.search(r"error: \S*/apps/web/hello/files/env: symbolic link to "
+                     + re.escape(str(outside)) + r", outside the repository", out), out
