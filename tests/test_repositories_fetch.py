@@ -250,3 +250,31 @@ def test_git_never_prompts_for_a_password(tmp_path, monkeypatch):
 
     assert env["GIT_TERMINAL_PROMPT"] == "0"
     assert "GIT_ASKPASS" not in env
+
+
+def test_a_revision_is_never_read_as_a_git_option(published, tmp_path):
+    marker = tmp_path / "ran"
+    script = tmp_path / "upload-pack"
+    script.write_text(f"#!/bin/sh\ntouch {marker}\nexec git-upload-pack \"$@\"\n")
+    script.chmod(0o755)
+    # cluster.yaml refuses it; a Repository built by hand still cannot inject an option
+    repo = Repository.model_construct(url=STAGING_URL, revision=f"--upload-pack={script}",
+                                      path="", credentials=None)
+
+    with RepositoryFetcher() as fetcher, pytest.raises(ConfigError):
+        fetcher.fetch("staging", repo, file=Path("m.yaml"), field="f")
+
+    assert not marker.exists()
+
+
+def test_cluster_yaml_refuses_a_revision_that_looks_like_an_option(readme_fleet):
+    from fleetform.fleet.config import load_fleet
+
+    management = readme_fleet / "clusters" / "do-management" / "cluster.yaml"
+    add_repositories(management, {"staging": {"url": STAGING_URL, "revision": "--upload-pack=x"}})
+
+    with pytest.raises(ConfigError) as info:
+        load_fleet(readme_fleet / "clusters")
+
+    assert ("argocd.repositories.staging.revision: must be a branch, tag or commit (no spaces, "
+            "not starting with '-'), got '--upload-pack=x'") in str(info.value)

@@ -48,7 +48,7 @@ SIZE_PATTERN = r"^[a-z][a-z0-9_]*(-[a-z0-9_]+)+$"
 START_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 CHART_VERSION_PATTERN = r"^[0-9]+\.[0-9]+\.[0-9]+$"
-REVISION_PATTERN = r"^[^\s]+$"
+REVISION_PATTERN = r"^[^\s-][^\s]*$"
 
 #: What each pattern means, for messages: "must be <this>, got 'v1.33'".
 FORMATS = {
@@ -63,7 +63,7 @@ FORMATS = {
     START_TIME_PATTERN: "a UTC time HH:MM, such as 03:00",
     UUID_PATTERN: "a VPC UUID: 8-4-4-4-12 lowercase hexadecimal digits",
     CHART_VERSION_PATTERN: "a chart version X.Y.Z, such as 10.1.3",
-    REVISION_PATTERN: "a branch, tag or commit (no spaces)",
+    REVISION_PATTERN: "a branch, tag or commit (no spaces, not starting with '-')",
     TF_VARIABLE_NAME.pattern: "a Terraform variable name: lowercase letters, digits and '_', "
                               "not starting with a digit",
 }

@@ -241,8 +241,9 @@ class RepositoryFetcher:
         target = self.directory / name[:120]
         env = self._git_env(repo)
         steps = (["init", "-q", str(target)],
-                 ["-C", str(target), "fetch", "-q", "--depth", "1", "--no-tags", repo.url,
-                  repo.revision],
+                 # "--": a URL or revision is never read as an option (--upload-pack=...).
+                 ["-C", str(target), "fetch", "-q", "--depth", "1", "--no-tags", "--",
+                  repo.url, repo.revision],
                  ["-C", str(target), "-c", "advice.detachedHead=false", "checkout", "-q",
                   "FETCH_HEAD"])
         for step in steps:
