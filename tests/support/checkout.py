@@ -26,7 +26,9 @@ def copy_project(target: Path, *, skip: tuple[str, ...] = ()) -> Path:
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
                             cwd=ROOT, capture_output=True, check=True, timeout=60).stdout
     for rel in filter(None, listed.decode().split("\0")):
-        if rel.startswith((".gitlab-ci-local", *skip)) or "__pycache__" in rel:
+        # node_modules and .venv are links when this checkout is itself such a copy.
+        if rel.startswith((".gitlab-ci-local", "node_modules", ".venv", *skip)) \
+                or "__pycache__" in rel:
             continue
         source = ROOT / rel
         if source.is_file() or source.is_symlink():
