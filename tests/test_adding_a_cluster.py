@@ -13,6 +13,7 @@ again here would only repeat it (at several minutes on a small machine).
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -27,61 +28,92 @@ CONFIGMAP = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hello\n"
              "data:\n  greeting: {{ .Values.greeting | quote }}\n")
 
 
+def _free(name: str, taken) -> str:
+    """``name``, or ``name-2``, ``name-3``... when the fleet already has it."""
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}-{n}"
+    return candidate
+
+
 @pytest.fixture(scope="module")
-def copy(tmp_path_factory) -> Path:
-    """This repository plus the README's do-staging and its in-repo staging repository."""
+def copy(tmp_path_factory) -> tuple[Path, str, dict[str, str]]:
+    """This repository plus the README's do-staging and its in-repo staging repository.
+
+    Returns the copy, the new cluster's name and its labels. The names are the
+    README's unless this repository's fleet already uses them (then ``-2``...),
+    and labels the fleet has no repository for are dropped, so the example
+    applies to any valid fleet.
+    """
     if not (ROOT / "node_modules").is_dir():
         pytest.skip("node_modules is missing: run ./fleet test (npm ci)")
     project = copy_project(tmp_path_factory.mktemp("adding") / "fleetform")
     link_environments(project)
-    cluster_yaml, repositories = readme_cluster_example()
-    (project / "clusters" / "do-staging").mkdir()
-    (project / "clusters" / "do-staging" / "cluster.yaml").write_text(cluster_yaml)
-    staging = project / "manifests" / "staging" / "apps" / "web" / "hello"
-    (staging / "templates").mkdir(parents=True)
-    (staging / "Chart.yaml").write_text(CHART)
-    (staging / "values.yaml").write_text("greeting: hello\n")
-    (staging / "templates" / "configmap.yaml").write_text(CONFIGMAP)
-    management = next(p for p in (project / "clusters").glob("*/cluster.yaml")
+    cluster_yaml, readme_repositories = readme_cluster_example()
+    clusters = project / "clusters"
+    management = next(p for p in clusters.glob("*/cluster.yaml")
                       if yaml.safe_load(p.read_text()).get("role") == "management")
     doc = yaml.safe_load(management.read_text())
-    existing = doc.get("argocd", {}).get("repositories", {})
+    repositories = doc.setdefault("argocd", {}).setdefault("repositories", {})
+    name = _free("do-staging", {p.name for p in clusters.iterdir()})
+    label = _free("staging", repositories)
     # In this repository, like the other labels' repositories when there are any.
-    url = next(iter(existing.values()), repositories["staging"])["url"]
-    doc.setdefault("argocd", {}).setdefault("repositories", {})["staging"] = {
-        "url": url, "revision": "main", "path": "manifests/staging"}
+    url = next(iter(repositories.values()), readme_repositories["staging"])["url"]
+    repositories[label] = {"url": url, "revision": "main", "path": f"manifests/{label}"}
     management.write_text(yaml.safe_dump(doc, sort_keys=False))
+
+    worker = yaml.safe_load(cluster_yaml)
+    worker["labels"] = [x for x in worker["labels"] if x in repositories and x != "staging"]
+    worker["labels"].append(label)
+    (clusters / name).mkdir()
+    (clusters / name / "cluster.yaml").write_text(yaml.safe_dump(worker, sort_keys=False))
+    app = project / "manifests" / label / "apps" / "web" / "hello"
+    (app / "templates").mkdir(parents=True)
+    (app / "Chart.yaml").write_text(CHART)
+    (app / "values.yaml").write_text("greeting: hello\n")
+    (app / "templates" / "configmap.yaml").write_text(CONFIGMAP)
     git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "Add do-staging")
-    return project
+    git(project, "commit", "-q", "-m", f"Add {name}")
+    return project, name, {x: "true" for x in worker["labels"]}
 
 
-def _fleet(copy: Path, *args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run(["./fleet", *args], cwd=copy, capture_output=True, text=True,
-                          timeout=900, env=fleet_env(copy, copy.parent / "home"))
+def _fleet(project: Path, *args: str) -> subprocess.CompletedProcess:
+    proc = subprocess.run(["./fleet", *args], cwd=project, capture_output=True, text=True,
+                          timeout=900, env=fleet_env(project, project.parent / "home"))
     proc.output = proc.stdout + proc.stderr
     return proc
 
 
 def test_validate_passes_with_the_new_label_and_its_repository(copy):
-    proc = _fleet(copy, "validate", "--cluster", "do-staging")
+    project, name, labels = copy
+    label = list(labels)[-1]
+
+    proc = _fleet(project, "validate", "--cluster", name)
 
     assert proc.returncode == 0, proc.output
-    assert "repository staging: manifests/staging (this checkout: the path exists)" in proc.stdout
+    assert (f"repository {label}: manifests/{label} (this checkout: the path exists)"
+            in proc.stdout)
     assert "validate: OK: 0 error(s)" in proc.stdout
 
 
 def test_synth_builds_the_new_clusters_stack(copy):
-    proc = _fleet(copy, "synth", "do-staging")
+    project, name, labels = copy
+
+    proc = _fleet(project, "synth", name)
 
     assert proc.returncode == 0, proc.output
-    stack = json.loads((copy / "cdktf.out" / "stacks" / "do-staging" / "cdk.tf.json").read_text())
+    stack = json.loads((project / "cdktf.out" / "stacks" / name / "cdk.tf.json").read_text())
     (registration,) = stack["resource"]["argocd_cluster"].values()
-    assert registration["metadata"] == [{"labels": {"global": "true", "staging": "true"}}]
+    assert registration["metadata"] == [{"labels": labels}]
 
 
 def test_the_readme_test_command_passes_on_the_fleet_checks(copy):
-    proc = _fleet(copy, "test", "tests/test_repository_fleet.py", "-q", "-p", "no:cacheprovider")
+    project, _, _ = copy
+
+    proc = _fleet(project, "test", "tests/test_repository_fleet.py", "-q",
+                  "-p", "no:cacheprovider")
 
     assert proc.returncode == 0, proc.output
-    assert " passed" in proc.output and "failed" not in proc.output, proc.output
+    assert re.search(r"^\d+ passed", proc.stdout.splitlines()[-1]), proc.output
+    assert "failed" not in proc.output and "error" not in proc.stdout.splitlines()[-1], proc.output
