@@ -279,6 +279,9 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             generate_fleet(Path(tmp) / f"fleet-{size}", size)
         big = Path(tmp) / f"fleet-{n}"
+        # The test fleet (the example's twin), outside any checkout: not the user's fleet.
+        example = Path(tmp) / "example"
+        shutil.copytree(MANIFESTS.parent, example)
         fleetform = [PYTHON, "-m", "fleetform.commands.cli"]
         measurements = [
             ("empty", "cdktf.App().synth() of an empty stack",
@@ -288,11 +291,11 @@ def main(argv: list[str] | None = None) -> int:
               for size in sizes),
             ("select", f"synth of 1 selected cluster in {n}", synth_argv(big, "worker-001"), big),
             ("validate-example", "fleetform validate, example fleet",
-             [*fleetform, "validate"], ROOT),
+             [*fleetform, "validate"], example),
             ("validate", f"fleetform validate, {n} clusters",
              [*fleetform, "validate", "--clusters-dir", str(big / "clusters")], big),
             ("preview-example", "fleetform preview, example fleet",
-             [*fleetform, "preview", "--format", "json"], ROOT),
+             [*fleetform, "preview", "--format", "json"], example),
             ("preview", f"fleetform preview, {n} clusters",
              [*fleetform, "preview", "--clusters-dir", str(big / "clusters"),
               "--format", "json"], big),
