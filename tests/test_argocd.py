@@ -269,3 +269,20 @@ def test_applicationsets_carry_go_template_options_where_the_pinned_chart_reads_
     for name, appset in _appsets(doc).items():
         assert appset["goTemplate"] is True, name
         assert appset["goTemplateOptions"] == ["missingkey=error"], name
+
+
+def test_management_cluster_given_with_a_client_certificate():
+    """Every provider ArgoCd configures takes the certificate and key instead of a token."""
+    access = ClusterAccess(name="aks-mgmt", endpoint="https://aks-mgmt.example.com",
+                           cluster_ca_certificate="${var.ca}",
+                           client_certificate="${var.client_certificate}",
+                           client_key="${var.client_key}")
+    stack, _ = _synth(cluster=access)
+    credentials = {"client_certificate": "${var.client_certificate}",
+                   "client_key": "${var.client_key}"}
+    (helm,) = stack["provider"]["helm"]
+    (kubernetes,) = stack["provider"]["kubernetes"]
+    (argocd,) = stack["provider"]["argocd"]
+    for block in (helm["kubernetes"], kubernetes, argocd["kubernetes"][0]):
+        assert {k: block.get(k) for k in credentials} == credentials, block
+        assert "token" not in block
