@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 
 from cdktf import App, TerraformOutput, TerraformStack
-from cdktf_cdktf_provider_digitalocean.provider import DigitaloceanProvider
 from constructs import Construct
 
 from fleetform import (ArgoCd, ArgoCdProps, Autoscale, DoksCluster, DoksClusterProps,
                        MaintenanceWindow, NodePool, Repository)
+from fleetform.providers.digitalocean import DigitaloceanProvider
 
 
 class DoksWithArgoCd(TerraformStack):
