@@ -176,7 +176,7 @@ def test_grpc_web_defaults_to_true_as_in_cluster_yaml():
     """One default: an Argo CD behind an HTTPS ingress, as cluster.yaml's argocd.grpc_web."""
     import inspect
 
-    from fleetform.fleet.config import WorkerArgoCd
+    from fleetform.fleet.cluster_yaml import WorkerArgoCd
     default = inspect.signature(ArgoCluster.__init__).parameters["grpc_web"].default
     assert default is True
     assert WorkerArgoCd().grpc_web is default

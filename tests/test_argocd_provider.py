@@ -8,9 +8,10 @@ import pytest
 from cdktf import TerraformOutput, TerraformStack, TerraformVariable, Testing
 
 from fleetform.providers.argocd import (ARGOCD_PROVIDER_SOURCE, ARGOCD_PROVIDER_VERSION,
-                                       ArgocdAccountToken, ArgocdCluster, ArgocdClusterConfig,
-                                       ArgocdClusterMetadata, ArgocdClusterTlsClientConfig,
-                                       ArgocdProvider, ArgocdProviderKubernetes)
+                                        ArgocdAccountToken, ArgocdCluster, ArgocdProvider)
+from fleetform.providers.argocd_blocks import (ArgocdClusterConfig, ArgocdClusterMetadata,
+                                               ArgocdClusterTlsClientConfig,
+                                               ArgocdProviderKubernetes)
 from fleetform.errors import ConfigError
 
 # The provider's documented schema (docs/index.md, docs/resources/cluster.md and

@@ -36,11 +36,10 @@ def test_top_level_help_imports_no_command():
 
 
 #: Command modules a command builds on (the pipeline is generated from `changed`; diff
-#: finds the change as `changed` does and renders manifests as `validate` does; move-state
-#: reads Git as `changed` does).
+#: finds the change as `changed` does, and renders manifests with validate_render, not
+#: the validate command; move-state reads Git with commands.git, not the changed command).
 USES = {"pipeline": ["fleetform.commands.gitdiff"],
-        "diff": ["fleetform.commands.gitdiff", "fleetform.commands.validate"],
-        "move-state": ["fleetform.commands.gitdiff"]}
+        "diff": ["fleetform.commands.gitdiff"]}
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))

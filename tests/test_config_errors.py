@@ -310,7 +310,8 @@ def test_other_formats_are_explained(fleet_dir, extra, expected):
 
 
 def test_every_format_the_schema_checks_has_an_explanation():
-    from fleetform.fleet.config import FORMATS, ManagementCluster, WorkerCluster
+    from fleetform.fleet.cluster_yaml import ManagementCluster, WorkerCluster
+    from fleetform.fleet.cluster_yaml_fields import FORMATS
 
     def patterns(node):
         if isinstance(node, dict):

@@ -32,8 +32,9 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from fleetform.constructs.applicationsets import applicationset_name
-from fleetform.fleet.config import (MAX_YAML_BYTES, MAX_YAML_NODES, RESERVED_LABEL_PREFIX, Fleet,
-                              load_fleet)
+from fleetform.fleet.cluster_yaml_fields import RESERVED_LABEL_PREFIX
+from fleetform.fleet.config import Fleet, load_fleet
+from fleetform.fleet.yamlfile import MAX_YAML_BYTES, MAX_YAML_NODES
 from fleetform.errors import ConfigError, ConfigErrors
 
 #: Generated cases run, by test (reported at the end of the module).

@@ -155,6 +155,16 @@ def test_every_layer_is_a_subpackage_with_modules():
     assert flat == ["fleetform.errors"]
 
 
+#: Past this, a module is split into cohesive modules (the package aims at about 400).
+MAX_MODULE_LINES = 450
+
+
+def test_no_module_much_over_400_lines():
+    lengths = {name: len(path.read_text().splitlines())
+               for name, path in module_names(PACKAGE_DIR, "fleetform").items()}
+    assert {name: n for name, n in lengths.items() if n > MAX_MODULE_LINES} == {}
+
+
 def _write(root: Path, files: dict[str, str]) -> Path:
     for relative, text in files.items():
         path = root / "pkg" / relative

@@ -22,7 +22,8 @@ import yaml
 
 from conftest import FAKE_WORKER, FIXTURE_FLEET, ROOT, GitRepo
 from fleetform.commands.cli import main
-from fleetform.commands.gitdiff import ZERO_SHA, changed_clusters, ci_changes
+from fleetform.commands.git import ZERO_SHA
+from fleetform.commands.gitdiff import changed_clusters, ci_changes
 from fleetform.commands.pipeline import PLAN_EXPIRE, UNSET_SECRETS, apply_commands, generate, \
     plan_commands, render, retirement_steps
 from support.fake_gitlab import FakeGitLab
@@ -410,7 +411,7 @@ def test_fleet_runs_from_a_venv_built_in_another_directory(tmp_path):
     project = tmp_path / "project"
     copy_project(project)
     repo = GitRepo(project)
-    gitdiff = project / "constructs" / "fleetform" / "commands" / "gitdiff.py"
+    gitdiff = project / "constructs" / "fleetform" / "commands" / "gitdiff_results.py"
     gitdiff.write_text(gitdiff.read_text().replace('"no cluster is affected"',
                                                    '"no cluster is affected (this checkout)"'))
     repo.commit("fleet")

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ROOT
 from fleetform.commands.cli import main
-from fleetform.commands.gitdiff import ZERO_SHA
+from fleetform.commands.git import ZERO_SHA
 
 
 def cli(args, env=None) -> subprocess.CompletedProcess:

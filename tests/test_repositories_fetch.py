@@ -15,9 +15,9 @@ import pytest
 from conftest import GitRepo, add_repositories, readme_cluster_example, write_cluster
 
 from fleetform.commands.cli import main
-from fleetform.fleet.config import Repository, RepositoryCredentials
+from fleetform.fleet.cluster_yaml import Repository, RepositoryCredentials
 from fleetform.errors import ConfigError
-from fleetform.fleet.repositories import RepositoryFetcher
+from fleetform.fleet.repository_fetch import RepositoryFetcher
 
 STAGING_URL = "https://gitlab.com/acme/staging-apps.git"
 CHART = "apiVersion: v2\nname: hello\nversion: 0.1.0\n"

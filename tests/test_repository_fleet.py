@@ -20,7 +20,7 @@ from conftest import CLEAN_ENV, REPOSITORY_CLUSTERS, only, resources, synth_stac
 from fleetform.commands.validate import validate_fleet
 from fleetform.constructs.applicationsets import applicationset_name
 from fleetform.fleet.config import CLUSTER_FILE, load_fleet
-from fleetform.fleet.repositories import RepositoryFetcher
+from fleetform.fleet.repository_fetch import RepositoryFetcher
 
 SENTINEL = "sentinel-secret-3f9a1c"
 

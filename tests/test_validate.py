@@ -11,8 +11,11 @@ from conftest import CLUSTERS, EXAMPLE_PROJECT, SCHEMAS, SHARED_SCHEMAS, write_c
 
 from fleetform.commands.cli import main
 from fleetform.errors import ConfigError
-from fleetform.fleet.repositories import normalize_git_url, parse_overrides
-from fleetform.commands.validate import Progress, schema_version, validate_fleet
+from fleetform.fleet.repositories import parse_overrides
+from fleetform.fleet.repository_fetch import normalize_git_url
+from fleetform.commands.validate import validate_fleet
+from fleetform.commands.validate_report import Progress
+from fleetform.commands.validate_schemas import schema_version
 
 WORKER = """
     role: worker

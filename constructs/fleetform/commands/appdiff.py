@@ -1,7 +1,7 @@
 """What a change does to the applications: routing and rendered manifests, per cluster.
 
 Routing is the ApplicationSet expansion of each side (the same
-:func:`fleetform.repositories.plan` that ``preview`` and ``validate`` use):
+:func:`fleetform.fleet.repositories.plan` that ``preview`` and ``validate`` use):
 per cluster, the Applications gained and lost, with why (a label added or
 removed, an app directory added or removed, a repository changed, a new or
 removed cluster).
@@ -27,12 +27,13 @@ from typing import Any, Mapping
 import yaml
 
 from ..errors import ConfigError, ConfigErrors
-from ..fleet.config import Fleet, load_fleet, read_yaml
+from ..fleet.config import Fleet, load_fleet
+from ..fleet.yamlfile import read_yaml
 from ..fleet.links import ChartCopies
 from ..fleet.repositories import (Deployment, RepoLocation, locate, merge_values, plan,
                                   scan_apps)
-from .validate import _YAML_LOADER, _captured_stderr, k8s_validator, kubernetes_minor, \
-    removed_api, render_documents, schema_version
+from .validate_render import _YAML_LOADER, _captured_stderr, render_documents
+from .validate_schemas import k8s_validator, kubernetes_minor, removed_api, schema_version
 from .sides import Side
 
 #: Kinds that live outside namespaces (Argo CD sets the destination namespace on the others).

@@ -37,7 +37,9 @@ from ..fleet.repositories import REPOS_ENV, parse_overrides
 from . import gates, mrnote
 from .appdiff import Renderer, load_side, manifests, routing
 from .diffreport import FleetDiff, format_markdown, format_text
-from .gitdiff import CLUSTER_FILE, Changes, Git, add_base_arguments, changes_from_args
+from .git import Git
+from .gitdiff import add_base_arguments, changes_from_args
+from .gitdiff_results import CLUSTER_FILE, Changes
 from .sides import Side, collect, extract, remotes_of, synth_side, working_tree
 from .tfdiff import diff_stacks
 

@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..constructs.applicationsets import applicationsets
-from ..fleet.config import (DEFAULT_MAX_CLUSTERS_LOSING_APPS, DEFAULT_MAX_REMOVED_APPS,
-                            Fleet)
+from ..fleet.cluster_yaml import DEFAULT_MAX_CLUSTERS_LOSING_APPS, DEFAULT_MAX_REMOVED_APPS
+from ..fleet.config import Fleet
 from .appdiff import ClusterRouting, PairDiff
 
 GATES = ("clusters-losing-apps", "removed-apps", "unmatched-label", "empty-app",

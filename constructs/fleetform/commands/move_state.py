@@ -28,7 +28,7 @@ from typing import Mapping
 from ..errors import ConfigError
 from ..fleet.config import DNS1123_LABEL
 from ..fleet.state import BACKENDS, gitlab_state_address
-from .gitdiff import RENAME_TRAILER
+from .gitdiff_tree import RENAME_TRAILER
 from .gitlab import ENVIRONMENT_PREFIX, StateClient
 
 

@@ -55,8 +55,8 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError
-from .gitdiff import AffectedCluster, Changes, RemovedCluster, add_base_arguments, ci_applies, \
-    changes_from_args, warn
+from .gitdiff import add_base_arguments, changes_from_args, ci_applies, warn
+from .gitdiff_results import AffectedCluster, Changes, RemovedCluster
 from .gitlab import ENVIRONMENT_PREFIX
 
 STAGES = ["synth", "plan", "apply", "retire"]

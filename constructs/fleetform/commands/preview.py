@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..errors import ConfigError
-from ..fleet.config import Cluster, Fleet, load_fleet, read_yaml
-from ..fleet.repositories import (Deployment, RepoLocation, RepositoryFetcher,
-                                  add_repository_options, check_cluster_names, closest, display,
-                                  locate_or_raise, merge_values, parse_overrides, plan, scan_apps)
+from ..fleet.config import Cluster, Fleet, load_fleet
+from ..fleet.yamlfile import read_yaml
+from ..fleet.repositories import (Deployment, RepoLocation, add_repository_options,
+                                  check_cluster_names, closest, display, locate_or_raise,
+                                  merge_values, parse_overrides, plan, scan_apps)
+from ..fleet.repository_fetch import RepositoryFetcher
 from .diagram import Graph, Node, mermaid, svg
 
 LAYERS = ["Clusters", "Labels", "Repositories", "Applications"]

@@ -23,7 +23,8 @@ from typing import Mapping, Sequence
 
 from ..errors import ConfigError
 from ..fleet.repositories import git_remote_urls
-from .gitdiff import CLUSTERS_DIR, Git
+from .git import Git
+from .gitdiff_results import CLUSTERS_DIR
 
 #: Seconds a side's synth may take (a 200-cluster fleet takes well under a minute).
 SYNTH_TIMEOUT = 900

@@ -10,8 +10,9 @@ from cdktf import TerraformStack, TerraformVariable, TerraformVariableValidation
 from constructs import Construct
 
 from ..errors import ConfigError
-from ..providers.argocd import (ArgocdCluster, ArgocdClusterConfig, ArgocdClusterMetadata,
-                                ArgocdClusterTlsClientConfig, ArgocdProvider)
+from ..providers.argocd import ArgocdCluster, ArgocdProvider
+from ..providers.argocd_blocks import (ArgocdClusterConfig, ArgocdClusterMetadata,
+                                       ArgocdClusterTlsClientConfig)
 from ..providers.kubernetes import (ClusterRoleBindingV1, ClusterRoleBindingV1Metadata,
                                     ClusterRoleBindingV1RoleRef, ClusterRoleBindingV1Subject,
                                     ClusterRoleV1, ClusterRoleV1Metadata, ClusterRoleV1Rule,

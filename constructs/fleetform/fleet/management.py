@@ -8,7 +8,8 @@ from cdktf import TerraformOutput, TerraformStack
 
 from ..constructs.argocd import ArgoCd, ArgoCdProps
 from ..constructs.cluster_access import ClusterAccess
-from .config import Cluster, Fleet, ManagementCluster
+from .cluster_yaml import ManagementCluster
+from .config import Cluster, Fleet
 
 
 def build_management(stack: TerraformStack, fleet: Fleet, cluster: Cluster, *,

@@ -9,7 +9,8 @@ from cdktf import TerraformOutput, TerraformStack
 from ..constructs.argo_cluster import ArgoCluster
 from ..constructs.cluster_access import ClusterAccess
 from ..errors import ConfigError
-from .config import Cluster, Fleet, WorkerCluster
+from .cluster_yaml import WorkerCluster
+from .config import Cluster, Fleet
 
 
 def build_worker(stack: TerraformStack, fleet: Fleet, cluster: Cluster, *,

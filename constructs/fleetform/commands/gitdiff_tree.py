@@ -1,0 +1,237 @@
+"""The clusters of a Git revision (each cluster.yaml read from the tree), and declared renames."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import yaml
+
+from ..errors import ConfigError
+from ..fleet.config import DNS1123_LABEL, symlinked_cluster
+from .git import Git, SYMLINK_MODE
+from .gitdiff_results import CLUSTERS_DIR, CLUSTER_FILE, ROLES
+
+
+#: The commit trailer that records a cluster rename whose state was moved.
+RENAME_TRAILER = "Fleetform-Renamed"
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """The little of a cluster.yaml this module reads."""
+
+    role: str
+    argocd_hostname: str | None
+    prevent_destroy: bool | None
+
+
+def _parse(text: bytes | str | None, file: str, *, strict: bool) -> _Spec | None:
+    """Read role (and what workers depend on) from one cluster.yaml.
+
+    ``strict`` raises ConfigError on a bad file (the compared side); otherwise
+    an unreadable file (the base side) gives None.
+    """
+    def fail(message: str, field: str | None = None) -> None:
+        if strict:
+            raise ConfigError(message, file=file, field=field)
+
+    if text is None:
+        fail("cannot be read")
+        return None
+    try:
+        data = yaml.safe_load(text)
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        fail(f"invalid YAML{where}")
+        return None
+    if not isinstance(data, dict):
+        fail("must be a mapping of settings")
+        return None
+    role = data.get("role")
+    if role not in ROLES:
+        fail(f"must be 'management' or 'worker', got {role!r}" if role is not None
+             else "is required ('management' or 'worker')", "role")
+        return None
+    argocd = data.get("argocd")
+    hostname = argocd.get("hostname") if isinstance(argocd, dict) else None
+    prevent = data.get("prevent_destroy")
+    return _Spec(role=role, argocd_hostname=hostname if isinstance(hostname, str) else None,
+                 prevent_destroy=prevent if isinstance(prevent, bool) else None)
+
+
+class _Tree:
+    """The clusters of one side of the comparison: a commit, or the working tree."""
+
+    def __init__(self, git: Git, commit: str | None) -> None:
+        self.git = git
+        self.commit = commit
+        self._names: list[str] | None = None
+        self._links: list[str] = []
+
+    def _scan(self) -> None:
+        if self.commit is None:
+            root = self.git.root / CLUSTERS_DIR
+            found, links = [], []
+            if root.is_dir():
+                for entry in sorted(root.iterdir()):
+                    if entry.is_symlink():
+                        links.append(entry.name)
+                    elif (entry / CLUSTER_FILE).is_symlink():
+                        links.append(f"{entry.name}/{CLUSTER_FILE}")
+                    elif (entry / CLUSTER_FILE).is_file():
+                        found.append(entry.name)
+        else:
+            found, links = [], []
+            for mode, path in self.git.tree(self.commit, CLUSTERS_DIR):
+                depth = path.count("/")
+                if mode == SYMLINK_MODE and (depth == 0 or (
+                        depth == 1 and path.endswith("/" + CLUSTER_FILE))):
+                    links.append(path)
+                elif depth == 1 and path.endswith("/" + CLUSTER_FILE):
+                    found.append(path.split("/")[0])
+        self._names = sorted(n for n in found if not n.startswith("."))
+        self._links = sorted(p for p in links if not p.startswith("."))
+
+    def names(self) -> list[str]:
+        """Cluster directories that hold a cluster.yaml (symbolic links excluded)."""
+        if self._names is None:
+            self._scan()
+        return self._names
+
+    def links(self) -> list[str]:
+        """Cluster directories or cluster.yaml files that are symbolic links."""
+        if self._names is None:
+            self._scan()
+        return self._links
+
+    def link_target(self, path: str) -> str:
+        """What the link ``clusters/<path>`` points to."""
+        if self.commit is None:
+            try:
+                return os.readlink(self.git.root / CLUSTERS_DIR / path)
+            except OSError:
+                return "?"
+        data = self.git.read(self.commit, f"{CLUSTERS_DIR}/{path}")
+        return data.decode("utf-8", errors="replace") if data is not None else "?"
+
+    def has_dir(self, name: str) -> bool:
+        if self.commit is None:
+            return (self.git.root / CLUSTERS_DIR / name).is_dir()
+        return bool(self.git.files_under(self.commit, f"{CLUSTERS_DIR}/{name}"))
+
+    def read(self, name: str) -> bytes | None:
+        path = f"{CLUSTERS_DIR}/{name}/{CLUSTER_FILE}"
+        if self.commit is None:
+            try:
+                return (self.git.root / path).read_bytes()
+            except OSError:
+                return None
+        return self.git.read(self.commit, path)
+
+    def file(self, name: str) -> str:
+        where = "" if self.commit is None else f"{self.commit[:12]}:"
+        return f"{where}{CLUSTERS_DIR}/{name}/{CLUSTER_FILE}"
+
+
+def _check_name(name: str) -> None:
+    """Cluster names end up in job names and commands: only DNS-1123 labels pass."""
+    if not DNS1123_LABEL.fullmatch(name) or len(name) > 63:
+        raise ConfigError(
+            "the cluster's directory name must be a DNS-1123 label "
+            f"(lowercase letters, digits and '-', at most 63), got {name!r}",
+            file=f"{CLUSTERS_DIR}/{name}", field="name")
+
+
+def _order(item) -> tuple:
+    return (item.role != "management", item.name)
+
+
+def _specs(tree: _Tree, *, strict: bool) -> dict[str, _Spec]:
+    if strict and tree.links():
+        link = tree.links()[0]
+        raise symlinked_cluster(f"{CLUSTERS_DIR}/{link}", tree.link_target(link))
+    out = {}
+    for name in tree.names():
+        if strict:
+            _check_name(name)
+        spec = _parse(tree.read(name), tree.file(name), strict=strict)
+        if spec is not None:
+            out[name] = spec
+    return out
+
+
+def _management(specs: Mapping[str, _Spec]) -> tuple[str, _Spec] | None:
+    found = [(n, s) for n, s in specs.items() if s.role == "management"]
+    return found[0] if len(found) == 1 else None
+
+
+def parse_renames(values) -> set[tuple[str, str]]:
+    """``OLD -> NEW`` (or ``OLD=NEW``) pairs, from trailers, options or a variable."""
+    pairs = set()
+    for value in values:
+        text = re.sub(r"\s*(?:->|=)\s*", "=", value.strip())
+        for item in filter(None, re.split(r"[,\s]+", text)):
+            match = re.fullmatch(r"([a-z0-9-]+)=([a-z0-9-]+)", item)
+            if match is None:
+                raise ConfigError(f"must be OLD -> NEW (cluster names), got {item!r}",
+                                  field=RENAME_TRAILER)
+            pairs.add((match.group(1), match.group(2)))
+    return pairs
+
+
+def check_renames(old: _Tree, new: _Tree, added: list[str], removed: list[str],
+                  acknowledged: set[tuple[str, str]]) -> dict[str, str]:
+    """``{new name: old name}`` of the renames whose state was moved (acknowledged).
+
+    A cluster added with exactly the ``cluster.yaml`` of a cluster removed in the
+    same change is a rename. Planned as is, it would create a second cluster and
+    leave the old one running with an orphaned state: unless acknowledged (the
+    state was moved), stop with the steps.
+    """
+    if not added or not removed:
+        return {}
+    before = {name: old.read(name) for name in removed}
+    renamed: dict[str, str] = {}
+    for name in added:
+        content = new.read(name)
+        match = next((o for o, text in before.items() if text is not None and text == content
+                      and o not in renamed.values()), None)
+        if match is None:
+            continue
+        if (match, name) not in acknowledged:
+            raise ConfigError(
+                f"renamed from {CLUSTERS_DIR}/{match} (same {CLUSTER_FILE}): planned as is, it "
+                f"would create a second cluster and orphan {match}'s state. Move the state "
+                f"first (./fleet move-state {match} {name}), then record it in a commit "
+                f"with the trailer '{RENAME_TRAILER}: {match} -> {name}' "
+                "(README: Renaming a cluster)", file=f"{CLUSTERS_DIR}/{name}")
+        renamed[name] = match
+    return renamed
+
+
+def _management_moved(old: _Tree, new_specs: Mapping[str, _Spec]) -> str | None:
+    """Why workers are affected by a management change, if they are.
+
+    A worker registers through the management cluster's ``argocd.hostname``
+    (see ``Fleet.argocd_server``): its stack changes when that address does.
+    """
+    new = _management(new_specs)
+    if new is None:
+        return None
+    name, spec = new
+    before = _parse(old.read(name), old.file(name), strict=False) \
+        if name in old.names() else None
+    if before is None or before.role != "management":
+        previous = _management(_specs(old, strict=False))
+        if previous is None:
+            return None  # no management before: every worker is new or was invalid
+        return (f"the management cluster changed ({previous[0]} -> {name}): "
+                "workers register in its Argo CD")
+    if before.argocd_hostname != spec.argocd_hostname:
+        return (f"the management Argo CD address changed ({before.argocd_hostname} -> "
+                f"{spec.argocd_hostname}): workers register through it")
+    return None

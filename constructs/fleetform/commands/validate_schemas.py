@@ -1,0 +1,135 @@
+"""The schemas ``fleetform validate`` checks against: Kubernetes (per minor version) and Argo CD."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from pathlib import Path
+from typing import Mapping
+
+from ..errors import ConfigError
+
+
+#: Environment variable naming the directory of the Argo CD JSON Schemas.
+SCHEMAS_ENV = "FLEETFORM_ARGOCD_SCHEMAS"
+
+
+#: Argo CD kinds and their schema file.
+ARGOCD_KINDS = {"Application": "application.json", "ApplicationSet": "applicationset.json",
+                "AppProject": "appproject.json"}
+
+
+def kubernetes_minor(version: str) -> str:
+    """``1.33`` of ``1.33``, ``1.33.1`` or ``1.33.1-do.0``."""
+    return ".".join(version.split("-")[0].split(".")[:2])
+
+
+def _minor_key(minor: str) -> tuple[int, int]:
+    major, _, rest = minor.partition(".")
+    return int(major), int(rest or 0)
+
+
+def schema_version(version: str) -> tuple[str, str | None]:
+    """The Kubernetes schema version kubernetes-validate has for ``version``.
+
+    The same minor when shipped; otherwise the newest older one (or the oldest
+    shipped), with a note saying so.
+    """
+    from kubernetes_validate.utils import all_versions
+
+    wanted = kubernetes_minor(version)
+    shipped = sorted({kubernetes_minor(v) for v in all_versions()}, key=_minor_key)
+    if wanted in shipped:
+        return wanted, None
+    older = [v for v in shipped if _minor_key(v) < _minor_key(wanted)]
+    chosen = older[-1] if older else shipped[0]
+    return chosen, (f"no Kubernetes {wanted} schemas in kubernetes-validate: "
+                    f"checking against {chosen}")
+
+
+@functools.lru_cache(maxsize=None)
+def _k8s_registry(minor: str):
+    """The shared definitions of the strict schemas of one Kubernetes minor, as a registry."""
+    from kubernetes_validate.utils import schema_contents
+    from referencing import Registry, Resource
+
+    definitions = schema_contents(f"kubernetes-json-schema/v{minor}.0-local-strict/"
+                                  "_definitions.json", minor)
+    return Resource.from_contents(definitions) @ Registry()
+
+
+@functools.lru_cache(maxsize=None)
+def k8s_validator(minor: str, api_version: str, kind: str):
+    """A cached strict validator for ``kind`` in ``api_version`` (None: no such schema).
+
+    The same schema files and resolution as ``kubernetes_validate.validate``,
+    which re-reads them (1.4 MB of definitions) on every call: cached here, a
+    large fleet's objects are checked in milliseconds instead of seconds.
+    """
+    import jsonschema
+    from kubernetes_validate.utils import schema_contents
+    from referencing import Resource
+
+    if not re.match(r"^[A-Za-z0-9]+$", kind) or not re.match(r"^[a-z0-9.-]+(/[a-z0-9]+)?$",
+                                                             api_version):
+        return None  # not a name a schema file can have
+    # rbac.authorization.k8s.io/v1 -> rbac-v1; v1 -> v1
+    group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    try:
+        schema = schema_contents(f"kubernetes-json-schema/v{minor}.0-local-strict/"
+                                 f"{kind.lower()}-{group_version}.json", minor)
+    except FileNotFoundError:
+        return None
+    registry = Resource.from_contents(schema) @ _k8s_registry(minor)
+    return jsonschema.Draft202012Validator(schema, registry=registry)
+
+
+def shipped_minors() -> list[str]:
+    """The Kubernetes minors kubernetes-validate has schemas for, oldest first."""
+    from kubernetes_validate.utils import all_versions
+
+    return sorted({kubernetes_minor(v) for v in all_versions()}, key=_minor_key)
+
+
+def removed_api(minor: str, api_version: str, kind: str) -> str | None:
+    """Why Kubernetes ``minor`` has no ``kind`` in ``api_version``, when an older one served it.
+
+    ``"removed in 1.26 (served until 1.25)"`` when the newest shipped version
+    before ``minor`` that has the schema is 1.25; None when no shipped older
+    version has it either.
+    """
+    shipped = shipped_minors()
+    older = [m for m in shipped if _minor_key(m) < _minor_key(minor)]
+    for candidate in reversed(older):
+        if k8s_validator(candidate, api_version, kind) is not None:
+            removed = shipped[shipped.index(candidate) + 1]
+            return f"removed in {removed} (served until {candidate})"
+    return None
+
+
+#: The strict Argo CD v3.4 schemas shipped with fleetform.
+PACKAGED_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas" / "argocd"
+
+
+def default_schemas_dir(clusters_dir: Path, env: Mapping[str, str] | None = None) -> Path:
+    """``$FLEETFORM_ARGOCD_SCHEMAS``, else the schemas shipped with fleetform."""
+    env = os.environ if env is None else env
+    if env.get(SCHEMAS_ENV):
+        return Path(env[SCHEMAS_ENV])
+    return PACKAGED_SCHEMAS
+
+
+def check_kubernetes_version(version: str | None) -> str | None:
+    """``--kubernetes-version``: an ``X.Y`` kubernetes-validate has schemas for, offline."""
+    if version is None:
+        return None
+    shipped = shipped_minors()
+    if not re.fullmatch(r"[0-9]+\.[0-9]+", version):
+        raise ConfigError(f"must be a Kubernetes minor version such as {shipped[-1]}, "
+                          f"got {version!r}", field="--kubernetes-version")
+    if version not in shipped:
+        raise ConfigError(f"no Kubernetes {version} schemas are available offline "
+                          f"(kubernetes-validate has {shipped[0]} to {shipped[-1]})",
+                          field="--kubernetes-version")
+    return version

@@ -1,0 +1,339 @@
+"""The schema of ``cluster.yaml``: strict pydantic models, unknown keys are errors."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, field_validator,
+                      model_validator)
+
+from ..constructs import props
+from ..constructs.formats import GIT_URL, HOSTNAME, SERVER, check_token_lifetime
+from ..constructs.labels import check_label_key, check_label_value, label_name, label_slug
+from ..constructs.props import (DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION,
+                                RESERVED_VARIABLES, check_apps_chart_version)
+from ..errors import ConfigError
+from .cluster_yaml_fields import (CHART_VERSION_PATTERN, DnsName, KUBERNETES_VERSION_PATTERN,
+                                  LabelKey, LabelValue, REGION_PATTERN, REVISION_PATTERN,
+                                  RoutingLabelKey, RoutingLabelValue, SIZE_PATTERN,
+                                  START_TIME_PATTERN, TF_VARIABLE_NAME, UUID_PATTERN,
+                                  _no_go_template, _no_terraform_template)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Autoscale(_Strict):
+    """Autoscaling bounds of a node pool."""
+
+    min_nodes: int = Field(ge=1, le=1000)
+    max_nodes: int = Field(ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> "Autoscale":
+        if self.max_nodes < self.min_nodes:
+            raise ValueError(
+                f"max_nodes must be >= min_nodes (got {self.max_nodes} < {self.min_nodes})")
+        return self
+
+
+class Taint(_Strict):
+    """A Kubernetes taint applied to every node of a pool."""
+
+    key: str
+    value: str = ""
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        check_label_key(v)
+        return v
+
+    @field_validator("value")
+    @classmethod
+    def _value(cls, v: str) -> str:
+        check_label_value(v)
+        return v
+
+
+class NodePool(_Strict):
+    """A DOKS node pool: fixed ``count`` or ``autoscale`` bounds, never both."""
+
+    name: DnsName
+    size: Annotated[str, StringConstraints(pattern=SIZE_PATTERN, max_length=64)]
+    count: int | None = Field(default=None, ge=1, le=1000)
+    autoscale: Autoscale | None = None
+    labels: dict[LabelKey, LabelValue] = Field(default_factory=dict)
+    taints: list[Taint] = Field(default_factory=list)
+    tags: list[DnsName] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_sizing(self) -> "NodePool":
+        if (self.count is None) == (self.autoscale is None):
+            raise ValueError("set exactly one of count or autoscale")
+        return self
+
+    def to_props(self) -> props.NodePool:
+        """The pool as :class:`~fleetform.constructs.props.NodePool` for DoksCluster."""
+        autoscale = self.autoscale
+        return props.NodePool(
+            name=self.name, size=self.size, count=self.count,
+            autoscale=props.Autoscale(min_nodes=autoscale.min_nodes,
+                                      max_nodes=autoscale.max_nodes) if autoscale else None,
+            labels=dict(self.labels),
+            taints=tuple(props.Taint(key=t.key, value=t.value, effect=t.effect)
+                         for t in self.taints),
+            tags=tuple(self.tags))
+
+
+class MaintenanceWindow(_Strict):
+    """DOKS maintenance window: a day and a UTC start time ``HH:MM``."""
+
+    day: Literal["any", "monday", "tuesday", "wednesday", "thursday", "friday",
+                 "saturday", "sunday"]
+    start_time: Annotated[str, StringConstraints(pattern=START_TIME_PATTERN)]
+
+    def to_props(self) -> props.MaintenanceWindow:
+        """The window as :class:`~fleetform.constructs.props.MaintenanceWindow`."""
+        return props.MaintenanceWindow(day=self.day, start_time=self.start_time)
+
+
+class RepositoryCredentials(_Strict):
+    """HTTPS credentials for a private repository.
+
+    The password never appears in configuration: ``password_variable`` names a
+    sensitive Terraform variable, set through ``TF_VAR_<password_variable>``.
+    """
+
+    username: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    password_variable: Annotated[str, StringConstraints(pattern=TF_VARIABLE_NAME.pattern,
+                                                        max_length=64)]
+
+    @field_validator("username")
+    @classmethod
+    def _username(cls, v: str) -> str:
+        return _no_terraform_template(v)
+
+    @field_validator("password_variable")
+    @classmethod
+    def _not_reserved(cls, v: str) -> str:
+        if v in RESERVED_VARIABLES:
+            raise ValueError(f"{v!r} is a variable of fleetform's own stacks; choose another "
+                             "name, such as <label>_repo_token")
+        return v
+
+
+class Repository(_Strict):
+    """The Git repository of Helm charts that one routing label deploys."""
+
+    url: Annotated[str, StringConstraints(max_length=2048)]
+    revision: Annotated[str, StringConstraints(min_length=1, max_length=255,
+                                               pattern=REVISION_PATTERN)] = "HEAD"
+    path: Annotated[str, StringConstraints(max_length=255)] = ""
+    credentials: RepositoryCredentials | None = None
+
+    @field_validator("url", "revision", "path")
+    @classmethod
+    def _literal(cls, v: str) -> str:
+        return _no_go_template(_no_terraform_template(v))
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not GIT_URL.match(v):
+            raise ValueError(
+                f"must be a Git URL (https://host/repo.git, ssh://git@host/repo.git "
+                f"or git@host:repo.git), got {v!r}")
+        return v
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, v: str) -> str:
+        v = v.strip("/")
+        if v.startswith(".") and v not in ("", ".") or ".." in v.split("/"):
+            raise ValueError(f"must be a relative path inside the repository, got {v!r}")
+        return "" if v == "." else v
+
+    def to_props(self) -> props.Repository:
+        """The repository as :class:`~fleetform.constructs.props.Repository` for ArgoCd."""
+        creds = self.credentials
+        return props.Repository(
+            url=self.url, revision=self.revision, path=self.path,
+            credentials=props.RepositoryCredentials(
+                username=creds.username, password_variable=creds.password_variable)
+            if creds else None)
+
+
+class AutomationToken(_Strict):
+    """Lifetime of the automation account's API token (worker registration).
+
+    ``expires_in`` (default ``2160h``, 90 days) and ``renew_before`` (default
+    ``720h``, 30 days): once less than ``renew_before`` remains, the next plan of
+    the management stack replaces the token.
+    """
+
+    expires_in: str = "2160h"
+    renew_before: str = "720h"
+
+    @model_validator(mode="after")
+    def _lifetime(self) -> "AutomationToken":
+        try:
+            check_token_lifetime(self.expires_in, self.renew_before, prefix="")
+        except ConfigError as exc:
+            raise ValueError(f"{exc.field}: {exc.message}") from None
+        return self
+
+
+class ManagementArgoCd(_Strict):
+    """Argo CD as installed on the management cluster.
+
+    ``repositories`` maps every routing label to the repository it deploys.
+    ``hostname`` (optional) exposes the Argo CD server through an Ingress.
+    ``admin_enabled`` can be turned off once SSO is configured.
+    """
+
+    chart_version: Annotated[str, StringConstraints(pattern=CHART_VERSION_PATTERN)] = \
+        DEFAULT_ARGOCD_CHART_VERSION
+    apps_chart_version: Annotated[str, StringConstraints(pattern=CHART_VERSION_PATTERN)] = \
+        DEFAULT_ARGOCD_APPS_CHART_VERSION
+    hostname: str | None = None
+    admin_enabled: bool = True
+    automation_token: AutomationToken = Field(default_factory=AutomationToken)
+    repositories: dict[LabelKey, Repository] = Field(default_factory=dict)
+
+    @field_validator("apps_chart_version")
+    @classmethod
+    def _apps_chart_version(cls, v: str) -> str:
+        return check_apps_chart_version(v)
+
+    @field_validator("hostname")
+    @classmethod
+    def _hostname(cls, v: str | None) -> str | None:
+        if v is not None and not HOSTNAME.match(v):
+            raise ValueError(f"must be a DNS hostname such as argocd.example.com, got {v!r}")
+        return v
+
+    @field_validator("repositories")
+    @classmethod
+    def _labels(cls, v: dict[str, Repository]) -> dict[str, Repository]:
+        seen: dict[str, str] = {}
+        for key in v:
+            # The ApplicationSet, the credentials' Secret and variable are named
+            # after the label: two labels must not give the same names.
+            # Names are cut at 63 characters, so compare each kind of name, not the slug.
+            for derived in (label_slug(key), label_name("label", key),
+                            label_name("repository", key)):
+                if derived in seen:
+                    raise ValueError(
+                        f"repositories.{key}: label {key!r} and {seen[derived]!r} give the "
+                        f"same resource names ({derived!r}): labels must differ in more "
+                        "than case and punctuation")
+                seen[derived] = key
+        return v
+
+
+class WorkerArgoCd(_Strict):
+    """How a worker reaches the management Argo CD to register itself.
+
+    ``server`` is the Argo CD API address (``host[:port]``); when omitted, the
+    management cluster's ``argocd.hostname`` on port 443 is used. ``grpc_web``
+    (default: true) wraps the API's gRPC in HTTP/1.1, which is what gets through
+    an HTTPS ingress such as the example fleet's ``argocd-ingress``; set it to
+    false for a server reached directly or through a gRPC-capable proxy.
+    """
+
+    server: str | None = None
+    grpc_web: bool = True
+    insecure: bool = False
+
+    @field_validator("server")
+    @classmethod
+    def _server(cls, v: str | None) -> str | None:
+        if v is not None and not SERVER.match(v):
+            raise ValueError(f"must be host[:port] such as argocd.example.com:443, got {v!r}")
+        return v
+
+
+class _ClusterBase(_Strict):
+    region: Annotated[str, StringConstraints(pattern=REGION_PATTERN)]
+    kubernetes_version: Annotated[str, StringConstraints(pattern=KUBERNETES_VERSION_PATTERN)]
+    node_pools: list[NodePool] = Field(min_length=1)
+    labels: dict[RoutingLabelKey, RoutingLabelValue] = Field(default_factory=dict)
+    tags: list[DnsName] = Field(default_factory=list)
+    ha: bool = False
+    auto_upgrade: bool = True
+    surge_upgrade: bool = True
+    maintenance_window: MaintenanceWindow | None = None
+    vpc_uuid: Annotated[str, StringConstraints(pattern=UUID_PATTERN)] | None = None
+    prevent_destroy: bool | None = None
+
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _label_list(cls, v: object) -> object:
+        # `labels: [global, production]` is shorthand for `{global: "true", ...}`.
+        if isinstance(v, list) and all(isinstance(x, str) for x in v):
+            return {x: "true" for x in v}
+        # `production: false` (a YAML boolean) is the label value "false".
+        if isinstance(v, dict):
+            return {k: ("true" if x else "false") if isinstance(x, bool) else x
+                    for k, x in v.items()}
+        return v
+
+    @model_validator(mode="after")
+    def _unique_pools(self) -> "_ClusterBase":
+        seen: set[str] = set()
+        for i, pool in enumerate(self.node_pools):
+            if pool.name in seen:
+                raise ValueError(f"node_pools[{i}].name: duplicate node pool name {pool.name!r}")
+            seen.add(pool.name)
+        return self
+
+
+#: Defaults of the ``fleetform diff --gate`` limits (see :class:`DiffGates`).
+DEFAULT_MAX_CLUSTERS_LOSING_APPS = 2
+
+
+DEFAULT_MAX_REMOVED_APPS = 5
+
+
+class DiffGates(_Strict):
+    """Limits ``fleetform diff --gate`` holds a change to (management ``cluster.yaml``).
+
+    ``max_clusters_losing_apps`` (default 2): how many clusters a change may
+    remove applications from. ``max_removed_apps`` (default 5): how many
+    (cluster, application) pairs it may remove in total. A change past either
+    limit fails the gate unless it carries an override.
+    """
+
+    max_clusters_losing_apps: int = Field(default=DEFAULT_MAX_CLUSTERS_LOSING_APPS, ge=0,
+                                          le=100_000)
+    max_removed_apps: int = Field(default=DEFAULT_MAX_REMOVED_APPS, ge=0, le=1_000_000)
+
+
+class ManagementCluster(_ClusterBase):
+    """A management cluster: runs Argo CD for the whole fleet."""
+
+    role: Literal["management"]
+    argocd: ManagementArgoCd = Field(default_factory=ManagementArgoCd)
+    #: Limits of ``fleetform diff --gate``.
+    gates: DiffGates = Field(default_factory=DiffGates)
+
+
+class WorkerCluster(_ClusterBase):
+    """A worker cluster: registers itself in the management Argo CD."""
+
+    role: Literal["worker"]
+    argocd: WorkerArgoCd = Field(default_factory=WorkerArgoCd)
+
+
+ClusterSpec = Annotated[Union[ManagementCluster, WorkerCluster], Field(discriminator="role")]
+
+
+class _Document(BaseModel):
+    spec: ClusterSpec
+
+
+#: The model of each role, as the discriminated union names them in error locations.
+_ROLE_MODELS = {"management": ManagementCluster, "worker": WorkerCluster}
