@@ -541,3 +541,33 @@ def test_a_repository_moved_to_another_path_says_so(fleet):
                     "reason": reason}],
         "lost": [{"application": "w1-shop", "app": "web/shop", "label": "web",
                   "reason": reason}]}
+
+
+def test_a_repository_outside_the_checkout_is_compared_at_each_sides_revision(
+        fleet, tmp_path, monkeypatch):
+    from test_repositories_fetch import CHART, CONFIGMAP, _publish, _server
+
+    server = _server(tmp_path, monkeypatch)  # https://gitlab.com/acme/<repo>, served locally
+    apps = GitRepo(tmp_path / "staging-apps")
+    apps.write("apps/web/hello/Chart.yaml", CHART)
+    apps.write("apps/web/hello/templates/configmap.yaml", CONFIGMAP)
+    apps.write("apps/web/hello/values.yaml", "greeting: hello\n")
+    apps.commit("hello")
+    apps.git("tag", "v1")
+    apps.write("apps/web/hello/values.yaml", "greeting: bonjour\n")
+    apps.commit("bonjour")
+    apps.git("tag", "v2")
+    _publish(apps, server, "staging-apps.git")
+    staging = '    staging: {url: "https://gitlab.com/acme/staging-apps.git", revision: v1}\n'
+    fleet.write("clusters/mgmt/cluster.yaml", MANAGEMENT + staging)
+    fleet.write("clusters/w2/cluster.yaml", worker("[global, staging]"))
+    base = fleet.commit("w2 gets staging-apps v1")
+    fleet.write("clusters/mgmt/cluster.yaml", MANAGEMENT + staging.replace("v1", "v2"))
+    fleet.commit("staging-apps v2")
+
+    [pair] = diff_of(fleet, base).pairs
+
+    assert (pair.cluster, pair.application, [o.ident for o in pair.objects]) == (
+        "w2", "w2-hello", ["ConfigMap web/hello"])
+    assert [line for line in pair.diff if line.startswith(("-  ", "+  "))] == [
+        "-  greeting: hello", "+  greeting: bonjour"]

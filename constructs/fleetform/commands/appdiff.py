@@ -32,6 +32,7 @@ from ..fleet.yamlfile import read_yaml
 from ..fleet.links import ChartCopies
 from ..fleet.repositories import (Deployment, RepoLocation, locate, merge_values, plan,
                                   scan_apps)
+from ..fleet.repository_fetch import RepositoryFetcher
 from .validate_render import _YAML_LOADER, _captured_stderr, render_documents
 from .validate_schemas import k8s_validator, kubernetes_minor, removed_api, schema_version
 from .sides import Side
@@ -65,15 +66,21 @@ class SideApps:
         return self.fleet.clusters if self.fleet is not None else {}
 
 
-def load_side(side: Side, overrides: Mapping[str, Path] | None,
-              remotes: set[str] | None) -> SideApps:
-    """Load a side's fleet and expand its ApplicationSets; ConfigError when it cannot be."""
+def load_side(side: Side, overrides: Mapping[str, Path] | None, remotes: set[str] | None,
+              fetcher: RepositoryFetcher | None = None) -> SideApps:
+    """Load a side's fleet and expand its ApplicationSets; ConfigError when it cannot be.
+
+    Repositories in this checkout are read from the side's tree; others are
+    cloned by ``fetcher`` at the side's configured revision (a changed revision
+    compares the two).
+    """
     directory = side.clusters_dir
     if not directory.is_dir() or not any(p.is_dir() and not p.name.startswith(".")
                                          for p in directory.iterdir()):
         return SideApps(side, None, {})
     fleet = load_fleet(side.clusters_dir)
-    locations, missing = locate(fleet, overrides, root=side.checkout, remotes=remotes)
+    locations, missing = locate(fleet, overrides, root=side.checkout, remotes=remotes,
+                                fetcher=fetcher)
     repositories = fleet.management.spec.argocd.repositories  # type: ignore[union-attr]
     for error in list(missing):
         # This repository, without the label's path on this side (its last app was

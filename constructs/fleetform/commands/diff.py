@@ -34,6 +34,7 @@ from typing import Mapping
 
 from ..errors import ConfigError, ConfigErrors
 from ..fleet.repositories import REPOS_ENV, parse_overrides
+from ..fleet.repository_fetch import RepositoryFetcher
 from . import gates, mrnote
 from .appdiff import Renderer, load_side, manifests, routing
 from .diffreport import FleetDiff, format_markdown, format_text
@@ -60,14 +61,19 @@ def _located(error: ConfigError, side: Side) -> ConfigError:
 
 def build_diff(root: Path | str, changes: Changes, *, working: bool = False,
                overrides: Mapping[str, Path] | None = None,
-               env: Mapping[str, str] | None = None) -> FleetDiff:
-    """Compare ``changes.merge_base`` with ``changes.head`` (or the working tree)."""
+               env: Mapping[str, str] | None = None, fetch: bool = True) -> FleetDiff:
+    """Compare ``changes.merge_base`` with ``changes.head`` (or the working tree).
+
+    ``fetch``: clone repositories that are not in this checkout, at each side's
+    revision (otherwise they must be given in ``overrides``).
+    """
     env = os.environ if env is None else env
     if changes.base is None or changes.merge_base is None:
         raise ConfigError(f"no base commit to compare with ({changes.note or 'none given'}): "
                           "fleetform diff needs one", field="--base")
     git = Git(root)
     renderer = Renderer()
+    fetcher = RepositoryFetcher(env) if fetch else None
     with tempfile.TemporaryDirectory(prefix="fleetform-diff-") as tmp:
         work = Path(tmp)
         old = extract(git, changes.merge_base, work / "base", "base")
@@ -86,7 +92,8 @@ def build_diff(root: Path | str, changes: Changes, *, working: bool = False,
             for side in (old, new):
                 try:
                     sides.append(load_side(side, overrides,
-                                           remotes if side.commit is not None else None))
+                                           remotes if side.commit is not None else None,
+                                           fetcher))
                 except ConfigError as exc:
                     raise _located(exc, side) from None
             routes = routing(*sides)
@@ -104,6 +111,8 @@ def build_diff(root: Path | str, changes: Changes, *, working: bool = False,
                     proc.kill()
                     proc.wait()
             renderer.close()
+            if fetcher is not None:
+                fetcher.close()
         stack_diffs = diff_stacks(*stacks)
         override = gates.read_override(env, new.project, changes.paths)
         violations = gates.check(base=sides[0].fleet, head=sides[1].fleet, routing=routes,
@@ -141,6 +150,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repo", action="append", metavar="LABEL=DIR",
                         help="a checkout of LABEL's repository when it is not in this one "
                              f"(repeatable; env {REPOS_ENV}); used for both sides")
+    parser.add_argument("--no-fetch", action="store_true",
+                        help="do not clone repositories that are not in this checkout (by "
+                             "default each side's revision is cloned, to compare them)")
 
 
 def _write(path: Path, text: str, option: str) -> None:
@@ -165,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigError("directory does not exist", file=path.parent, field=f"--{option}")
     changes = changes_from_args(args)
     diff = build_diff(args.root, changes, working=args.working_tree,
-                      overrides=parse_overrides(args.repo))
+                      overrides=parse_overrides(args.repo), fetch=not args.no_fetch)
     diff.gated = args.gate
     markdown = format_markdown(diff)
     data = json.dumps(diff.to_dict(), indent=2)
