@@ -571,3 +571,23 @@ def test_a_repository_outside_the_checkout_is_compared_at_each_sides_revision(
         "w2", "w2-hello", ["ConfigMap web/hello"])
     assert [line for line in pair.diff if line.startswith(("-  ", "+  "))] == [
         "-  greeting: hello", "+  greeting: bonjour"]
+
+
+def test_a_repository_that_cannot_be_read_is_left_out_with_a_warning(fleet):
+    staging = '    staging: {url: "https://gitlab.com/acme/staging-apps.git", revision: v1}\n'
+    fleet.write("clusters/mgmt/cluster.yaml", MANAGEMENT + staging)
+    fleet.write("clusters/w2/cluster.yaml", worker("[global, staging]"))
+    base = fleet.commit("w2 gets staging-apps v1")
+    fleet.write("manifests/global/values/w2/settings/values.yaml", "colour: red\n")
+    fleet.commit("red on w2")
+
+    diff = diff_of(fleet, base, fetch=False)
+    text = format_text(diff)
+
+    assert diff.warnings == [
+        "repository of label 'staging' not compared (repository "
+        "https://gitlab.com/acme/staging-apps.git is not in this checkout and fetching is off "
+        "(--no-fetch): pass --repo staging=DIR with DIR a checkout of it); its applications "
+        "are left out of routing, manifests and gates"]
+    assert text.splitlines()[2] == f"warning: {diff.warnings[0]}"
+    assert [(p.cluster, p.application) for p in diff.pairs] == [("w2", "w2-settings")]

@@ -26,7 +26,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from ..errors import ConfigError, ConfigErrors
+from ..errors import ConfigError
 from ..fleet.config import Fleet, load_fleet
 from ..fleet.yamlfile import read_yaml
 from ..fleet.links import ChartCopies
@@ -60,6 +60,13 @@ class SideApps:
     fleet: Fleet | None
     #: ``{(cluster, application): deployment}``
     deployments: dict[tuple[str, str], Deployment]
+    #: Labels whose repository could not be read on this side: ``{label: why}``.
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+    def without(self, labels: set[str]) -> "SideApps":
+        """This side with the Applications of ``labels`` left out."""
+        kept = {k: d for k, d in self.deployments.items() if d.label not in labels}
+        return SideApps(self.side, self.fleet, kept, self.unavailable)
 
     @property
     def clusters(self) -> Mapping[str, Any]:
@@ -72,7 +79,9 @@ def load_side(side: Side, overrides: Mapping[str, Path] | None, remotes: set[str
 
     Repositories in this checkout are read from the side's tree; others are
     cloned by ``fetcher`` at the side's configured revision (a changed revision
-    compares the two).
+    compares the two). A repository that cannot be read (not fetched, private
+    without its credentials) is listed in ``unavailable``, not an error: the
+    rest of the fleet is still compared.
     """
     directory = side.clusters_dir
     if not directory.is_dir() or not any(p.is_dir() and not p.name.startswith(".")
@@ -89,11 +98,14 @@ def load_side(side: Side, overrides: Mapping[str, Path] | None, remotes: set[str
         if error.field and error.field.endswith(".path") and label in repositories:
             locations[label] = RepoLocation(label, repositories[label], side.checkout, "remote")
             missing.remove(error)
-    if missing:
-        raise missing[0] if len(missing) == 1 else ConfigErrors(missing)
+    unavailable = {}
+    for error in missing:
+        label = (error.field or "").removeprefix("argocd.repositories.").split(".")[0]
+        unavailable[label] = error.message
     scanned = {label: scan_apps(location) for label, location in locations.items()}
     deployments = plan(fleet.clusters.values(), locations, scanned)
-    return SideApps(side, fleet, {(d.cluster.name, d.application): d for d in deployments})
+    return SideApps(side, fleet, {(d.cluster.name, d.application): d for d in deployments},
+                    unavailable)
 
 
 # --------------------------------------------------------------------------- routing

@@ -96,6 +96,12 @@ def build_diff(root: Path | str, changes: Changes, *, working: bool = False,
                                            fetcher))
                 except ConfigError as exc:
                     raise _located(exc, side) from None
+            # A label whose repository one side cannot read is compared on neither.
+            unavailable = {**sides[0].unavailable, **sides[1].unavailable}
+            warnings = [f"repository of label {label!r} not compared ({why}); its applications "
+                        "are left out of routing, manifests and gates"
+                        for label, why in sorted(unavailable.items())]
+            sides = [side.without(set(unavailable)) for side in sides]
             routes = routing(*sides)
             pairs, affected = manifests(*sides, renderer)
             stacks = []
@@ -125,7 +131,7 @@ def build_diff(root: Path | str, changes: Changes, *, working: bool = False,
         pairs_total=len(set(sides[0].deployments) | set(sides[1].deployments)),
         pairs_affected=affected, renders=renderer.renders,
         synthesized={"base": base_names, "head": list(head_names)},
-        violations=violations, override=override)
+        violations=violations, override=override, warnings=warnings)
 
 
 # --------------------------------------------------------------------------- CLI

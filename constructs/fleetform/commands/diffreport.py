@@ -48,6 +48,8 @@ class FleetDiff:
     violations: list[Violation] = field(default_factory=list)
     override: Override | None = None
     gated: bool = False
+    #: What could not be compared, and why.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def blocking(self) -> list[Violation]:
@@ -83,6 +85,7 @@ class FleetDiff:
             "summary": {"pairs": self.pairs_total, "affected_pairs": self.pairs_affected,
                         "renders": self.renders, "differing_pairs": len(self.pairs)},
             "synthesized": self.synthesized,
+            "warnings": list(self.warnings),
             "stacks": [s.to_dict() for s in self.stacks],
             "routing": [r.to_dict() for r in self.routing],
             "manifests": [p.to_dict() for p in self.pairs],
@@ -154,6 +157,7 @@ def _pair_header(pair: PairDiff) -> str:
 
 def format_text(diff: FleetDiff, colour: bool = False) -> str:
     lines = [f"fleetform diff: {diff.headline()}", diff.summary()]
+    lines += [_paint(f"warning: {w}", colour, "!") for w in diff.warnings]
     by_cluster = _by_cluster(diff)
     seen: dict[tuple, str] = {}
     for cluster in diff.clusters:
@@ -237,6 +241,7 @@ def format_markdown(diff: FleetDiff) -> str:
         ("would fail" if diff.blocking else "would pass") + " (not enforced)"
     lines = [NOTE_MARKER, "### fleetform diff", "",
              f"`{diff.headline()}`", "", diff.summary(), ""]
+    lines += [f"> ⚠️ {w}" for w in diff.warnings] + ([""] if diff.warnings else [])
     by_cluster = _by_cluster(diff)
     if diff.clusters:
         lines += ["| Cluster | Stack | Applications | Manifests |", "|---|---|---|---|"]
