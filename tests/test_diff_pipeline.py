@@ -32,7 +32,10 @@ def test_the_reports_are_artifacts_shown_on_the_merge_request_even_when_a_gate_f
 
 
 def test_the_diff_job_holds_no_deploy_secret(job, tmp_path):
-    [unset] = job["before_script"]
+    pipeline = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text())
+    assert job["extends"] == ".no-secrets" and "before_script" not in job
+    assert pipeline[".no-secrets"]["interruptible"] is True
+    [unset] = pipeline[".no-secrets"]["before_script"]
     script = tmp_path / "job.sh"
     script.write_text(f"{unset}\nenv\n")
     env = {"PATH": "/usr/bin:/bin", "DIGITALOCEAN_TOKEN": "dop_v1_x", "TF_HTTP_PASSWORD": "p",
