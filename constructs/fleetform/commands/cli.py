@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -70,6 +71,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
+        if "jsii" in sys.modules:
+            # jsii's exit hook writes to its node process, which the same Ctrl-C (sent
+            # to the whole process group) has already ended: it would print a
+            # BrokenPipeError traceback. The staging output is cleaned up by now.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
         return 130
 
 
