@@ -82,6 +82,11 @@ free_text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", 
                                   blacklist_characters="\x85\u180e\u200b\ufeff"),
                     min_size=1, max_size=40).filter(
     lambda s: "${" not in s and "%{" not in s and not any(c.isspace() for c in s))
+# What a repository's url path and revision may hold: no Go template delimiters (they
+# reach the ApplicationSet's template) and, for a revision, no leading '-' (git would read
+# it as an option).
+git_text = free_text.filter(lambda s: "{{" not in s and "}}" not in s)
+revision_text = git_text.filter(lambda s: not s.startswith("-"))
 
 
 def _slug(label: str) -> str:
@@ -139,12 +144,12 @@ def cluster_doc(draw, role: str, labels: dict[str, str]) -> dict:
 @st.composite
 def repository(draw) -> dict:
     host = draw(dns_subdomain)
-    path = draw(free_text)
+    path = draw(git_text)
     repo: dict = {"url": draw(st.sampled_from([f"https://{host}/{path}.git",
                                               f"ssh://git@{host}/{path}.git",
                                               f"git@{host}:{path}.git"]))}
     if draw(st.booleans()):
-        repo["revision"] = draw(free_text)
+        repo["revision"] = draw(revision_text)
     if draw(st.booleans()):
         repo["path"] = draw(st.lists(dns_label, max_size=3).map("/".join))
     if draw(st.booleans()):
