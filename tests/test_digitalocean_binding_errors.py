@@ -68,3 +68,15 @@ def test_tokens_are_accepted_where_their_type_fits(stack):
                          requests_per_second=variable.number_value)
     with pytest.raises(TypeError, match="DigitaloceanProvider: token must be a string"):
         DigitaloceanProvider(stack, "do2", token=variable.number_value)
+
+
+def test_list_data_source_filters_are_checked(stack):
+    from fleetform.providers.digitalocean import DataDigitaloceanSizes
+
+    with pytest.raises(TypeError, match=r"filter: values must be a list of strings .* "
+                                        r"got str 's-2vcpu-4gb'"):
+        DataDigitaloceanSizes(stack, "one", filter=[{"key": "slug", "values": "s-2vcpu-4gb"}])
+    with pytest.raises(TypeError, match=r"DataDigitaloceanSizes: filter must be a list, got dict"):
+        DataDigitaloceanSizes(stack, "two", filter={"key": "slug", "values": ["c-4"]})
+    with pytest.raises(TypeError, match=r"DataDigitaloceanSizes: filter\[0\]: .*'match'"):
+        DataDigitaloceanSizes(stack, "three", filter=[{"key": "slug", "values": [], "match": "re"}])

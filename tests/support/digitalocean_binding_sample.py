@@ -14,6 +14,10 @@ if sys.argv[1] == "prebuilt":
         DataDigitaloceanKubernetesCluster
     from cdktf_cdktf_provider_digitalocean.data_digitalocean_kubernetes_versions import \
         DataDigitaloceanKubernetesVersions
+    from cdktf_cdktf_provider_digitalocean.data_digitalocean_regions import (
+        DataDigitaloceanRegions, DataDigitaloceanRegionsFilter)
+    from cdktf_cdktf_provider_digitalocean.data_digitalocean_sizes import (
+        DataDigitaloceanSizes, DataDigitaloceanSizesFilter)
     from cdktf_cdktf_provider_digitalocean.kubernetes_cluster import (
         KubernetesCluster, KubernetesClusterMaintenancePolicy, KubernetesClusterNodePool,
         KubernetesClusterNodePoolTaint)
@@ -22,7 +26,9 @@ if sys.argv[1] == "prebuilt":
     from cdktf_cdktf_provider_digitalocean.provider import DigitaloceanProvider
 else:
     from fleetform.providers.digitalocean import (  # noqa: F401
-        DataDigitaloceanKubernetesCluster, DataDigitaloceanKubernetesVersions, DigitaloceanProvider,
+        DataDigitaloceanKubernetesCluster, DataDigitaloceanKubernetesVersions,
+        DataDigitaloceanRegions, DataDigitaloceanRegionsFilter, DataDigitaloceanSizes,
+        DataDigitaloceanSizesFilter, DigitaloceanProvider,
         KubernetesCluster, KubernetesClusterMaintenancePolicy, KubernetesClusterNodePool,
         KubernetesClusterNodePoolTaint, KubernetesNodePool, KubernetesNodePoolTaint)
 
@@ -60,6 +66,14 @@ KubernetesNodePool(stack, "auto", cluster_id=small.id, name="auto", size="c-2", 
 live = DataDigitaloceanKubernetesCluster(stack, "live", name=cluster.name)
 DataDigitaloceanKubernetesCluster(stack, "live2", name="c2", tags=["x"], kubeconfig_expire_seconds=60,
                                   provider=other)
+regions = DataDigitaloceanRegions(stack, "regions")
+DataDigitaloceanRegions(stack, "open", provider=other, filter=[
+    DataDigitaloceanRegionsFilter(key="available", values=["true"])])
+sizes = DataDigitaloceanSizes(stack, "sizes", depends_on=[regions], filter=[
+    DataDigitaloceanSizesFilter(key="slug", values=["s-2vcpu-4gb", "c-4"], match_by="exact"),
+    {"key": "regions", "values": ["fra1", "ams3"], "all": True}])
+TerraformOutput(stack, "regions_out", value=regions.regions)
+TerraformOutput(stack, "sizes_out", value=sizes.sizes)
 TerraformOutput(stack, "endpoint", value=cluster.endpoint)
 TerraformOutput(stack, "urn", value=cluster.urn)
 TerraformOutput(stack, "live_endpoint", value=live.endpoint)

@@ -11,9 +11,10 @@ an import change.
 Bound: the provider, ``digitalocean_kubernetes_cluster`` (with its
 ``node_pool``, ``node_pool.taint`` and ``maintenance_policy`` blocks and its
 scalar arguments), ``digitalocean_kubernetes_node_pool``, and the data
-sources ``digitalocean_kubernetes_cluster`` and
-``digitalocean_kubernetes_versions``. Not bound: the cluster's GPU-plugin,
-control-plane-firewall, routing-agent, autoscaler and ``timeouts`` blocks.
+sources ``digitalocean_kubernetes_cluster``, ``digitalocean_kubernetes_versions``,
+``digitalocean_regions`` and ``digitalocean_sizes`` (with ``filter``). Not bound:
+the cluster's GPU-plugin, control-plane-firewall, routing-agent, autoscaler and
+``timeouts`` blocks, and the list data sources' ``sort``.
 
 Arguments are checked when a construct is created (a wrong type is a
 ``TypeError`` naming the class and the argument, as with the prebuilt
@@ -23,7 +24,6 @@ binding); a Terraform token is accepted wherever its type fits.
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass, fields
 from typing import Any, Mapping, Optional, Sequence, Union
 
 import jsii
@@ -33,6 +33,11 @@ from cdktf import (ITerraformDependable, TerraformDataSource, TerraformProvider,
 from constructs import Construct
 
 from .alias import AliasedProvider
+from .digitalocean_blocks import (BOOLEAN, NUMBER, POOL, STRING, STRING_LIST, STRING_MAP,
+                                  DataDigitaloceanRegionsFilter, DataDigitaloceanSizesFilter,
+                                  KubernetesClusterMaintenancePolicy, KubernetesClusterNodePool,
+                                  KubernetesClusterNodePoolTaint, KubernetesNodePoolTaint,
+                                  as_block, checked, is_resolvable, taints, to_json)
 
 #: Registry source of the provider.
 DIGITALOCEAN_PROVIDER_SOURCE = "digitalocean/digitalocean"
@@ -47,79 +52,14 @@ _METADATA = TerraformProviderGeneratorMetadata(
     provider_name="digitalocean", provider_version=DIGITALOCEAN_PROVIDER_VERSION,
     provider_version_constraint=DIGITALOCEAN_PROVIDER_CONSTRAINT)
 
-# Argument kinds, checked on creation.
-_STR, _BOOL, _NUM, _STR_LIST, _STR_MAP = "string", "boolean", "number", "list of strings", \
-    "map of strings"
-
-
-def _is_resolvable(value: Any) -> bool:
-    """A jsii object (an IResolvable such as a Terraform expression), not a Python value."""
-    return hasattr(value, "__jsii_ref__") or hasattr(type(value), "__jsii_type__")
-
-
-def _fits(kind: str, value: Any) -> bool:
-    if _is_resolvable(value):
-        return True
-    if kind == _STR:
-        return isinstance(value, str)
-    if kind == _BOOL:
-        return isinstance(value, bool)
-    if kind == _NUM:  # a number token is a float
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind == _STR_LIST:
-        return isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
-    if kind == _STR_MAP:
-        return isinstance(value, Mapping) and all(
-            isinstance(k, str) and isinstance(v, str) for k, v in value.items())
-    raise AssertionError(kind)
-
-
-def _checked(owner: str, schema: Mapping[str, str], values: Mapping[str, Any]) -> dict:
-    """``values`` without unset (None) arguments; TypeError naming a mistyped one."""
-    out = {}
-    for name, value in values.items():
-        if value is None:
-            continue
-        kind = schema[name]
-        if not _fits(kind, value):
-            raise TypeError(f"{owner}: {name} must be a {kind} or a Terraform token, "
-                            f"got {type(value).__name__} {value!r}")
-        out[name] = list(value) if kind == _STR_LIST else \
-            dict(value) if kind == _STR_MAP else value
-    return out
-
-
-def _block(owner: str, cls: type, value: Any) -> Any:
-    """A block given as its dataclass or a mapping of the same keys, as a dataclass."""
-    if isinstance(value, cls) or _is_resolvable(value):
-        return value
-    if isinstance(value, Mapping):
-        try:
-            return cls(**value)
-        except TypeError as exc:
-            raise TypeError(f"{owner}: {exc}") from None
-    raise TypeError(f"{owner} must be a {cls.__name__} or a mapping, "
-                    f"got {type(value).__name__} {value!r}")
-
-
-def _json(value: Any) -> Any:
-    """A block dataclass as its Terraform JSON object, recursively, without unset attributes."""
-    if hasattr(value, "__dataclass_fields__"):
-        return {f.name: _json(getattr(value, f.name)) for f in fields(value)
-                if getattr(value, f.name) is not None}
-    if isinstance(value, list):
-        return [_json(v) for v in value]
-    return value
-
-
 # --------------------------------------------------------------------------
 # Provider
 # --------------------------------------------------------------------------
 
 _PROVIDER = {
-    "api_endpoint": _STR, "http_retry_max": _NUM, "http_retry_wait_max": _NUM,
-    "http_retry_wait_min": _NUM, "requests_per_second": _NUM, "spaces_access_id": _STR,
-    "spaces_endpoint": _STR, "spaces_secret_key": _STR, "token": _STR,
+    "api_endpoint": STRING, "http_retry_max": NUMBER, "http_retry_wait_max": NUMBER,
+    "http_retry_wait_min": NUMBER, "requests_per_second": NUMBER, "spaces_access_id": STRING,
+    "spaces_endpoint": STRING, "spaces_secret_key": STRING, "token": STRING,
 }
 
 
@@ -139,7 +79,7 @@ class DigitaloceanProvider(AliasedProvider):
                  requests_per_second: Optional[float] = None,
                  spaces_access_id: Optional[str] = None, spaces_endpoint: Optional[str] = None,
                  spaces_secret_key: Optional[str] = None, token: Optional[str] = None) -> None:
-        self._fleetform_attributes = _checked("DigitaloceanProvider", _PROVIDER, {
+        self._fleetform_attributes = checked("DigitaloceanProvider", _PROVIDER, {
             "api_endpoint": api_endpoint, "http_retry_max": http_retry_max,
             "http_retry_wait_max": http_retry_wait_max,
             "http_retry_wait_min": http_retry_wait_min,
@@ -156,72 +96,6 @@ class DigitaloceanProvider(AliasedProvider):
 
 
 # --------------------------------------------------------------------------
-# Blocks
-# --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class KubernetesClusterNodePoolTaint:
-    """One ``taint`` of a node pool: ``effect`` is NoSchedule, PreferNoSchedule or NoExecute."""
-
-    effect: str
-    key: str
-    value: str
-
-
-#: The node pool resource's taint block is the same.
-KubernetesNodePoolTaint = KubernetesClusterNodePoolTaint
-
-_POOL = {"name": _STR, "size": _STR, "auto_scale": _BOOL, "labels": _STR_MAP,
-         "max_nodes": _NUM, "min_nodes": _NUM, "node_count": _NUM, "tags": _STR_LIST}
-
-
-def _taints(owner: str, taint: Any) -> Any:
-    if taint is None or _is_resolvable(taint):
-        return taint
-    if not isinstance(taint, (list, tuple)):
-        raise TypeError(f"{owner}: taint must be a list of taints, got {type(taint).__name__}")
-    return [_block(f"{owner}: taint[{i}]", KubernetesClusterNodePoolTaint, t)
-            for i, t in enumerate(taint)]
-
-
-@dataclass(frozen=True)
-class KubernetesClusterNodePool:
-    """The cluster's default ``node_pool`` block: a fixed ``node_count``, or
-    ``auto_scale`` between ``min_nodes`` and ``max_nodes``."""
-
-    name: str
-    size: str
-    auto_scale: Optional[bool] = None
-    labels: Optional[Mapping[str, str]] = None
-    max_nodes: Optional[float] = None
-    min_nodes: Optional[float] = None
-    node_count: Optional[float] = None
-    tags: Optional[Sequence[str]] = None
-    taint: Optional[Sequence[Union[KubernetesClusterNodePoolTaint, Mapping[str, str]]]] = None
-
-    def __post_init__(self) -> None:
-        owner = "KubernetesClusterNodePool"
-        checked = _checked(owner, _POOL, {f.name: getattr(self, f.name) for f in fields(self)
-                                          if f.name != "taint"})
-        for name, value in checked.items():
-            object.__setattr__(self, name, value)
-        object.__setattr__(self, "taint", _taints(owner, self.taint))
-
-
-@dataclass(frozen=True)
-class KubernetesClusterMaintenancePolicy:
-    """``maintenance_policy`` block: ``day`` (``any`` or a weekday) and UTC ``start_time``."""
-
-    day: Optional[str] = None
-    start_time: Optional[str] = None
-
-    def __post_init__(self) -> None:
-        _checked("KubernetesClusterMaintenancePolicy", {"day": _STR, "start_time": _STR},
-                 {"day": self.day, "start_time": self.start_time})
-
-
-# --------------------------------------------------------------------------
 # Resources and data sources
 # --------------------------------------------------------------------------
 
@@ -233,7 +107,7 @@ class _Attributes:
 
     @jsii.member(jsii_name="synthesizeAttributes")
     def _synthesize_attributes(self) -> Mapping[str, Any]:
-        return {name: _json(value) for name, value in self._fleetform_attributes.items()}
+        return {name: to_json(value) for name, value in self._fleetform_attributes.items()}
 
     def _reference(self, attribute: str) -> str:
         return self.get_string_attribute(attribute)  # type: ignore[attr-defined]
@@ -270,10 +144,10 @@ class _DigitaloceanDataSource(_Attributes, TerraformDataSource):
 
 
 _CLUSTER = {
-    "name": _STR, "region": _STR, "version": _STR, "auto_upgrade": _BOOL,
-    "cluster_subnet": _STR, "destroy_all_associated_resources": _BOOL, "ha": _BOOL,
-    "kubeconfig_expire_seconds": _NUM, "registry_integration": _BOOL,
-    "service_subnet": _STR, "surge_upgrade": _BOOL, "tags": _STR_LIST, "vpc_uuid": _STR,
+    "name": STRING, "region": STRING, "version": STRING, "auto_upgrade": BOOLEAN,
+    "cluster_subnet": STRING, "destroy_all_associated_resources": BOOLEAN, "ha": BOOLEAN,
+    "kubeconfig_expire_seconds": NUMBER, "registry_integration": BOOLEAN,
+    "service_subnet": STRING, "surge_upgrade": BOOLEAN, "tags": STRING_LIST, "vpc_uuid": STRING,
 }
 
 
@@ -297,7 +171,7 @@ class KubernetesCluster(_DigitaloceanResource):
                  service_subnet: Optional[str] = None, surge_upgrade: Optional[bool] = None,
                  tags: Optional[Sequence[str]] = None, vpc_uuid: Optional[str] = None,
                  **meta: Any) -> None:
-        attributes = _checked("KubernetesCluster", _CLUSTER, {
+        attributes = checked("KubernetesCluster", _CLUSTER, {
             "name": name, "region": region, "version": version, "auto_upgrade": auto_upgrade,
             "cluster_subnet": cluster_subnet,
             "destroy_all_associated_resources": destroy_all_associated_resources, "ha": ha,
@@ -307,10 +181,10 @@ class KubernetesCluster(_DigitaloceanResource):
         for argument in ("name", "region", "version"):
             if argument not in attributes:
                 raise TypeError(f"KubernetesCluster: {argument} is required")
-        attributes["node_pool"] = _block("KubernetesCluster: node_pool",
-                                         KubernetesClusterNodePool, node_pool)
+        attributes["node_pool"] = as_block("KubernetesCluster: node_pool",
+                                           KubernetesClusterNodePool, node_pool)
         if maintenance_policy is not None:
-            attributes["maintenance_policy"] = _block(
+            attributes["maintenance_policy"] = as_block(
                 "KubernetesCluster: maintenance_policy", KubernetesClusterMaintenancePolicy,
                 maintenance_policy)
         super().__init__(scope, id, attributes, **meta)
@@ -331,7 +205,7 @@ class KubernetesCluster(_DigitaloceanResource):
         return self._reference("urn")
 
 
-_NODE_POOL = {**_POOL, "cluster_id": _STR}
+_NODE_POOL = {**POOL, "cluster_id": STRING}
 
 
 class KubernetesNodePool(_DigitaloceanResource):
@@ -346,7 +220,7 @@ class KubernetesNodePool(_DigitaloceanResource):
                  taint: Optional[Sequence[Union[KubernetesNodePoolTaint,
                                                 Mapping[str, str]]]] = None,
                  **meta: Any) -> None:
-        attributes = _checked("KubernetesNodePool", _NODE_POOL, {
+        attributes = checked("KubernetesNodePool", _NODE_POOL, {
             "cluster_id": cluster_id, "name": name, "size": size, "auto_scale": auto_scale,
             "labels": labels, "max_nodes": max_nodes, "min_nodes": min_nodes,
             "node_count": node_count, "tags": tags})
@@ -354,7 +228,7 @@ class KubernetesNodePool(_DigitaloceanResource):
             if argument not in attributes:
                 raise TypeError(f"KubernetesNodePool: {argument} is required")
         if taint is not None:
-            attributes["taint"] = _taints("KubernetesNodePool", taint)
+            attributes["taint"] = taints("KubernetesNodePool", taint)
         super().__init__(scope, id, attributes, **meta)
 
 
@@ -370,11 +244,11 @@ class DataDigitaloceanKubernetesCluster(_DigitaloceanDataSource):
     def __init__(self, scope: Construct, id: str, *, name: str,
                  kubeconfig_expire_seconds: Optional[float] = None,
                  tags: Optional[Sequence[str]] = None, **meta: Any) -> None:
-        attributes = _checked("DataDigitaloceanKubernetesCluster",
-                              {"name": _STR, "kubeconfig_expire_seconds": _NUM,
-                               "tags": _STR_LIST},
-                              {"name": name, "kubeconfig_expire_seconds": kubeconfig_expire_seconds,
-                               "tags": tags})
+        attributes = checked("DataDigitaloceanKubernetesCluster",
+                             {"name": STRING, "kubeconfig_expire_seconds": NUMBER,
+                              "tags": STRING_LIST},
+                             {"name": name, "kubeconfig_expire_seconds": kubeconfig_expire_seconds,
+                              "tags": tags})
         if "name" not in attributes:
             raise TypeError("DataDigitaloceanKubernetesCluster: name is required")
         super().__init__(scope, id, attributes, **meta)
@@ -392,11 +266,57 @@ class DataDigitaloceanKubernetesVersions(_DigitaloceanDataSource):
 
     def __init__(self, scope: Construct, id: str, *, version_prefix: Optional[str] = None,
                  **meta: Any) -> None:
-        super().__init__(scope, id, _checked("DataDigitaloceanKubernetesVersions",
-                                             {"version_prefix": _STR},
-                                             {"version_prefix": version_prefix}), **meta)
+        super().__init__(scope, id, checked("DataDigitaloceanKubernetesVersions",
+                                            {"version_prefix": STRING},
+                                            {"version_prefix": version_prefix}), **meta)
 
     @builtins.property
     def latest_version(self) -> str:
         """The newest version matching ``version_prefix`` (a token)."""
         return self._reference("latest_version")
+
+
+
+# List data sources: the provider's datalist reads every record, then filters them.
+
+
+
+class _DataList(_DigitaloceanDataSource):
+    def __init__(self, scope: Construct, id: str, *,
+                 filter: Optional[Sequence[Union[DataDigitaloceanRegionsFilter,
+                                                 Mapping[str, Any]]]] = None,
+                 **meta: Any) -> None:
+        owner = f"{type(self).__name__}: filter"
+        if filter is not None and not is_resolvable(filter):
+            if not isinstance(filter, (list, tuple)):
+                raise TypeError(f"{owner} must be a list, got {type(filter).__name__}")
+            filter = [as_block(f"{owner}[{i}]", DataDigitaloceanRegionsFilter, f)
+                      for i, f in enumerate(filter)]
+        super().__init__(scope, id, {} if filter is None else {"filter": filter}, **meta)
+
+    def _records(self, name: str) -> Any:
+        return self.interpolation_for_attribute(name)  # type: ignore[attr-defined]
+
+
+class DataDigitaloceanRegions(_DataList):
+    """Data source ``digitalocean_regions``: the regions, each with ``slug``, ``name``,
+    ``available`` (takes new resources), ``sizes`` (offered there) and ``features``."""
+
+    _type = "digitalocean_regions"
+
+    @builtins.property
+    def regions(self) -> Any:
+        """The matching regions (a token for a list of objects)."""
+        return self._records("regions")
+
+
+class DataDigitaloceanSizes(_DataList):
+    """Data source ``digitalocean_sizes``: the Droplet sizes, each with ``slug``,
+    ``available``, ``regions`` (offering it), ``vcpus``, ``memory``, ``disk`` and prices."""
+
+    _type = "digitalocean_sizes"
+
+    @builtins.property
+    def sizes(self) -> Any:
+        """The matching sizes (a token for a list of objects)."""
+        return self._records("sizes")
