@@ -240,19 +240,71 @@ def test_plan_after_the_kubeconfig_token_expired_authenticates(deployed, tmp_pat
     assert refused == []
 
 
-# --- a version prefix DigitalOcean does not offer --------------------------------------------
+# --- what DigitalOcean does not have: a version, a region, a size --------------------------
 
-def test_a_version_prefix_no_doks_version_has_fails_the_plan_naming_what_exists(
-        terraform_available, tmp_path):
-    stacks = _synth(tmp_path, worker=WORKER.replace('kubernetes_version: "1.33"',
-                                                    'kubernetes_version: "1.99"'))
+def _plan_worker(tmp_path: Path, worker: str):
+    stacks = _synth(tmp_path, worker=worker)
     ws = Workspace(tmp_path / "ws")
     ws.put_stack(WORKER_NAME, stacks[WORKER_NAME])
     ws.init(WORKER_NAME)
-
     result = ws.plan(WORKER_NAME, env={"TF_VAR_argocd_auth_token": "token"})
+    return result, " ".join(result.output.split()), ws
+
+
+def test_a_version_prefix_no_doks_version_has_fails_the_plan_naming_what_exists(
+        terraform_available, tmp_path):
+    result, message, _ws = _plan_worker(
+        tmp_path, WORKER.replace('kubernetes_version: "1.33"', 'kubernetes_version: "1.99"'))
 
     assert result.returncode != 0
-    message = " ".join(result.output.split())
     assert (f'Cluster {WORKER_NAME}: kubernetes_version "1.99" matches no DOKS version '
             "DigitalOcean offers (1.33.1-do.0, 1.32.5-do.0, 1.31.9-do.0)") in message, message
+
+
+def test_a_region_digitalocean_does_not_have_fails_the_plan_naming_the_regions(
+        terraform_available, tmp_path):
+    result, message, ws = _plan_worker(tmp_path, WORKER.replace("region: fra1", "region: xyz9"))
+
+    assert result.returncode != 0
+    assert (f'Cluster {WORKER_NAME}: region "xyz9" is not a DigitalOcean region. Regions '
+            "taking new clusters: ams3, blr1, fra1, lon1, nyc1, nyc3, sfo3, sgp1, syd1, "
+            "tor1.") in message, message
+    assert message.count("Resource precondition failed") == 1, message
+    assert ws.cloud()["clusters"] == {}
+
+
+def test_a_size_digitalocean_does_not_have_fails_the_plan_naming_the_pool_and_the_sizes(
+        terraform_available, tmp_path):
+    result, message, _ws = _plan_worker(tmp_path, WORKER.replace("size: c-4", "size: c-64"))
+
+    assert result.returncode != 0
+    assert (f'Cluster {WORKER_NAME}: node_pools[1] size "c-64" is not a DigitalOcean Droplet '
+            "size. Sizes on offer in fra1: c-2, c-4, s-1vcpu-2gb, s-2vcpu-4gb, "
+            "s-4vcpu-8gb.") in message, message
+    assert message.count("Resource precondition failed") == 1, message
+
+
+def test_each_size_and_the_region_get_their_own_error(terraform_available, tmp_path):
+    worker = WORKER.replace("region: fra1", "region: xyz9") \
+        .replace("size: c-4", "size: c-64").replace("size: s-2vcpu-4gb", "size: s-2vcpu-5gb")
+    result, message, _ws = _plan_worker(tmp_path, worker)
+
+    assert result.returncode != 0
+    assert message.count("Resource precondition failed") == 3, message
+    assert 'region "xyz9" is not a DigitalOcean region' in message
+    assert ('node_pools[0] size "s-2vcpu-5gb" is not a DigitalOcean Droplet size. Sizes on '
+            "offer in xyz9: none.") in message, message
+    assert 'node_pools[1] size "c-64" is not a DigitalOcean Droplet size' in message
+
+
+def test_a_running_cluster_plans_when_its_size_and_region_take_no_new_clusters(
+        deployed, tmp_path):
+    # DigitalOcean withdraws c-4 and closes fra1 to new resources: the running cluster
+    # keeps both, and its plans must go on working (a change of labels, a token renewal).
+    ws = deployed.copy(tmp_path)
+    ws.withdraw(size="c-4", region="fra1")
+
+    result = ws.plan(WORKER_NAME, env=_worker_env(deployed))
+
+    assert result.returncode == 0, result.output[-4000:]
+    assert changes(ws.plan_json(WORKER_NAME, env=_worker_env(deployed))) == {}

@@ -21,6 +21,20 @@ from typing import Any, Iterator
 TOKEN_LIFETIME = 7 * 24 * 3600
 #: DOKS versions offered when a cloud is created (newest first, as the API lists them).
 VERSIONS = ["1.33.1-do.0", "1.32.5-do.0", "1.31.9-do.0"]
+#: Regions when a cloud is created: slug, name, whether it takes new resources.
+REGIONS = [("ams3", "Amsterdam 3", True), ("blr1", "Bangalore 1", True),
+           ("fra1", "Frankfurt 1", True), ("lon1", "London 1", True),
+           ("nyc1", "New York 1", True), ("nyc2", "New York 2", False),
+           ("nyc3", "New York 3", True), ("sfo3", "San Francisco 3", True),
+           ("sgp1", "Singapore 1", True), ("syd1", "Sydney 1", True),
+           ("tor1", "Toronto 1", True)]
+#: Droplet sizes when a cloud is created: slug, vCPUs, memory (MB), disk (GB), price a
+#: month, and the regions offering it (None: every region taking new resources). A
+#: withdrawn size is still listed, unavailable and offered nowhere.
+SIZES = [("s-1vcpu-2gb", 1, 2048, 50, 12, None), ("s-2vcpu-4gb", 2, 4096, 80, 24, None),
+         ("s-4vcpu-8gb", 4, 8192, 160, 48, None), ("c-2", 2, 4096, 25, 42, None),
+         ("c-4", 4, 8192, 50, 84, ["ams3", "fra1", "lon1", "nyc1", "nyc3", "sfo3", "tor1"]),
+         ("s-1vcpu-3gb", 1, 3072, 60, 15, [])]
 START = 1_780_000_000  # a fixed start time: runs are reproducible
 
 
@@ -28,10 +42,27 @@ class ApiError(Exception):
     """An error the real API or client library would report, with its wording."""
 
 
+def _catalogue() -> tuple[list, list]:
+    """DigitalOcean's regions and sizes, as its API lists them."""
+    open_regions = [slug for slug, _name, available in REGIONS if available]
+    sizes = [{"slug": slug, "available": offered != [], "vcpus": vcpus, "memory": memory,
+              "disk": disk, "transfer": float(vcpus), "price_monthly": float(month),
+              "price_hourly": round(month / 730, 5),
+              "regions": open_regions if offered is None else offered}
+             for slug, vcpus, memory, disk, month, offered in SIZES]
+    regions = [{"slug": slug, "name": name, "available": available,
+                "features": ["backups", "ipv6", "metadata", "storage"],
+                "sizes": [s["slug"] for s in sizes if slug in s["regions"]]}
+               for slug, name, available in REGIONS]
+    return regions, sizes
+
+
 def new_cloud(path: Path) -> None:
     """Write an empty cloud to ``path``."""
+    regions, sizes = _catalogue()
     Path(path).write_text(json.dumps({
-        "now": START, "serial": 0, "versions": list(VERSIONS), "clusters": {},
+        "now": START, "serial": 0, "versions": list(VERSIONS), "regions": regions,
+        "sizes": sizes, "clusters": {},
         "tokens": {}, "objects": {}, "releases": {}, "argocd": {}, "log": [],
     }))
 

@@ -168,6 +168,18 @@ class Workspace:
         with clouds.opened(self.cloud_file) as data:
             data["versions"].insert(0, version)
 
+    def withdraw(self, *, size: str | None = None, region: str | None = None) -> None:
+        """DigitalOcean stops offering ``size`` anywhere, or closes ``region`` to new
+        resources; both stay listed, marked unavailable, as the API lists them."""
+        with clouds.opened(self.cloud_file) as data:
+            for entry in data["sizes"]:
+                if entry["slug"] == size:
+                    entry.update(available=False, regions=[])
+            for entry in data["regions"]:
+                entry["sizes"] = [s for s in entry["sizes"] if s != size]
+                if entry["slug"] == region:
+                    entry.update(available=False, sizes=[])
+
 
 @contextmanager
 def attached_providers(workspace: "Workspace") -> Iterator[dict]:

@@ -171,6 +171,26 @@ DO_VERSIONS_DATA = Block(attrs={
     "valid_versions": comp(STRS),
 })
 
+# The list data sources (internal/datalist/schema.go, filter.go, sort.go): every record
+# attribute computed, in one computed list; filter and sort blocks select and order them.
+_DATALIST_BLOCKS = {
+    "filter": Nested(Block(attrs={"key": req(STR), "values": req(STRS),
+                                  "all": opt(BOOL, default=False),
+                                  "match_by": opt(STR, default="exact")}), nesting="set"),
+    "sort": Nested(Block(attrs={"key": req(STR), "direction": opt(STR)})),
+}
+# digitalocean/region/datasource_regions.go
+DO_REGIONS_DATA = Block(attrs={
+    "id": comp(STR), "regions": comp(["list", obj(slug=STR, name=STR, sizes=STR_SET,
+                                                  features=STR_SET, available=BOOL)]),
+}, blocks=_DATALIST_BLOCKS)
+# digitalocean/size/datasource_sizes.go
+DO_SIZES_DATA = Block(attrs={
+    "id": comp(STR), "sizes": comp(["list", obj(
+        slug=STR, available=BOOL, transfer=NUM, price_monthly=NUM, price_hourly=NUM,
+        memory=NUM, vcpus=NUM, disk=NUM, regions=STR_SET)]),
+}, blocks=_DATALIST_BLOCKS)
+
 DO_NODE_POOL = _node_pool(True)
 
 # --------------------------------------------------------------------------- kubernetes 2.38.0
@@ -375,7 +395,9 @@ PROVIDERS = {
                      {"digitalocean_kubernetes_cluster": DO_CLUSTER,
                       "digitalocean_kubernetes_node_pool": DO_NODE_POOL},
                      {"digitalocean_kubernetes_cluster": DO_CLUSTER_DATA,
-                      "digitalocean_kubernetes_versions": DO_VERSIONS_DATA}, True),
+                      "digitalocean_kubernetes_versions": DO_VERSIONS_DATA,
+                      "digitalocean_regions": DO_REGIONS_DATA,
+                      "digitalocean_sizes": DO_SIZES_DATA}, True),
     "kubernetes": ("hashicorp", "2.38.0", K8S_PROVIDER,
                    {"kubernetes_secret_v1": K8S_SECRET,
                     "kubernetes_service_account_v1": K8S_SERVICE_ACCOUNT,

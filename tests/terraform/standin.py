@@ -15,6 +15,7 @@ import base64
 import copy
 import json
 import os
+import re
 import secrets
 import sys
 from pathlib import Path
@@ -203,10 +204,13 @@ def do_cluster_create(ctx: Ctx, planned: dict) -> dict:
                        f"version slug {planned['version']!r}")
     if clouds.find_cluster_by_name(cloud, planned["name"]):
         raise ApiError("POST /v2/kubernetes/clusters: 409 a cluster with this name exists")
+    _check_offer(cloud, "POST /v2/kubernetes/clusters", planned["region"],
+                 [p["size"] for p in planned["node_pool"]])
     cid = clouds.next_id(cloud, "k8s")
     pem = f"-----BEGIN CERTIFICATE-----\n{secrets.token_hex(16)}\n-----END CERTIFICATE-----\n"
     cluster = {"id": cid, "name": planned["name"], "endpoint": f"https://{cid}.k8s.ondigitalocean.com",
                "ca_pem": pem, "ca": base64.b64encode(pem.encode()).decode(),
+               "region": planned["region"],
                "version": planned["version"], "vpc_uuid": planned["vpc_uuid"]
                if isinstance(planned.get("vpc_uuid"), str) else "vpc-default",
                "created_at": clouds.iso(cloud), "updated_at": clouds.iso(cloud),
@@ -306,7 +310,8 @@ def do_cluster_data(ctx: Ctx, config: dict) -> dict:
     spec = cluster["spec"]
     out = {k: None for k in PROVIDERS["digitalocean"][4]["digitalocean_kubernetes_cluster"].attrs}
     out.update(_cluster_view(ctx.cloud, cluster, {}))
-    out.update(name=cluster["name"], region="fra1", kube_config=_kube_config(ctx.cloud, cluster),
+    out.update(name=cluster["name"], region=cluster["region"],
+               kube_config=_kube_config(ctx.cloud, cluster),
                ha=spec["ha"], surge_upgrade=spec["surge_upgrade"],
                auto_upgrade=spec["auto_upgrade"], tags=spec["tags"],
                kubeconfig_expire_seconds=config.get("kubeconfig_expire_seconds"),
@@ -326,10 +331,62 @@ def do_versions_data(ctx: Ctx, config: dict) -> dict:
             "latest_version": valid[0] if valid else None, "valid_versions": valid}
 
 
+def _matches(record_value: Any, flt: dict) -> bool:
+    """internal/datalist/filter.go: a record matches a filter on one of its values (every
+    one with ``all``), by ``exact`` (the default), ``substring`` or ``re`` comparison."""
+    how = flt.get("match_by") or "exact"
+
+    def one(value: Any, wanted: str) -> bool:
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        return {"exact": text == wanted, "substring": wanted in text,
+                "re": re.search(wanted, text) is not None}[how]
+
+    values = record_value if isinstance(record_value, list) else [record_value]
+    wanted = flt["values"]
+    if flt.get("all"):
+        return all(any(one(v, w) for v in values) for w in wanted)
+    return any(one(v, w) for v in values for w in wanted)
+
+
+def _data_list(ctx: Ctx, config: dict, records: list, attribute: str) -> dict:
+    for flt in config.get("filter") or []:
+        records = [r for r in records if _matches(r[flt["key"]], flt)]
+    for order in reversed(config.get("sort") or []):
+        records = sorted(records, key=lambda r: r[order["key"]],
+                         reverse=order.get("direction") == "desc")
+    filters = [dict(f, all=bool(f.get("all")), match_by=f.get("match_by") or "exact")
+               for f in config.get("filter") or []]
+    return {"id": f"{attribute}/{len(records)}", attribute: records,
+            "filter": filters or None, "sort": config.get("sort")}
+
+
+def do_regions_data(ctx: Ctx, config: dict) -> dict:
+    _do_auth(ctx, "GET /v2/regions")
+    return _data_list(ctx, config, copy.deepcopy(ctx.cloud["regions"]), "regions")
+
+
+def do_sizes_data(ctx: Ctx, config: dict) -> dict:
+    _do_auth(ctx, "GET /v2/sizes")
+    return _data_list(ctx, config, copy.deepcopy(ctx.cloud["sizes"]), "sizes")
+
+
+def _check_offer(cloud: dict, what: str, region: str, sizes: list) -> None:
+    """The DOKS API refuses a region that takes no new clusters, or a size not on offer there."""
+    place = next((r for r in cloud["regions"] if r["slug"] == region), None)
+    if place is None or not place["available"]:
+        raise ApiError(f"{what}: 422 validation error: invalid region {region!r}")
+    for size in sizes:
+        if size not in place["sizes"]:
+            raise ApiError(f"{what}: 422 validation error: size {size!r} is not available "
+                           f"in {region}")
+
+
 def do_pool_create(ctx: Ctx, planned: dict) -> dict:
     _do_auth(ctx, "POST /v2/kubernetes/clusters/{id}/node_pools")
     if planned["cluster_id"] not in ctx.cloud["clusters"]:
         raise ApiError("POST node_pools: 404 cluster not found")
+    _check_offer(ctx.cloud, "POST node_pools", ctx.cloud["clusters"][planned["cluster_id"]]
+                 ["region"], [planned["size"]])
     return _pool_view(ctx.cloud, planned)
 
 
@@ -577,6 +634,8 @@ BEHAVIOUR: dict[str, dict[str, Callable]] = {
         create=do_cluster_create, read=do_cluster_read, update=do_cluster_update,
         delete=do_cluster_delete, plan=do_cluster_plan, data=do_cluster_data),
     "digitalocean_kubernetes_versions": dict(data=do_versions_data),
+    "digitalocean_regions": dict(data=do_regions_data),
+    "digitalocean_sizes": dict(data=do_sizes_data),
     "digitalocean_kubernetes_node_pool": dict(
         create=do_pool_create, read=_unchanged, update=do_pool_update, delete=_nothing,
         plan=do_pool_plan),

@@ -9,8 +9,9 @@ from cdktf import Fn, Precondition, TerraformResourceLifecycle
 from constructs import Construct
 
 from ..errors import ConfigError
-from ..providers.digitalocean import (DataDigitaloceanKubernetesVersions, KubernetesCluster,
-                                     KubernetesClusterMaintenancePolicy,
+from ..providers.digitalocean import (DataDigitaloceanKubernetesVersions, DataDigitaloceanRegions,
+                                     DataDigitaloceanSizes, DataDigitaloceanSizesFilter,
+                                     KubernetesCluster, KubernetesClusterMaintenancePolicy,
                                      KubernetesClusterNodePool, KubernetesNodePool)
 from .cluster_access import ClusterAccess
 from .formats import DNS1123_LABEL, DOKS_VERSION, EXACT_DOKS_VERSION, REGION, UUID, check_bool, \
@@ -25,7 +26,8 @@ class DoksClusterProps:
 
     Attributes:
         name: the cluster's name in DigitalOcean (a DNS-1123 label).
-        region: DigitalOcean region slug, e.g. ``fra1``.
+        region: DigitalOcean region slug, e.g. ``fra1``; one DigitalOcean does not have
+            fails the plan.
         kubernetes_version: an exact DOKS version (``1.33.1-do.0``), or a prefix
             (``1.33``) resolved to the newest matching version at plan time.
         node_pools: at least one :class:`~fleetform.NodePool`, with distinct names; the
@@ -98,11 +100,45 @@ def _pool_kwargs(pool: NodePool) -> dict:
     return kwargs
 
 
+def _catalogue_checks(props: DoksClusterProps, regions: str, sizes: str) -> list[Precondition]:
+    """Preconditions failing the plan on a region or size DigitalOcean does not have.
+
+    ``regions`` and ``sizes`` are the addresses of the two data sources. Only
+    existence is checked: whether a region takes new clusters, or a size is on
+    offer in a region, changes with DigitalOcean's capacity, and checking that
+    would stop every plan of a running cluster whose size is sold out (the API
+    refuses a create with such a size itself). The messages list what is on
+    offer, which is what a new cluster can use.
+    """
+    name, region = props.name, props.region
+    checks = [Precondition(
+        condition=f'${{contains({regions}.regions[*].slug, "{region}")}}',
+        error_message=(
+            f'Cluster {name}: region "{region}" is not a DigitalOcean region. Regions taking '
+            f'new clusters: ${{join(", ", sort([for r in {regions}.regions : r.slug '
+            'if r.available]))}.'))]
+    offered = f'flatten([for r in {regions}.regions : sort(r.sizes) if r.slug == "{region}"])'
+    for i, pool in enumerate(props.node_pools):
+        checks.append(Precondition(
+            condition=f'${{contains({sizes}.sizes[*].slug, "{pool.size}")}}',
+            error_message=(
+                f'Cluster {name}: node_pools[{i}] size "{pool.size}" is not a DigitalOcean '
+                f'Droplet size. Sizes on offer in {region}: '
+                f'${{join(", ", coalescelist({offered}, ["none"]))}}.')))
+    return checks
+
+
 class DoksCluster(Construct):
     """A DigitalOcean Kubernetes (DOKS) cluster and its extra node pools.
 
     The stack must configure the ``digitalocean`` provider (its token comes
     from ``DIGITALOCEAN_TOKEN``, never from synthesized JSON).
+
+    The plan fails before anything is created, naming the cluster, the prop and
+    what DigitalOcean has, when the version prefix matches no DOKS version, or
+    the region or a pool's size does not exist (read through the
+    ``digitalocean_kubernetes_versions``, ``digitalocean_regions`` and
+    ``digitalocean_sizes`` data sources at plan time).
 
     Attributes:
         cluster: the ``digitalocean_kubernetes_cluster`` resource.
@@ -139,11 +175,15 @@ class DoksCluster(Construct):
                     'give a MAJOR.MINOR prefix of one of them, such as "1.33", or one of '
                     "them exactly.")))
 
+        regions = DataDigitaloceanRegions(self, "regions")
+        sizes = DataDigitaloceanSizes(self, "sizes", filter=[DataDigitaloceanSizesFilter(
+            key="slug", values=sorted({pool.size for pool in props.node_pools}))])
+        preconditions += _catalogue_checks(props, regions.fqn, sizes.fqn)
+
         default_pool, *extra_pools = props.node_pools
         lifecycle = TerraformResourceLifecycle(
             prevent_destroy=True if props.prevent_destroy else None,
-            precondition=preconditions or None) \
-            if props.prevent_destroy or preconditions else None
+            precondition=preconditions)
         maintenance = KubernetesClusterMaintenancePolicy(
             day=props.maintenance_window.day,
             start_time=props.maintenance_window.start_time,
