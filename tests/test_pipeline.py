@@ -175,8 +175,58 @@ def test_a_removed_cluster_gets_a_manual_job_that_only_prints_the_retirement(fle
     assert text.index("argocd cluster rm do-staging") < text.index("terraform destroy")
     # Which credential deregisters: the automation token, read from the environment.
     assert 'ARGOCD_AUTH_TOKEN="$TF_VAR_argocd_auth_token" argocd cluster rm do-staging' in text
+    assert "--auth-token" not in text
     assert f"git worktree add ../retire-do-staging {removed.last_commit}" in text
     assert "prevent_destroy" not in text
+
+
+def retire_lines(fleet_repo, worker_yaml: str, management_yaml: str | None = None) -> list[str]:
+    """The printed retirement steps after removing worker do-staging."""
+    fleet_repo.write("clusters/do-staging/cluster.yaml", worker_yaml)
+    if management_yaml is not None:
+        fleet_repo.write(f"clusters/{MGMT}/cluster.yaml", management_yaml)
+    base = fleet_repo.commit()
+    fleet_repo.remove("clusters/do-staging")
+    fleet_repo.commit()
+    [command] = generate(changed_clusters(fleet_repo.path, base),
+                         apply=False)["retire:do-staging"]["script"]
+    return shlex.split(command)[2:]
+
+
+def rm_words(lines: list[str]) -> list[str]:
+    [line] = [line for line in lines if "argocd cluster rm" in line]
+    return line.split()
+
+
+def test_the_deregistration_reaches_the_management_argocd_over_grpc_web(fleet_repo):
+    # GIVEN a worker with no argocd.server: it registered through the management
+    # cluster's argocd.hostname on port 443, over gRPC-web (the defaults)
+    words = rm_words(retire_lines(fleet_repo, FAKE_WORKER))
+    # THEN the printed command names that server and protocol, and the token is
+    # in the environment, not in the command line
+    assert words == ['ARGOCD_AUTH_TOKEN="$TF_VAR_argocd_auth_token"', "argocd", "cluster",
+                     "rm", "do-staging", "--server", "argocd.example.com:443", "--grpc-web"]
+
+
+def test_the_deregistration_uses_the_workers_own_argocd_settings(fleet_repo):
+    words = rm_words(retire_lines(
+        fleet_repo, FAKE_WORKER + "argocd:\n  server: argo.internal:8443\n"
+                                  "  grpc_web: false\n  insecure: true\n"))
+    assert words[4:] == ["do-staging", "--server", "argo.internal:8443", "--insecure"]
+
+
+def test_without_an_argocd_address_the_deregistration_goes_through_the_management_cluster(
+        fleet_repo):
+    # GIVEN a management cluster.yaml without argocd.hostname, a worker without argocd.server
+    lines = retire_lines(fleet_repo, FAKE_WORKER, "role: management\n")
+    # THEN the command reaches Argo CD through the management cluster's Kubernetes API,
+    # and the steps say why and how to give a public address instead
+    assert rm_words(lines)[4:] == ["do-staging", "--port-forward",
+                                   "--port-forward-namespace", "argocd"]
+    text = "\n".join(lines)
+    assert f"No Argo CD address is configured (argocd.hostname in clusters/{MGMT}/cluster.yaml" in text
+    assert f"kubeconfig save {MGMT}" in text
+    assert "--server <host>:443 --grpc-web" in text
 
 
 def test_retiring_the_management_cluster_warns_about_workers_and_prevent_destroy(fleet_repo):

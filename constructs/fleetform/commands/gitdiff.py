@@ -60,8 +60,8 @@ from ..errors import ConfigError
 from .git import BaseUnavailable, Git
 from .gitdiff_results import (AffectedCluster, CLUSTERS_DIR, CLUSTER_FILE, Changes, RemovedCluster,
                               cluster_of, is_shared)
-from .gitdiff_tree import (RENAME_TRAILER, _Tree, _check_name, _management_moved, _order, _parse,
-                           _specs, check_renames, parse_renames)
+from .gitdiff_tree import (RENAME_TRAILER, _Tree, _check_name, _management, _management_moved, _order,
+                           _parse, _specs, check_renames, parse_renames)
 from .gitlab import ENVIRONMENT_PREFIX, AppliedUnknown, applied_commits
 
 
@@ -91,6 +91,24 @@ def _unknown_base(git: Git, base: str) -> BaseUnavailable:
                 "(git fetch --depth=50 origin <branch>, or git fetch --unshallow; in GitLab "
                 "CI set GIT_DEPTH: 0)")
     return BaseUnavailable(f"unknown revision {base!r}{hint}", field="--base")
+
+
+def _removed(tree: _Tree | None, name: str, last_commit: str) -> RemovedCluster:
+    """Cluster ``name`` as ``tree`` (its last commit, None when unknown) had it."""
+    spec = _parse(tree.read(name), tree.file(name), strict=False) if tree else None
+    role = spec.role if spec else "unknown"
+    protected = spec.prevent_destroy if spec and spec.prevent_destroy is not None \
+        else role == "management"
+    management = _management(_specs(tree, strict=False)) if tree else None
+    server = spec.argocd_server if spec else None
+    if server is None and management is not None and management[1].argocd_hostname:
+        # What Fleet.argocd_server gives a worker without argocd.server.
+        server = f"{management[1].argocd_hostname}:443"
+    return RemovedCluster(name=name, role=role, last_commit=last_commit, protected=protected,
+                          argocd_server=server,
+                          argocd_grpc_web=spec.grpc_web if spec else True,
+                          argocd_insecure=spec.insecure if spec else False,
+                          management=management[0] if management else None)
 
 
 # --------------------------------------------------------------------------- comparison
@@ -164,12 +182,7 @@ def changed_clusters(root: Path | str, base: str, *, working_tree: bool = False,
     for name in removed_names:
         if name in renames.values():
             continue
-        spec = _parse(old.read(name), old.file(name), strict=False)
-        role = spec.role if spec else "unknown"
-        protected = spec.prevent_destroy if spec and spec.prevent_destroy is not None \
-            else role == "management"
-        removed.append(RemovedCluster(name=name, role=role, last_commit=merge_base,
-                                      protected=protected))
+        removed.append(_removed(old, name, merge_base))
     for name, previous in renames.items():
         reasons[name] = [f"renamed from {previous} (its state was moved: "
                          f"{RENAME_TRAILER}: {previous} -> {name})"]
@@ -254,13 +267,7 @@ def since_applied(root: Path | str, applied: Mapping[str, str], *,
         if name in specs:
             continue
         commit = git.commit(sha) if sha else None
-        spec = _parse(git.read(commit, f"{CLUSTERS_DIR}/{name}/{CLUSTER_FILE}"), name,
-                      strict=False) if commit else None
-        role = spec.role if spec else "unknown"
-        protected = spec.prevent_destroy if spec and spec.prevent_destroy is not None \
-            else role == "management"
-        removed.append(RemovedCluster(name=name, role=role, last_commit=sha,
-                                      protected=protected))
+        removed.append(_removed(_Tree(git, commit) if commit else None, name, sha))
     return Changes(base=None, base_commit=None, merge_base=None, head=head,
                    paths=tuple(sorted(paths)), affected=tuple(sorted(affected, key=_order)),
                    removed=tuple(sorted(removed, key=_order)),

@@ -53,6 +53,15 @@ class RemovedCluster:
     last_commit: str
     #: Whether its stack refuses destruction (``prevent_destroy``, on for management).
     protected: bool
+    #: The management Argo CD's API address (``host:port``) a worker registered
+    #: through (its ``argocd.server``, else the management ``argocd.hostname`` on
+    #: port 443), as of ``last_commit``; None when neither is known.
+    argocd_server: str | None = None
+    #: The worker's ``argocd.grpc_web`` and ``argocd.insecure``, how it reached Argo CD.
+    argocd_grpc_web: bool = True
+    argocd_insecure: bool = False
+    #: The management cluster as of ``last_commit``, when known.
+    management: str | None = None
 
     @property
     def reason(self) -> str:

@@ -26,6 +26,10 @@ class _Spec:
     role: str
     argocd_hostname: str | None
     prevent_destroy: bool | None
+    #: A worker's own ``argocd.server``, ``grpc_web`` and ``insecure`` (cluster_yaml defaults).
+    argocd_server: str | None = None
+    grpc_web: bool = True
+    insecure: bool = False
 
 
 def _parse(text: bytes | str | None, file: str, *, strict: bool) -> _Spec | None:
@@ -57,10 +61,15 @@ def _parse(text: bytes | str | None, file: str, *, strict: bool) -> _Spec | None
              else "is required ('management' or 'worker')", "role")
         return None
     argocd = data.get("argocd")
-    hostname = argocd.get("hostname") if isinstance(argocd, dict) else None
+    argocd = argocd if isinstance(argocd, dict) else {}
+    hostname, server = argocd.get("hostname"), argocd.get("server")
+    grpc_web, insecure = argocd.get("grpc_web"), argocd.get("insecure")
     prevent = data.get("prevent_destroy")
     return _Spec(role=role, argocd_hostname=hostname if isinstance(hostname, str) else None,
-                 prevent_destroy=prevent if isinstance(prevent, bool) else None)
+                 prevent_destroy=prevent if isinstance(prevent, bool) else None,
+                 argocd_server=server if isinstance(server, str) else None,
+                 grpc_web=grpc_web if isinstance(grpc_web, bool) else True,
+                 insecure=insecure if isinstance(insecure, bool) else False)
 
 
 class _Tree:

@@ -56,7 +56,8 @@ import yaml
 
 from ..errors import ConfigError
 from .gitdiff import add_base_arguments, changes_from_args, ci_applies, warn
-from .gitdiff_results import AffectedCluster, Changes, RemovedCluster
+from ..constructs.applicationsets import ARGOCD_NAMESPACE
+from .gitdiff_results import CLUSTER_FILE, CLUSTERS_DIR, AffectedCluster, Changes, RemovedCluster
 from .gitlab import ENVIRONMENT_PREFIX
 
 STAGES = ["synth", "plan", "apply", "retire"]
@@ -123,6 +124,48 @@ def apply_commands(name: str) -> list[str]:
             f"terraform apply -lock-timeout={LOCK_TIMEOUT} plan.cache"]
 
 
+def deregister_command(cluster: RemovedCluster) -> str:
+    """The ``argocd cluster rm`` that deregisters a removed worker, as printed.
+
+    It reaches the management Argo CD as the worker's stack did (its
+    ``argocd.server``, else the management ``argocd.hostname`` on port 443;
+    gRPC-web and TLS checks as its ``argocd.grpc_web`` / ``argocd.insecure``).
+    Without an address, Argo CD is reached through the management cluster's
+    Kubernetes API (``--port-forward``), as the management stack does. The token
+    stays in the environment, never in the command line.
+    """
+    command = ["ARGOCD_AUTH_TOKEN=\"$TF_VAR_argocd_auth_token\"", "argocd", "cluster", "rm",
+               cluster.name]
+    if cluster.argocd_server is None:
+        command += ["--port-forward", "--port-forward-namespace", ARGOCD_NAMESPACE]
+    else:
+        command += ["--server", cluster.argocd_server]
+        if cluster.argocd_grpc_web:
+            command.append("--grpc-web")
+    if cluster.argocd_insecure:
+        command.append("--insecure")
+    return " ".join(command)
+
+
+def _deregister(cluster: RemovedCluster) -> list[str]:
+    """Step 1's command, with where its Argo CD address comes from."""
+    management = cluster.management or "the management cluster"
+    file = (f"{CLUSTERS_DIR}/{cluster.management}/{CLUSTER_FILE}" if cluster.management
+            else "the management cluster.yaml")
+    if cluster.argocd_server is None:
+        return [
+            f"   No Argo CD address is configured (argocd.hostname in {file}, or the",
+            "   worker's argocd.server), so the command reaches Argo CD through the",
+            f"   Kubernetes API of {management}: make it kubectl's current context",
+            f"   (doctl kubernetes cluster kubeconfig save {cluster.management or '<name>'}). "
+            "Where Argo CD",
+            "   has a public address, use --server <host>:443 --grpc-web instead of",
+            "   the --port-forward options:",
+            f"     {deregister_command(cluster)}",
+        ]
+    return [f"     {deregister_command(cluster)}"]
+
+
 def retirement_steps(cluster: RemovedCluster) -> list[str]:
     """The manual steps that retire a removed cluster (printed, never run)."""
     name, commit = cluster.name, cluster.last_commit
@@ -138,8 +181,9 @@ def retirement_steps(cluster: RemovedCluster) -> list[str]:
         lines += [
             "1. Deregister it from Argo CD, so nothing deploys to it any more, with the",
             "   automation token (the management output automation_user_token, the",
-            "   TF_VAR_argocd_auth_token of CI), which may remove worker registrations:",
-            f"     ARGOCD_AUTH_TOKEN=\"$TF_VAR_argocd_auth_token\" argocd cluster rm {name}",
+            "   TF_VAR_argocd_auth_token of CI), which may remove worker registrations",
+            "   (the argocd CLI reads it from ARGOCD_AUTH_TOKEN; it asks to confirm):",
+            *_deregister(cluster),
         ]
     lines += [
         f"2. Destroy it from the last commit that still has it ({commit[:12]}), with its",
