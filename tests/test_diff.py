@@ -587,7 +587,26 @@ def test_a_repository_that_cannot_be_read_is_left_out_with_a_warning(fleet):
     assert diff.warnings == [
         "repository of label 'staging' not compared (repository "
         "https://gitlab.com/acme/staging-apps.git is not in this checkout and fetching is off "
-        "(--no-fetch): pass --repo staging=DIR with DIR a checkout of it); its applications "
-        "are left out of routing, manifests and gates"]
+        "(fetch=False): give a checkout of it for label 'staging' in overrides); its "
+        "applications are left out of routing, manifests and gates"]
     assert text.splitlines()[2] == f"warning: {diff.warnings[0]}"
     assert [(p.cluster, p.application) for p in diff.pairs] == [("w2", "w2-settings")]
+
+
+def test_with_no_fetch_the_warning_names_the_option(fleet, capsys):
+    staging = '    staging: {url: "https://gitlab.com/acme/staging-apps.git", revision: v1}\n'
+    fleet.write("clusters/mgmt/cluster.yaml", MANAGEMENT + staging)
+    fleet.write("clusters/w2/cluster.yaml", worker("[global, staging]"))
+    base = fleet.commit("w2 gets staging-apps v1")
+    fleet.write("manifests/global/values/w2/settings/values.yaml", "colour: red\n")
+    fleet.commit("red on w2")
+
+    code = main(["diff", "--base", base, "-C", str(fleet.path), "--no-fetch",
+                 "--format", "json"])
+
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["warnings"] == [
+        "repository of label 'staging' not compared (repository "
+        "https://gitlab.com/acme/staging-apps.git is not in this checkout and fetching is off "
+        "(--no-fetch): pass --repo staging=DIR with DIR a checkout of it); its applications "
+        "are left out of routing, manifests and gates"]

@@ -77,6 +77,21 @@ def test_a_repository_that_is_not_available_locally(project_copy, capsys):
     assert code == 2
 
 
+def test_build_preview_without_a_fetcher_says_so_not_no_fetch(project_copy):
+    from fleetform.commands.preview import build_preview
+    from fleetform.errors import ConfigError
+
+    (project_copy / "manifests/global").rename(project_copy / "global-elsewhere")
+
+    with pytest.raises(ConfigError) as caught:
+        build_preview(project_copy / "clusters")
+
+    assert "path 'manifests/global' is not in this checkout and no fetcher was given to " \
+           "clone it (fetcher=RepositoryFetcher()): give one, or a checkout of it for label " \
+           "'global' in the overrides" in str(caught.value)
+    assert "--no-fetch" not in str(caught.value)
+
+
 def test_nothing_matching_a_cluster_and_app_pair_is_said_not_errored(capsys, monkeypatch):
     monkeypatch.chdir(EXAMPLE_PROJECT)
 

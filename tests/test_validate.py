@@ -293,8 +293,8 @@ def test_repo_override_points_a_label_at_another_checkout(project_copy, capsys, 
         "      path: manifests/production\n", ""))
 
     without = validate_fleet(project_copy / "clusters", schemas_dir=SCHEMAS)
-    assert any("is not in this checkout and fetching is off (--no-fetch): pass --repo production=DIR" in str(e)
-               for e in without.errors)
+    assert any("is not in this checkout and no fetcher was given to clone it" in str(e)
+               and "label 'production'" in str(e) for e in without.errors)
 
     with_override = validate_fleet(project_copy / "clusters", schemas_dir=SCHEMAS,
                                    repos={"production": elsewhere})

@@ -50,14 +50,31 @@ def test_a_label_without_repository_is_reported_with_both_files(project_copy, ca
     assert lines[-1].startswith("validate: FAILED: 1 error(s)")
 
 
-def test_a_repository_that_is_not_available_locally_asks_for_repo(project_copy):
+def test_a_repository_that_is_not_available_locally_asks_for_a_fetcher_or_a_checkout(
+        project_copy):
     (project_copy / "manifests/management").rename(project_copy / "elsewhere")
 
+    # The Python API without a fetcher: no --no-fetch was given, so none is named.
     message = only_error(validate(project_copy))
 
     assert "do-management/cluster.yaml: argocd.repositories.management: repository " \
            "https://gitlab.com/example/fleetform.git path 'manifests/management' is not in " \
-           "this checkout and fetching is off (--no-fetch): pass --repo management=DIR" in message
+           "this checkout and no fetcher was given to clone it (fetcher=RepositoryFetcher()): " \
+           "give one, or a checkout of it for label 'management' in the overrides" in message
+    assert "--no-fetch" not in message
+
+
+def test_a_repository_that_is_not_available_locally_with_no_fetch_asks_for_repo(
+        project_copy, capsys):
+    (project_copy / "manifests/management").rename(project_copy / "elsewhere")
+
+    code, out, _ = run_cli(capsys, "validate", "--no-fetch",
+                           "--clusters-dir", str(project_copy / "clusters"))
+
+    assert code == 1
+    assert "argocd.repositories.management: repository " \
+           "https://gitlab.com/example/fleetform.git path 'manifests/management' is not in " \
+           "this checkout and fetching is off (--no-fetch): pass --repo management=DIR" in out
 
 
 # --- layout of a repository -------------------------------------------------------------

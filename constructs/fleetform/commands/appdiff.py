@@ -30,8 +30,8 @@ from ..errors import ConfigError
 from ..fleet.config import Fleet, load_fleet
 from ..fleet.yamlfile import read_yaml
 from ..fleet.links import ChartCopies
-from ..fleet.repositories import (Deployment, RepoLocation, locate, merge_values, plan,
-                                  scan_apps)
+from ..fleet.repositories import (NO_FETCHER, Deployment, RepoLocation, locate, merge_values,
+                                  plan, scan_apps)
 from ..fleet.repository_fetch import RepositoryFetcher
 from .validate_render import _YAML_LOADER, _captured_stderr, render_documents
 from .validate_schemas import k8s_validator, kubernetes_minor, removed_api, schema_version
@@ -74,7 +74,8 @@ class SideApps:
 
 
 def load_side(side: Side, overrides: Mapping[str, Path] | None, remotes: set[str] | None,
-              fetcher: RepositoryFetcher | None = None) -> SideApps:
+              fetcher: RepositoryFetcher | None = None,
+              not_fetched: str = NO_FETCHER) -> SideApps:
     """Load a side's fleet and expand its ApplicationSets; ConfigError when it cannot be.
 
     Repositories in this checkout are read from the side's tree; others are
@@ -89,7 +90,7 @@ def load_side(side: Side, overrides: Mapping[str, Path] | None, remotes: set[str
         return SideApps(side, None, {})
     fleet = load_fleet(side.clusters_dir)
     locations, missing = locate(fleet, overrides, root=side.checkout, remotes=remotes,
-                                fetcher=fetcher)
+                                fetcher=fetcher, not_fetched=not_fetched)
     repositories = fleet.management.spec.argocd.repositories  # type: ignore[union-attr]
     for error in list(missing):
         # This repository, without the label's path on this side (its last app was

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Mapping
 
 from ..errors import ConfigError, ConfigErrors
-from ..fleet.repositories import REPOS_ENV, parse_overrides
+from ..fleet.repositories import NO_FETCH_OPTION, REPOS_ENV, parse_overrides
 from ..fleet.repository_fetch import RepositoryFetcher
 from . import gates, mrnote
 from .appdiff import Renderer, load_side, manifests, routing
@@ -59,13 +59,20 @@ def _located(error: ConfigError, side: Side) -> ConfigError:
                        field=error.field)
 
 
+#: Why a repository outside the checkout was not cloned, for a caller of build_diff.
+NO_FETCH_ARGUMENT = ("fetching is off (fetch=False): give a checkout of it for label '{label}' "
+                     "in overrides")
+
+
 def build_diff(root: Path | str, changes: Changes, *, working: bool = False,
                overrides: Mapping[str, Path] | None = None,
-               env: Mapping[str, str] | None = None, fetch: bool = True) -> FleetDiff:
+               env: Mapping[str, str] | None = None, fetch: bool = True,
+               not_fetched: str = NO_FETCH_ARGUMENT) -> FleetDiff:
     """Compare ``changes.merge_base`` with ``changes.head`` (or the working tree).
 
     ``fetch``: clone repositories that are not in this checkout, at each side's
-    revision (otherwise they must be given in ``overrides``).
+    revision (otherwise they must be given in ``overrides``; ``not_fetched`` says
+    so in the warning of each repository left out).
     """
     env = os.environ if env is None else env
     if changes.base is None or changes.merge_base is None:
@@ -93,7 +100,7 @@ def build_diff(root: Path | str, changes: Changes, *, working: bool = False,
                 try:
                     sides.append(load_side(side, overrides,
                                            remotes if side.commit is not None else None,
-                                           fetcher))
+                                           fetcher, not_fetched))
                 except ConfigError as exc:
                     raise _located(exc, side) from None
             # A label whose repository one side cannot read is compared on neither.
@@ -183,7 +190,8 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigError("directory does not exist", file=path.parent, field=f"--{option}")
     changes = changes_from_args(args)
     diff = build_diff(args.root, changes, working=args.working_tree,
-                      overrides=parse_overrides(args.repo), fetch=not args.no_fetch)
+                      overrides=parse_overrides(args.repo), fetch=not args.no_fetch,
+                      not_fetched=NO_FETCH_OPTION)
     diff.gated = args.gate
     markdown = format_markdown(diff)
     data = json.dumps(diff.to_dict(), indent=2)

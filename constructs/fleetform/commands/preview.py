@@ -20,7 +20,8 @@ from typing import Any, Sequence
 from ..errors import ConfigError
 from ..fleet.config import Cluster, Fleet, load_fleet
 from ..fleet.yamlfile import read_yaml
-from ..fleet.repositories import (Deployment, RepoLocation, add_repository_options,
+from ..fleet.repositories import (NO_FETCH_OPTION, NO_FETCHER, Deployment, RepoLocation,
+                                  add_repository_options,
                                   check_cluster_names, closest, display, locate_or_raise,
                                   merge_values, parse_overrides, plan, scan_apps)
 from ..fleet.repository_fetch import RepositoryFetcher
@@ -167,16 +168,18 @@ def _short_url(url: str) -> str:
 
 def build_preview(clusters_dir: str | Path = "clusters", *, repos: dict[str, Path] | None = None,
                   clusters: Sequence[str] | None = None, apps: Sequence[str] | None = None,
-                  fetcher: RepositoryFetcher | None = None) -> Preview:
+                  fetcher: RepositoryFetcher | None = None,
+                  not_fetched: str = NO_FETCHER) -> Preview:
     """Every (cluster, app) pair of the fleet, narrowed to ``clusters`` and ``apps`` names.
 
     ``fetcher`` clones the repositories not in this checkout; the preview reads
-    their files until it is closed. Raises ConfigError for an unknown cluster or
+    their files until it is closed (without one, ``not_fetched`` says why a
+    repository was not cloned). Raises ConfigError for an unknown cluster or
     app name, or a repository that cannot be found (or fetched).
     """
     fleet = load_fleet(clusters_dir)
     check_cluster_names(fleet, clusters)
-    locations = locate_or_raise(fleet, repos, fetcher=fetcher)
+    locations = locate_or_raise(fleet, repos, fetcher=fetcher, not_fetched=not_fetched)
     scanned = {label: scan_apps(loc) for label, loc in locations.items()}
     known = {a.name for found in scanned.values() for a in found} | \
             {a.key for found in scanned.values() for a in found}
@@ -256,7 +259,8 @@ def run(args: argparse.Namespace) -> int:
     repos = parse_overrides(args.repo)
     if args.no_fetch:
         return _run(args, build_preview(args.clusters_dir, repos=repos,
-                                        clusters=args.only_clusters, apps=args.only_apps))
+                                        clusters=args.only_clusters, apps=args.only_apps,
+                                        not_fetched=NO_FETCH_OPTION))
     with RepositoryFetcher() as fetcher:  # the table reads the clones' value files
         return _run(args, build_preview(args.clusters_dir, repos=repos,
                                         clusters=args.only_clusters, apps=args.only_apps,

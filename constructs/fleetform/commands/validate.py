@@ -34,8 +34,9 @@ from typing import Mapping, Sequence
 
 from ..errors import ConfigError, ConfigErrors
 from ..fleet.config import Fleet, load_fleet
-from ..fleet.repositories import (add_repository_options, check_cluster_names, display, locate,
-                                  parse_overrides, plan, scan_apps)
+from ..fleet.repositories import (NO_FETCH_OPTION, NO_FETCHER, add_repository_options,
+                                  check_cluster_names, display, locate, parse_overrides, plan,
+                                  scan_apps)
 from ..fleet.repository_fetch import RepositoryFetcher
 from .validate_checks import _Run
 from .validate_report import (CHECKED_WITHOUT_RENDER, NOT_CHECKED, NotRendered, Problem, Progress,
@@ -62,7 +63,8 @@ def validate_fleet(clusters_dir: str | Path = "clusters", *,
                    progress: Progress | None = None,
                    env: Mapping[str, str] | None = None,
                    kubernetes_version: str | None = None,
-                   fetcher: RepositoryFetcher | None = None) -> Report:
+                   fetcher: RepositoryFetcher | None = None,
+                   not_fetched: str = NO_FETCHER) -> Report:
     """Validate the fleet in ``clusters_dir`` and its manifest repositories.
 
     ``kubernetes_version`` (``X.Y``) checks the fleet as if every cluster ran
@@ -74,7 +76,8 @@ def validate_fleet(clusters_dir: str | Path = "clusters", *,
     ``schemas_dir`` is the Argo CD schema directory (default: ``$FLEETFORM_ARGOCD_SCHEMAS``,
     else the schemas shipped with fleetform); ``clusters`` limits
     rendering to those clusters (layout checks stay fleet-wide); ``fetcher``
-    clones the repositories not in this checkout (none are cloned without one).
+    clones the repositories not in this checkout (none are cloned without one;
+    ``not_fetched`` then says why, see :func:`fleetform.fleet.repositories.locate`).
     Problems are returned in the report; usage errors raise ConfigError.
     """
     started = time.perf_counter()
@@ -103,7 +106,7 @@ def validate_fleet(clusters_dir: str | Path = "clusters", *,
     selected = fleet.select(list(clusters or []))
     report.clusters = [c.name for c in selected]
 
-    locations, missing = locate(fleet, repos, fetcher=fetcher)
+    locations, missing = locate(fleet, repos, fetcher=fetcher, not_fetched=not_fetched)
     for e in missing:
         label = e.field.rsplit(".", 1)[-1] if e.field else None
         report.problems.append(Problem("error", e.message, file=e.file, field=e.field,
@@ -247,7 +250,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = validate_fleet(args.clusters_dir, repos=repos, schemas_dir=args.argocd_schemas,
                                 clusters=args.only, progress=progress,
-                                kubernetes_version=args.kubernetes_version, fetcher=fetcher)
+                                kubernetes_version=args.kubernetes_version, fetcher=fetcher,
+                                not_fetched=NO_FETCH_OPTION)
     finally:
         if isinstance(progress, _RichProgress):
             progress.stop()

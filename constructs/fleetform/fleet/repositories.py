@@ -9,7 +9,7 @@ local working tree of that repository, found in this order:
 2. this checkout, when the URL is one of its Git remotes;
 3. this checkout, when ``path`` is not empty and exists in it (the example fleet:
    ``manifests/global`` of the fleet repository itself);
-4. otherwise, when a :class:`RepositoryFetcher` is given (``validate`` and ``preview``
+4. otherwise, when a :class:`RepositoryFetcher` is given (``validate``, ``preview`` and ``diff``
    give one unless ``--no-fetch``), a shallow Git clone of the URL at the revision,
    with the repository's credentials from the environment, in a temporary directory.
 
@@ -41,6 +41,13 @@ from .repository_fetch import RepositoryFetcher, normalize_git_url
 
 #: Environment variable with ``LABEL=DIR`` overrides, separated by spaces or commas.
 REPOS_ENV = "FLEETFORM_REPOS"
+
+#: Why a repository outside the checkout was not cloned and what to do, for a command
+#: whose ``--no-fetch`` turned fetching off (``{label}`` is the label's name).
+NO_FETCH_OPTION = "fetching is off (--no-fetch): pass --repo {label}=DIR with DIR a checkout of it"
+#: The same, for a Python caller of :func:`locate` that gave no fetcher.
+NO_FETCHER = ("no fetcher was given to clone it (fetcher=RepositoryFetcher()): give one, "
+              "or a checkout of it for label '{label}' in the overrides")
 
 
 def add_repository_options(parser: argparse.ArgumentParser) -> None:
@@ -169,7 +176,7 @@ class RepoLocation:
 
 def locate(fleet: Fleet, overrides: Mapping[str, Path] | None = None, *,
            root: Path | None = None, remotes: set[str] | None = None,
-           fetcher: RepositoryFetcher | None = None
+           fetcher: RepositoryFetcher | None = None, not_fetched: str = NO_FETCHER
            ) -> tuple[dict[str, RepoLocation], list[ConfigError]]:
     """Find every label's repository; returns the found ones and one error per missing one.
 
@@ -177,7 +184,10 @@ def locate(fleet: Fleet, overrides: Mapping[str, Path] | None = None, *,
     directory) and ``remotes`` its normalized Git remote URLs (default: read
     from ``root``; given for a tree extracted from Git objects, which has none).
     Repositories not in this checkout are cloned with ``fetcher`` when one is
-    given. An override for a label that has no repository is a usage error (raised).
+    given; without one, each gets an error ending with ``not_fetched`` (why
+    fetching is off and what to do instead, ``{label}`` replaced: the caller
+    knows the reason, e.g. :data:`NO_FETCH_OPTION`). An override for a label
+    that has no repository is a usage error (raised).
     """
     overrides = dict(overrides or {})
     management = fleet.management.spec
@@ -229,8 +239,8 @@ def locate(fleet: Fleet, overrides: Mapping[str, Path] | None = None, *,
         else:
             where = f"{repo.url}" + (f" path {repo.path!r}" if repo.path else "")
             errors.append(ConfigError(
-                f"repository {where} is not in this checkout and fetching is off "
-                f"(--no-fetch): pass --repo {label}=DIR with DIR a checkout of it",
+                f"repository {where} is not in this checkout and "
+                f"{not_fetched.replace('{label}', label)}",
                 file=management_file, field=field))
             continue
         try:
