@@ -473,8 +473,8 @@ def test_a_dangling_link_in_clusters_is_refused(fleet_dir):
     (fleet_dir / "do-gone").symlink_to("do-removed")
 
     assert _load_error(fleet_dir) == (
-        f"{fleet_dir}/do-gone: is a dangling symbolic link (do-removed does not exist): a "
-        "cluster is a directory <name>/ holding cluster.yaml")
+        f"{fleet_dir}/do-gone: is a symbolic link (to do-removed, which does not exist): a "
+        "cluster must be a real directory, not a link to one")
 
 
 def test_a_link_loop_in_clusters_is_refused(fleet_dir):
@@ -482,10 +482,10 @@ def test_a_link_loop_in_clusters_is_refused(fleet_dir):
     (fleet_dir / "do-b").symlink_to("do-a")
 
     assert _load_error(fleet_dir).splitlines() == [
-        f"{fleet_dir}/do-a: is a symbolic link loop: a cluster is a directory <name>/ holding "
-        "cluster.yaml",
-        f"{fleet_dir}/do-b: is a symbolic link loop: a cluster is a directory <name>/ holding "
-        "cluster.yaml"]
+        f"{fleet_dir}/do-a: is a symbolic link (to do-b, a loop of symbolic links): a cluster "
+        "must be a real directory, not a link to one",
+        f"{fleet_dir}/do-b: is a symbolic link (to do-a, a loop of symbolic links): a cluster "
+        "must be a real directory, not a link to one"]
 
 
 def test_a_symlinked_cluster_file_is_refused(fleet_dir, tmp_path):

@@ -613,7 +613,8 @@ def test_cluster_yaml_that_is_not_a_regular_file(fleet_dir, kind):
     check_error(info.value, fleet_dir)
     link = ("is a symbolic link (to {}): a cluster's definition must be a file of its own "
             "directory")
-    expected = {"dangling link": f"{file}: " + link.format(fleet_dir / "nowhere.yaml"),
+    expected = {"dangling link": f"{file}: " + link.format(
+                    f"{fleet_dir / 'nowhere.yaml'}, which does not exist"),
                 "link to /dev/zero": f"{file}: " + link.format("/dev/zero")}.get(
         kind, f"{file}: is not a regular file")
     assert [str(e) for e in _errors(info.value)] == [expected]

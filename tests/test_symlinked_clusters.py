@@ -103,3 +103,54 @@ def test_synth_validate_and_changed_agree(project, make, message):
         assert message in proc.stdout + proc.stderr, (command, proc.stdout, proc.stderr)
         assert "Traceback" not in proc.stderr, command
     assert not (project.path / "cdktf.out").exists()
+
+
+def dangling_cluster_dir(repo: GitRepo) -> None:
+    os.symlink("do-removed", repo.path / "clusters" / "do-staging")
+
+
+def dangling_cluster_file(repo: GitRepo) -> None:
+    (repo.path / "clusters" / "do-staging").mkdir()
+    os.symlink("../do-removed/cluster.yaml",
+               repo.path / "clusters" / "do-staging" / "cluster.yaml")
+
+
+def looping_cluster_dirs(repo: GitRepo) -> None:
+    os.symlink("do-b", repo.path / "clusters" / "do-a")
+    os.symlink("do-a", repo.path / "clusters" / "do-b")
+
+
+def error_lines(output: str) -> list[str]:
+    """The messages about ``clusters/...`` links, without each command's prefix."""
+    return [line[line.index("clusters/"):] for line in output.splitlines()
+            if "clusters/" in line and "symbolic link" in line]
+
+
+@pytest.mark.parametrize("make, message", [
+    (dangling_cluster_dir, "clusters/do-staging: is a symbolic link (to do-removed, which does "
+                           "not exist): a cluster must be a real directory, not a link to one"),
+    (dangling_cluster_file, "clusters/do-staging/cluster.yaml: is a symbolic link (to "
+                            "../do-removed/cluster.yaml, which does not exist): a cluster's "
+                            "definition must be a file of its own directory"),
+    (looping_cluster_dirs, "clusters/do-a: is a symbolic link (to do-b, a loop of symbolic "
+                           "links): a cluster must be a real directory, not a link to one"),
+], ids=["dangling directory", "dangling cluster.yaml", "loop"])
+def test_synth_validate_and_changed_word_a_broken_link_alike(project, make, message):
+    # GIVEN a committed link in clusters/ that leads nowhere
+    make(project)
+    project.commit("a broken link")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CI", "FLEETFORM"))}
+    cli = [sys.executable, "-m", "fleetform.commands.cli"]
+    runs = {"synth": [*cli, "synth"], "validate": [*cli, "validate"],
+            "changed --base": [*cli, "changed", "--base", "HEAD~1"],
+            "changed --working-tree": [*cli, "changed", "--base", "HEAD~1", "--working-tree"]}
+    # WHEN each command reads the fleet
+    said = {}
+    for command, argv in runs.items():
+        proc = subprocess.run(argv, cwd=project.path, env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert proc.returncode != 0, command
+        assert "Traceback" not in proc.stderr, command
+        said[command] = error_lines(proc.stdout + proc.stderr)[0]
+    # THEN they all say the same thing
+    assert said == {command: message for command in runs}

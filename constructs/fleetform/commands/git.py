@@ -137,6 +137,23 @@ class Git:
         proc = self._run("cat-file", "blob", f"{commit}:{self.prefix}{path}", check=False)
         return proc.stdout if proc.returncode == 0 else None
 
+    def entry(self, commit: str, path: str) -> tuple[str, bytes | None] | None:
+        """``(mode, target)`` of ``path`` (relative to the repository's top) at ``commit``,
+        ``target`` being a symbolic link's text (None for anything else); None when absent."""
+        if path in ("", "."):
+            return ("040000", None)
+        proc = self._run("--literal-pathspecs", "ls-tree", "-z", "--full-tree", commit, "--",
+                         path, check=False)
+        found = [item for item in _split_z(proc.stdout) if item.partition("\t")[2] == path] \
+            if proc.returncode == 0 else []
+        if not found:
+            return None
+        mode, _, sha = found[0].partition("\t")[0].split(" ")
+        if mode != SYMLINK_MODE:
+            return (mode, None)
+        blob = self._run("cat-file", "blob", sha, check=False)
+        return (mode, blob.stdout if blob.returncode == 0 else b"")
+
     def trailers(self, base: str, head: str, key: str) -> list[str]:
         """The values of trailer ``key`` in the messages of the commits ``base..head``."""
         proc = self._run("log", "-z", f"--format=%(trailers:key={key},valueonly)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -10,7 +11,7 @@ from typing import Mapping
 import yaml
 
 from ..errors import ConfigError
-from ..fleet.config import DNS1123_LABEL, symlinked_cluster
+from ..fleet.config import DNS1123_LABEL, LINK_DANGLING, LINK_LOOP, broken_link, symlinked_cluster
 from .git import Git, SYMLINK_MODE
 from .gitdiff_results import CLUSTERS_DIR, CLUSTER_FILE, ROLES
 
@@ -127,6 +128,31 @@ class _Tree:
         data = self.git.read(self.commit, f"{CLUSTERS_DIR}/{path}")
         return data.decode("utf-8", errors="replace") if data is not None else "?"
 
+    def broken(self, path: str) -> str | None:
+        """Why the link ``clusters/<path>`` leads nowhere (see
+        :func:`fleetform.fleet.config.broken_link`), None when its target exists."""
+        if self.commit is None:
+            return broken_link(self.git.root / CLUSTERS_DIR / path)
+        current = posixpath.normpath(f"{self.git.prefix}{CLUSTERS_DIR}/{path}")
+        seen: set[str] = set()
+        while True:
+            entry = self.git.entry(self.commit, current)
+            if entry is None:
+                return LINK_DANGLING
+            mode, target = entry
+            if mode != SYMLINK_MODE:
+                return None
+            if current in seen:
+                return LINK_LOOP
+            seen.add(current)
+            text = (target or b"").decode("utf-8", errors="surrogateescape")
+            joined = posixpath.normpath(posixpath.join(posixpath.dirname(current), text))
+            if text.startswith("/") or joined == ".." or joined.startswith("../"):
+                # Outside the repository Git knows nothing: ask this machine, as synth would.
+                top = self.git.root.joinpath(*[".."] * self.git.prefix.count("/"))
+                return broken_link(top / joined)
+            current = joined
+
     def has_dir(self, name: str) -> bool:
         if self.commit is None:
             return (self.git.root / CLUSTERS_DIR / name).is_dir()
@@ -162,7 +188,8 @@ def _order(item) -> tuple:
 def _specs(tree: _Tree, *, strict: bool) -> dict[str, _Spec]:
     if strict and tree.links():
         link = tree.links()[0]
-        raise symlinked_cluster(f"{CLUSTERS_DIR}/{link}", tree.link_target(link))
+        raise symlinked_cluster(f"{CLUSTERS_DIR}/{link}", tree.link_target(link),
+                                tree.broken(link))
     out = {}
     for name in tree.names():
         if strict:

@@ -239,14 +239,33 @@ def _link_text(link: Path) -> str:
         return "?"
 
 
-def symlinked_cluster(path: Path | str, target: str) -> ConfigError:
+#: What :func:`broken_link` says of a link whose target is missing, or that loops.
+LINK_DANGLING = "which does not exist"
+LINK_LOOP = "a loop of symbolic links"
+
+
+def broken_link(link: Path) -> str | None:
+    """Why the symbolic link ``link`` leads nowhere (a phrase for :func:`symlinked_cluster`),
+    or None when what it points at exists."""
+    try:
+        os.stat(link)
+    except OSError as exc:
+        return (LINK_LOOP if exc.errno == errno.ELOOP else
+                LINK_DANGLING if exc.errno == errno.ENOENT else
+                f"which cannot be read ({exc.strerror})")
+    return None
+
+
+def symlinked_cluster(path: Path | str, target: str, broken: str | None = None) -> ConfigError:
     """The error for a cluster directory or ``cluster.yaml`` that is a symbolic link to
-    ``target``: one message for synth, validate and changed (which reads links from Git,
-    where a linked directory is a single file: never planned, if it were accepted)."""
+    ``target`` (``broken``: why it leads nowhere, see :func:`broken_link`): one message
+    for synth, validate and changed (which reads links from Git, where a linked
+    directory is a single file: never planned, if it were accepted)."""
+    to = f"to {target}, {broken}" if broken else f"to {target}"
     if Path(path).name == CLUSTER_FILE:
-        return ConfigError(f"is a symbolic link (to {target}): a cluster's definition must "
+        return ConfigError(f"is a symbolic link ({to}): a cluster's definition must "
                            "be a file of its own directory", file=path)
-    return ConfigError(f"is a symbolic link (to {target}): a cluster must be a real "
+    return ConfigError(f"is a symbolic link ({to}): a cluster must be a real "
                        "directory, not a link to one", file=path)
 
 
@@ -259,20 +278,11 @@ def _entry_problem(entry: Path) -> ConfigError | None:
     repository. Markdown files (a README) are allowed beside the clusters.
     """
     if entry.is_symlink():
-        target = _link_text(entry)
-        try:
-            os.stat(entry)
-        except OSError as exc:
-            what = ("a symbolic link loop" if exc.errno == errno.ELOOP else
-                    f"a dangling symbolic link ({target} does not exist)"
-                    if exc.errno == errno.ENOENT else f"unreadable ({exc.strerror})")
-            return ConfigError(f"is {what}: a cluster is a directory <name>/ holding "
-                               f"{CLUSTER_FILE}", file=entry)
-        return symlinked_cluster(entry, target)
+        return symlinked_cluster(entry, _link_text(entry), broken_link(entry))
     if entry.is_dir():
         file = entry / CLUSTER_FILE
         if file.is_symlink():
-            return symlinked_cluster(file, _link_text(file))
+            return symlinked_cluster(file, _link_text(file), broken_link(file))
         return None
     if entry.suffix.lower() == ".md":
         return None
