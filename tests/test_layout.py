@@ -165,6 +165,38 @@ def test_no_module_much_over_400_lines():
     assert {name: n for name, n in lengths.items() if n > MAX_MODULE_LINES} == {}
 
 
+def private_imports(package_dir: Path, package: str = "fleetform") -> list[str]:
+    """Underscore names one module of the package imports from another, one line each.
+
+    A name used by another module is public (no underscore, a docstring); a
+    private name is the defining module's own.
+    """
+    modules = module_names(package_dir, package)
+    problems = []
+    for name, path in sorted(modules.items()):
+        is_package = path.name == "__init__.py"
+        package_parts = name.split(".") if is_package else name.split(".")[:-1]
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level:
+                base = ".".join(package_parts[:len(package_parts) - node.level + 1]
+                                + ([node.module] if node.module else []))
+            else:
+                base = node.module or ""
+            if base != package and not base.startswith(f"{package}."):
+                continue
+            for alias in node.names:
+                if alias.name.startswith("_") and not alias.name.startswith("__") \
+                        and f"{base}.{alias.name}" not in modules:
+                    problems.append(f"{name} imports {alias.name} from {base}")
+    return problems
+
+
+def test_no_module_imports_another_modules_private_names():
+    assert private_imports(PACKAGE_DIR) == []
+
+
 def _write(root: Path, files: dict[str, str]) -> Path:
     for relative, text in files.items():
         path = root / "pkg" / relative
@@ -195,3 +227,20 @@ def _write(root: Path, files: dict[str, str]) -> Path:
 ])
 def test_layout_check_reports_upward_imports_and_cycles(tmp_path, files, expected):
     assert layout_problems(_write(tmp_path, files), "pkg") == expected
+
+
+@pytest.mark.parametrize("files, expected", [
+    ({"commands/a.py": "from .b import _helper, public\n",
+      "commands/b.py": "def _helper(): ...\ndef public(): ...\n"},
+     ["pkg.commands.a imports _helper from pkg.commands.b"]),
+    ({"fleet/a.py": "def f():\n    from pkg.constructs.c import _Tree as Tree\n",
+      "constructs/c.py": ""},
+     ["pkg.fleet.a imports _Tree from pkg.constructs.c"]),
+    # Other packages' private names, dunders, and submodules named with an underscore.
+    ({"fleet/a.py": "from os import _exit\nfrom .b import __doc__\nfrom . import _impl\n",
+      "fleet/b.py": "", "fleet/_impl.py": ""},
+     []),
+])
+def test_private_import_check_reports_underscore_names_from_other_modules(tmp_path, files,
+                                                                           expected):
+    assert private_imports(_write(tmp_path, files), "pkg") == expected

@@ -33,7 +33,7 @@ from ..fleet.links import ChartCopies
 from ..fleet.repositories import (NO_FETCHER, Deployment, RepoLocation, locate, merge_values,
                                   plan, scan_apps)
 from ..fleet.repository_fetch import RepositoryFetcher
-from .validate_render import _YAML_LOADER, _captured_stderr, render_documents
+from .validate_render import YAML_LOADER, captured_stderr, render_documents
 from .validate_schemas import k8s_validator, kubernetes_minor, removed_api, schema_version
 from .sides import Side
 
@@ -292,7 +292,7 @@ class Renderer:
             if directory not in self._charts:
                 self._charts[directory] = helm.Chart.load(directory)
             self.renders += 1
-            with _captured_stderr():
+            with captured_stderr():
                 documents = render_documents(self._charts[directory], values, name=d.app.name,
                                              namespace=d.app.namespace, kube_minor=minor)
         except helm.HelmError as exc:
@@ -303,7 +303,7 @@ class Renderer:
             if name.endswith("NOTES.txt") or not text.strip():
                 continue
             try:
-                docs = list(yaml.load_all(text, Loader=_YAML_LOADER))
+                docs = list(yaml.load_all(text, Loader=YAML_LOADER))
             except yaml.YAMLError:
                 return _Rendered(None, error=f"{name}: rendered output is not valid YAML")
             for obj in docs:

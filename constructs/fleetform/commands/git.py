@@ -29,14 +29,15 @@ class Git:
         self.root = Path(root)
         if not self.root.is_dir():
             raise ConfigError("no such directory", file=self.root, field="--root")
-        top = self._run("rev-parse", "--show-prefix", check=False)
+        top = self.run("rev-parse", "--show-prefix", check=False)
         if top.returncode != 0:
             raise ConfigError("is not inside a Git repository", file=self.root)
         #: The project directory's path inside the repository ('' or 'sub/dir/').
         self.prefix = top.stdout.decode().strip()
 
-    def _run(self, *args: str, check: bool = True,
-             timeout: float = 120) -> subprocess.CompletedProcess:
+    def run(self, *args: str, check: bool = True,
+            timeout: float = 120) -> subprocess.CompletedProcess:
+        """``git ARGS`` in ``root``, never prompting; ``check``: a failure raises ConfigError."""
         # Never prompt (credentials, SSH host keys): CI has no one to answer.
         env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0",
                "GIT_OPTIONAL_LOCKS": "0"}
@@ -60,26 +61,26 @@ class Git:
         """The commit ``ref`` names, or None when it names none here."""
         if not ref or ref.startswith("-"):
             return None
-        proc = self._run("rev-parse", "--verify", "--quiet", "--end-of-options",
-                         f"{ref}^{{commit}}", check=False)
+        proc = self.run("rev-parse", "--verify", "--quiet", "--end-of-options",
+                        f"{ref}^{{commit}}", check=False)
         if proc.returncode != 0:
             return None
         return proc.stdout.decode().strip() or None
 
     def is_shallow(self) -> bool:
-        proc = self._run("rev-parse", "--is-shallow-repository", check=False)
+        proc = self.run("rev-parse", "--is-shallow-repository", check=False)
         return proc.stdout.decode().strip() == "true"
 
     def merge_base(self, a: str, b: str) -> str | None:
-        proc = self._run("merge-base", a, b, check=False)
+        proc = self.run("merge-base", a, b, check=False)
         if proc.returncode != 0:
             return None
         return proc.stdout.decode().strip() or None
 
     def fetch_branch(self, remote: str, branch: str, ref: str) -> bool:
         """Fetch ``branch`` of ``remote`` into ``ref``; False when that fails."""
-        proc = self._run("fetch", "--quiet", "--no-tags", remote,
-                         f"+refs/heads/{branch}:{ref}", check=False)
+        proc = self.run("fetch", "--quiet", "--no-tags", remote,
+                        f"+refs/heads/{branch}:{ref}", check=False)
         return proc.returncode == 0
 
     def fetch_commit(self, remote: str, sha: str) -> str | None:
@@ -88,15 +89,15 @@ class Git:
             return self.commit(sha)
         if not re.fullmatch(r"[0-9a-f]{40}", sha):
             return None
-        self._run("fetch", "--quiet", "--no-tags", remote, sha, check=False)
+        self.run("fetch", "--quiet", "--no-tags", remote, sha, check=False)
         return self.commit(sha)
 
     def unshallow(self, remote: str) -> bool:
         """Fetch the rest of a shallow clone's history; False when not shallow or it fails."""
         if not self.is_shallow():
             return False
-        proc = self._run("fetch", "--quiet", "--no-tags", "--unshallow", remote, check=False,
-                         timeout=600)
+        proc = self.run("fetch", "--quiet", "--no-tags", "--unshallow", remote, check=False,
+                        timeout=600)
         return proc.returncode == 0
 
     def changed_paths(self, base: str, head: str | None) -> list[str]:
@@ -109,17 +110,17 @@ class Git:
         args = ["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--relative", base]
         if head is not None:
             args.append(head)
-        paths = _split_z(self._run(*args, "--").stdout)
+        paths = _split_z(self.run(*args, "--").stdout)
         if head is None:
-            paths += _split_z(self._run("ls-files", "-z", "--others", "--exclude-standard",
-                                        "--", ".").stdout)
+            paths += _split_z(self.run("ls-files", "-z", "--others", "--exclude-standard",
+                                       "--", ".").stdout)
         return sorted(set(paths))
 
     def tree(self, commit: str, directory: str) -> list[tuple[str, str]]:
         """``(mode, path)`` of the files below the project-relative ``directory`` at
         ``commit`` (paths relative to it; a symbolic link is one file of mode 120000)."""
-        proc = self._run("ls-tree", "-r", "-z", "--full-tree",
-                         f"{commit}:{self.prefix}{directory}", check=False)
+        proc = self.run("ls-tree", "-r", "-z", "--full-tree",
+                        f"{commit}:{self.prefix}{directory}", check=False)
         if proc.returncode != 0:
             return []
         entries = []
@@ -134,7 +135,7 @@ class Git:
 
     def read(self, commit: str, path: str) -> bytes | None:
         """The project-relative file ``path`` at ``commit``; None when absent."""
-        proc = self._run("cat-file", "blob", f"{commit}:{self.prefix}{path}", check=False)
+        proc = self.run("cat-file", "blob", f"{commit}:{self.prefix}{path}", check=False)
         return proc.stdout if proc.returncode == 0 else None
 
     def entry(self, commit: str, path: str) -> tuple[str, bytes | None] | None:
@@ -142,8 +143,8 @@ class Git:
         ``target`` being a symbolic link's text (None for anything else); None when absent."""
         if path in ("", "."):
             return ("040000", None)
-        proc = self._run("--literal-pathspecs", "ls-tree", "-z", "--full-tree", commit, "--",
-                         path, check=False)
+        proc = self.run("--literal-pathspecs", "ls-tree", "-z", "--full-tree", commit, "--",
+                        path, check=False)
         found = [item for item in _split_z(proc.stdout) if item.partition("\t")[2] == path] \
             if proc.returncode == 0 else []
         if not found:
@@ -151,13 +152,13 @@ class Git:
         mode, _, sha = found[0].partition("\t")[0].split(" ")
         if mode != SYMLINK_MODE:
             return (mode, None)
-        blob = self._run("cat-file", "blob", sha, check=False)
+        blob = self.run("cat-file", "blob", sha, check=False)
         return (mode, blob.stdout if blob.returncode == 0 else b"")
 
     def trailers(self, base: str, head: str, key: str) -> list[str]:
         """The values of trailer ``key`` in the messages of the commits ``base..head``."""
-        proc = self._run("log", "-z", f"--format=%(trailers:key={key},valueonly)",
-                         f"{base}..{head}", "--", check=False)
+        proc = self.run("log", "-z", f"--format=%(trailers:key={key},valueonly)",
+                        f"{base}..{head}", "--", check=False)
         if proc.returncode != 0:
             return []
         return [line.strip() for block in _split_z(proc.stdout)

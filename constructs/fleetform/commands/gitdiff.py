@@ -60,8 +60,8 @@ from ..errors import ConfigError
 from .git import BaseUnavailable, Git
 from .gitdiff_results import (AffectedCluster, CLUSTERS_DIR, CLUSTER_FILE, Changes, RemovedCluster,
                               cluster_of, is_shared)
-from .gitdiff_tree import (RENAME_TRAILER, _Tree, _check_name, _management, _management_moved, _order,
-                           _parse, _specs, check_renames, parse_renames)
+from .gitdiff_tree import (RENAME_TRAILER, Tree, check_name, management, management_moved, order,
+                           parse, read_specs, check_renames, parse_renames)
 from .gitlab import ENVIRONMENT_PREFIX, AppliedUnknown, applied_commits
 
 
@@ -77,9 +77,9 @@ def every_cluster(git: Git, *, note: str | None = None, warning: str | None = No
     head = git.commit("HEAD")
     if head is None:
         raise ConfigError("the repository has no commit yet", file=git.root, field="HEAD")
-    specs = _specs(_Tree(git, head), strict=True)
+    specs = read_specs(Tree(git, head), strict=True)
     affected = sorted((AffectedCluster(name=n, role=s.role, paths=(), reasons=(reason,))
-                       for n, s in specs.items()), key=_order)
+                       for n, s in specs.items()), key=order)
     return Changes(base=None, base_commit=None, merge_base=None, head=head, paths=(),
                    affected=tuple(affected), removed=(), note=note, warning=warning)
 
@@ -93,22 +93,22 @@ def _unknown_base(git: Git, base: str) -> BaseUnavailable:
     return BaseUnavailable(f"unknown revision {base!r}{hint}", field="--base")
 
 
-def _removed(tree: _Tree | None, name: str, last_commit: str) -> RemovedCluster:
+def _removed(tree: Tree | None, name: str, last_commit: str) -> RemovedCluster:
     """Cluster ``name`` as ``tree`` (its last commit, None when unknown) had it."""
-    spec = _parse(tree.read(name), tree.file(name), strict=False) if tree else None
+    spec = parse(tree.read(name), tree.file(name), strict=False) if tree else None
     role = spec.role if spec else "unknown"
     protected = spec.prevent_destroy if spec and spec.prevent_destroy is not None \
         else role == "management"
-    management = _management(_specs(tree, strict=False)) if tree else None
+    manager = management(read_specs(tree, strict=False)) if tree else None
     server = spec.argocd_server if spec else None
-    if server is None and management is not None and management[1].argocd_hostname:
+    if server is None and manager is not None and manager[1].argocd_hostname:
         # What Fleet.argocd_server gives a worker without argocd.server.
-        server = f"{management[1].argocd_hostname}:443"
+        server = f"{manager[1].argocd_hostname}:443"
     return RemovedCluster(name=name, role=role, last_commit=last_commit, protected=protected,
                           argocd_server=server,
                           argocd_grpc_web=spec.grpc_web if spec else True,
                           argocd_insecure=spec.insecure if spec else False,
-                          management=management[0] if management else None)
+                          management=manager[0] if manager else None)
 
 
 # --------------------------------------------------------------------------- comparison
@@ -141,8 +141,8 @@ def changed_clusters(root: Path | str, base: str, *, working_tree: bool = False,
                               field="--base")
 
     paths = git.changed_paths(merge_base, None if working_tree else head)
-    old, new = _Tree(git, merge_base), _Tree(git, None if working_tree else head)
-    new_specs = _specs(new, strict=True)
+    old, new = Tree(git, merge_base), Tree(git, None if working_tree else head)
+    new_specs = read_specs(new, strict=True)
     old_names = set(old.names())
 
     shared = [p for p in paths if is_shared(p)]
@@ -159,7 +159,7 @@ def changed_clusters(root: Path | str, base: str, *, working_tree: bool = False,
     touched: dict[str, list[str]] = {}
     removed_names: list[str] = []
     for name, cluster_paths in sorted(by_cluster.items()):
-        _check_name(name)
+        check_name(name)
         if name in new_specs:
             added = name not in old_names
             reasons.setdefault(name, []).append(
@@ -194,7 +194,7 @@ def changed_clusters(root: Path | str, base: str, *, working_tree: bool = False,
                 f"shared code or dependencies changed ({shared[0]}{more})")
             touched.setdefault(name, []).extend(shared)
 
-    worker_reason = _management_moved(old, new_specs)
+    worker_reason = management_moved(old, new_specs)
     if worker_reason:
         for name, spec in new_specs.items():
             if spec.role == "worker" and name in old_names:
@@ -206,8 +206,8 @@ def changed_clusters(root: Path | str, base: str, *, working_tree: bool = False,
                 for n, r in reasons.items()]
     return Changes(base=base, base_commit=base_commit, merge_base=merge_base,
                    head=None if working_tree else head, paths=tuple(paths),
-                   affected=tuple(sorted(affected, key=_order)),
-                   removed=tuple(sorted(removed, key=_order)),
+                   affected=tuple(sorted(affected, key=order)),
+                   removed=tuple(sorted(removed, key=order)),
                    unaffecting=tuple(sorted(unaffecting)), note=note)
 
 
@@ -236,7 +236,7 @@ def since_applied(root: Path | str, applied: Mapping[str, str], *,
     head = git.commit("HEAD")
     if head is None:
         raise ConfigError("the repository has no commit yet", file=git.root, field="HEAD")
-    specs = _specs(_Tree(git, head), strict=True)
+    specs = read_specs(Tree(git, head), strict=True)
     groups: dict[str, list[str]] = {}
     affected: list[AffectedCluster] = []
     for name, spec in specs.items():
@@ -267,10 +267,10 @@ def since_applied(root: Path | str, applied: Mapping[str, str], *,
         if name in specs:
             continue
         commit = git.commit(sha) if sha else None
-        removed.append(_removed(_Tree(git, commit) if commit else None, name, sha))
+        removed.append(_removed(Tree(git, commit) if commit else None, name, sha))
     return Changes(base=None, base_commit=None, merge_base=None, head=head,
-                   paths=tuple(sorted(paths)), affected=tuple(sorted(affected, key=_order)),
-                   removed=tuple(sorted(removed, key=_order)),
+                   paths=tuple(sorted(paths)), affected=tuple(sorted(affected, key=order)),
+                   removed=tuple(sorted(removed, key=order)),
                    unaffecting=tuple(sorted(unaffecting)),
                    note=note, per_cluster=True)
 

@@ -21,7 +21,7 @@ RENAME_TRAILER = "Fleetform-Renamed"
 
 
 @dataclass(frozen=True)
-class _Spec:
+class Spec:
     """The little of a cluster.yaml this module reads."""
 
     role: str
@@ -33,7 +33,7 @@ class _Spec:
     insecure: bool = False
 
 
-def _parse(text: bytes | str | None, file: str, *, strict: bool) -> _Spec | None:
+def parse(text: bytes | str | None, file: str, *, strict: bool) -> Spec | None:
     """Read role (and what workers depend on) from one cluster.yaml.
 
     ``strict`` raises ConfigError on a bad file (the compared side); otherwise
@@ -66,14 +66,14 @@ def _parse(text: bytes | str | None, file: str, *, strict: bool) -> _Spec | None
     hostname, server = argocd.get("hostname"), argocd.get("server")
     grpc_web, insecure = argocd.get("grpc_web"), argocd.get("insecure")
     prevent = data.get("prevent_destroy")
-    return _Spec(role=role, argocd_hostname=hostname if isinstance(hostname, str) else None,
-                 prevent_destroy=prevent if isinstance(prevent, bool) else None,
-                 argocd_server=server if isinstance(server, str) else None,
-                 grpc_web=grpc_web if isinstance(grpc_web, bool) else True,
-                 insecure=insecure if isinstance(insecure, bool) else False)
+    return Spec(role=role, argocd_hostname=hostname if isinstance(hostname, str) else None,
+                prevent_destroy=prevent if isinstance(prevent, bool) else None,
+                argocd_server=server if isinstance(server, str) else None,
+                grpc_web=grpc_web if isinstance(grpc_web, bool) else True,
+                insecure=insecure if isinstance(insecure, bool) else False)
 
 
-class _Tree:
+class Tree:
     """The clusters of one side of the comparison: a commit, or the working tree."""
 
     def __init__(self, git: Git, commit: str | None) -> None:
@@ -172,7 +172,7 @@ class _Tree:
         return f"{where}{CLUSTERS_DIR}/{name}/{CLUSTER_FILE}"
 
 
-def _check_name(name: str) -> None:
+def check_name(name: str) -> None:
     """Cluster names end up in job names and commands: only DNS-1123 labels pass."""
     if not DNS1123_LABEL.fullmatch(name) or len(name) > 63:
         raise ConfigError(
@@ -181,11 +181,13 @@ def _check_name(name: str) -> None:
             file=f"{CLUSTERS_DIR}/{name}", field="name")
 
 
-def _order(item) -> tuple:
+def order(item) -> tuple:
+    """Sort key of clusters: the management cluster first, then by name."""
     return (item.role != "management", item.name)
 
 
-def _specs(tree: _Tree, *, strict: bool) -> dict[str, _Spec]:
+def read_specs(tree: Tree, *, strict: bool) -> dict[str, Spec]:
+    """``{name: Spec}`` of every cluster of ``tree`` (``strict``: bad files and links raise)."""
     if strict and tree.links():
         link = tree.links()[0]
         raise symlinked_cluster(f"{CLUSTERS_DIR}/{link}", tree.link_target(link),
@@ -193,14 +195,15 @@ def _specs(tree: _Tree, *, strict: bool) -> dict[str, _Spec]:
     out = {}
     for name in tree.names():
         if strict:
-            _check_name(name)
-        spec = _parse(tree.read(name), tree.file(name), strict=strict)
+            check_name(name)
+        spec = parse(tree.read(name), tree.file(name), strict=strict)
         if spec is not None:
             out[name] = spec
     return out
 
 
-def _management(specs: Mapping[str, _Spec]) -> tuple[str, _Spec] | None:
+def management(specs: Mapping[str, Spec]) -> tuple[str, Spec] | None:
+    """``(name, spec)`` of the one management cluster of ``specs``; None unless exactly one."""
     found = [(n, s) for n, s in specs.items() if s.role == "management"]
     return found[0] if len(found) == 1 else None
 
@@ -219,7 +222,7 @@ def parse_renames(values) -> set[tuple[str, str]]:
     return pairs
 
 
-def check_renames(old: _Tree, new: _Tree, added: list[str], removed: list[str],
+def check_renames(old: Tree, new: Tree, added: list[str], removed: list[str],
                   acknowledged: set[tuple[str, str]]) -> dict[str, str]:
     """``{new name: old name}`` of the renames whose state was moved (acknowledged).
 
@@ -249,20 +252,20 @@ def check_renames(old: _Tree, new: _Tree, added: list[str], removed: list[str],
     return renamed
 
 
-def _management_moved(old: _Tree, new_specs: Mapping[str, _Spec]) -> str | None:
+def management_moved(old: Tree, new_specs: Mapping[str, Spec]) -> str | None:
     """Why workers are affected by a management change, if they are.
 
     A worker registers through the management cluster's ``argocd.hostname``
     (see ``Fleet.argocd_server``): its stack changes when that address does.
     """
-    new = _management(new_specs)
+    new = management(new_specs)
     if new is None:
         return None
     name, spec = new
-    before = _parse(old.read(name), old.file(name), strict=False) \
+    before = parse(old.read(name), old.file(name), strict=False) \
         if name in old.names() else None
     if before is None or before.role != "management":
-        previous = _management(_specs(old, strict=False))
+        previous = management(read_specs(old, strict=False))
         if previous is None:
             return None  # no management before: every worker is new or was invalid
         return (f"the management cluster changed ({previous[0]} -> {name}): "

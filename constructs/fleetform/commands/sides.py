@@ -55,7 +55,7 @@ class Side:
 
 def toplevel(git: Git) -> Path:
     """The top directory of the repository ``git`` works in."""
-    return Path(git._run("rev-parse", "--show-toplevel").stdout.decode().strip())
+    return Path(git.run("rev-parse", "--show-toplevel").stdout.decode().strip())
 
 
 def extract(git: Git, commit: str, target: Path, name: str) -> Side:

@@ -38,10 +38,10 @@ from ..fleet.repositories import (NO_FETCH_OPTION, NO_FETCHER, add_repository_op
                                   check_cluster_names, display, locate, parse_overrides, plan,
                                   scan_apps)
 from ..fleet.repository_fetch import RepositoryFetcher
-from .validate_checks import _Run
+from .validate_checks import Run
 from .validate_report import (CHECKED_WITHOUT_RENDER, NOT_CHECKED, NotRendered, Problem, Progress,
                               Report)
-from .validate_schemas import (ARGOCD_KINDS, SCHEMAS_ENV, _minor_key, check_kubernetes_version,
+from .validate_schemas import (ARGOCD_KINDS, SCHEMAS_ENV, minor_key, check_kubernetes_version,
                                default_schemas_dir, schema_version)
 
 
@@ -113,7 +113,7 @@ def validate_fleet(clusters_dir: str | Path = "clusters", *,
                                        label=label))
     report.repositories = {label: loc.describe() for label, loc in locations.items()}
 
-    run = _Run(fleet, locations, schemas_dir, report, progress)
+    run = Run(fleet, locations, schemas_dir, report, progress)
     try:
         run.check_applicationsets()
         scanned = {}
@@ -214,7 +214,7 @@ def format_text(report: Report, strict: bool = False) -> str:
     for p in report.errors + report.warnings:
         lines.append(f"{p.severity}: {p}")
     if report.clusters:
-        versions = ", ".join(sorted(set(report.schema_versions.values()), key=_minor_key))
+        versions = ", ".join(sorted(set(report.schema_versions.values()), key=minor_key))
         lines.append(
             f"{report.pairs} (cluster, app) pairs on {len(report.clusters)} clusters -> "
             f"{report.combinations} distinct (chart, values) combinations: {report.renders} "

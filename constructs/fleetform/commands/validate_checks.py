@@ -15,7 +15,7 @@ from ..fleet.yamlfile import read_yaml
 from ..fleet.links import ChartCopies
 from ..fleet.repositories import (AppDir, Deployment, RepoLocation, ValueFile, closest, display,
                                   merge_values)
-from .validate_render import _Combination, _RenderChecks, _path_text
+from .validate_render import Combination, RenderChecks, path_text
 from .validate_report import Problem, Progress, Report
 from .validate_schemas import ARGOCD_KINDS, SCHEMAS_ENV
 
@@ -30,7 +30,9 @@ MAX_RELEASE_NAME = 53
 VALUES_FILE = "values.yaml"
 
 
-class _Run(_RenderChecks):
+class Run(RenderChecks):
+    """One validate run over a loaded fleet: its checks add problems to ``report``."""
+
     def __init__(self, fleet: Fleet, locations: dict[str, RepoLocation],
                  schemas_dir: Path | None, report: Report, progress: Progress) -> None:
         self.fleet = fleet
@@ -86,7 +88,7 @@ class _Run(_RenderChecks):
         error = jsonschema.exceptions.best_match(validator.iter_errors(obj))
         if error is None:
             return None
-        return f"{_path_text(error.absolute_path)}: {error.message}"
+        return f"{path_text(error.absolute_path)}: {error.message}"
 
     # -- fleet-level checks -----------------------------------------------
 
@@ -271,8 +273,8 @@ class _Run(_RenderChecks):
         self._parsed[file.local] = data
         return data
 
-    def combinations(self, deployments: list[Deployment]) -> list[_Combination]:
-        combos: dict[tuple[Path, str], _Combination] = {}
+    def combinations(self, deployments: list[Deployment]) -> list[Combination]:
+        combos: dict[tuple[Path, str], Combination] = {}
         for d in deployments:
             files = tuple(f for f in d.value_files if f.exists)
             merged: dict = {}
@@ -290,7 +292,7 @@ class _Run(_RenderChecks):
                 continue
             key = (d.app.directory.resolve(), digest.hexdigest())
             if key not in combos:
-                combos[key] = _Combination(d.location, d.app, files, merged)
+                combos[key] = Combination(d.location, d.app, files, merged)
             combos[key].deployments.append(d)
         return list(combos.values())
 

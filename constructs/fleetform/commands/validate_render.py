@@ -21,7 +21,8 @@ from .validate_report import NotRendered
 from .validate_schemas import ARGOCD_KINDS, k8s_validator, removed_api, schema_version
 
 
-def _path_text(path: Sequence[Any]) -> str:
+def path_text(path: Sequence[Any]) -> str:
+    """A JSON Schema error path as text: ``spec.template[0].name``, or ``(top level)``."""
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (("." if out else "") + str(part))
@@ -33,7 +34,7 @@ def _one_line(text: str) -> str:
 
 
 @contextlib.contextmanager
-def _captured_stderr() -> Iterator[list[str]]:
+def captured_stderr() -> Iterator[list[str]]:
     """Capture what the native Helm library writes to file descriptor 2.
 
     Helm's lint logs a failing ``required`` as a warning on stderr instead of
@@ -78,15 +79,15 @@ def render_documents(chart: Any, values: dict, *, name: str, namespace: str,
     return documents + sorted(rendered.items())
 
 
-# libyaml's loader when PyYAML has it: rendered output can be large.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: The YAML loader for rendered manifests: libyaml's when PyYAML has it (output can be large).
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 _REQUIRED = re.compile(r'WARN missing required values message="(.*)"')
 
 
 @dataclass
-class _Combination:
+class Combination:
     """A distinct (chart, value file contents): rendered once for all its clusters."""
 
     location: RepoLocation
@@ -108,7 +109,7 @@ class _Combination:
         return out
 
 
-class _RenderChecks:
+class RenderChecks:
     """The rendering half of a validate run: Helm lint and render, then schema checks."""
 
     def chart(self, directory: Path):
@@ -123,7 +124,7 @@ class _RenderChecks:
             chart.close()
         self._copies.close()
 
-    def check_combination(self, combo: _Combination, not_rendered: dict[Path, NotRendered]
+    def check_combination(self, combo: Combination, not_rendered: dict[Path, NotRendered]
                           ) -> None:
         import helm_python as helm
 
@@ -160,7 +161,7 @@ class _RenderChecks:
         lint_texts: set[str] = set()
         for minor, clusters in combo.minors.items():
             lint_where = {**where, "clusters": tuple(clusters)}
-            with _captured_stderr() as logged:
+            with captured_stderr() as logged:
                 try:
                     result = helm.lint(chart_dir, combo.values, namespace=app.namespace,
                                        kube_version=f"v{minor}.0")
@@ -195,7 +196,7 @@ class _RenderChecks:
             return
 
         try:
-            with _captured_stderr():
+            with captured_stderr():
                 documents = render_documents(self.chart(chart_dir), combo.values,
                                              name=app.name, namespace=app.namespace,
                                              kube_minor=self.report.kubernetes_version)
@@ -231,7 +232,7 @@ class _RenderChecks:
             return None
         return f"{display(self._template_file(m.group(1), app))}:{m.group(2)}"
 
-    def check_objects(self, combo: _Combination, documents: list[tuple[str, str]],
+    def check_objects(self, combo: Combination, documents: list[tuple[str, str]],
                       where: dict[str, Any]) -> None:
         import jsonschema
 
@@ -244,7 +245,7 @@ class _RenderChecks:
             file = display(self._template_file(name, app)) if "/" in name else \
                 display(app.directory / "crds" / name)
             try:
-                docs = list(yaml.load_all(text, Loader=_YAML_LOADER))
+                docs = list(yaml.load_all(text, Loader=YAML_LOADER))
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 at = f" (rendered line {mark.line + 1})" if mark else ""
@@ -304,5 +305,5 @@ class _RenderChecks:
                 self.report.objects += 1
                 error = jsonschema.exceptions.best_match(validator.iter_errors(obj))
                 if error is not None:
-                    self.error(f"Kubernetes {minor} schema: {_path_text(error.absolute_path)}: "
+                    self.error(f"Kubernetes {minor} schema: {path_text(error.absolute_path)}: "
                                f"{error.message}", file=file, field=ident, **obj_where)

@@ -25,7 +25,8 @@ def kubernetes_minor(version: str) -> str:
     return ".".join(version.split("-")[0].split(".")[:2])
 
 
-def _minor_key(minor: str) -> tuple[int, int]:
+def minor_key(minor: str) -> tuple[int, int]:
+    """Sort key of a Kubernetes minor version ``X.Y``: ``(X, Y)`` as numbers."""
     major, _, rest = minor.partition(".")
     return int(major), int(rest or 0)
 
@@ -39,10 +40,10 @@ def schema_version(version: str) -> tuple[str, str | None]:
     from kubernetes_validate.utils import all_versions
 
     wanted = kubernetes_minor(version)
-    shipped = sorted({kubernetes_minor(v) for v in all_versions()}, key=_minor_key)
+    shipped = sorted({kubernetes_minor(v) for v in all_versions()}, key=minor_key)
     if wanted in shipped:
         return wanted, None
-    older = [v for v in shipped if _minor_key(v) < _minor_key(wanted)]
+    older = [v for v in shipped if minor_key(v) < minor_key(wanted)]
     chosen = older[-1] if older else shipped[0]
     return chosen, (f"no Kubernetes {wanted} schemas in kubernetes-validate: "
                     f"checking against {chosen}")
@@ -89,7 +90,7 @@ def shipped_minors() -> list[str]:
     """The Kubernetes minors kubernetes-validate has schemas for, oldest first."""
     from kubernetes_validate.utils import all_versions
 
-    return sorted({kubernetes_minor(v) for v in all_versions()}, key=_minor_key)
+    return sorted({kubernetes_minor(v) for v in all_versions()}, key=minor_key)
 
 
 def removed_api(minor: str, api_version: str, kind: str) -> str | None:
@@ -100,7 +101,7 @@ def removed_api(minor: str, api_version: str, kind: str) -> str | None:
     version has it either.
     """
     shipped = shipped_minors()
-    older = [m for m in shipped if _minor_key(m) < _minor_key(minor)]
+    older = [m for m in shipped if minor_key(m) < minor_key(minor)]
     for candidate in reversed(older):
         if k8s_validator(candidate, api_version, kind) is not None:
             removed = shipped[shipped.index(candidate) + 1]

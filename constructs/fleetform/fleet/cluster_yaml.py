@@ -17,7 +17,7 @@ from .cluster_yaml_fields import (CHART_VERSION_PATTERN, DnsName, KUBERNETES_VER
                                   LabelKey, LabelValue, REGION_PATTERN, REVISION_PATTERN,
                                   RoutingLabelKey, RoutingLabelValue, SIZE_PATTERN,
                                   START_TIME_PATTERN, TF_VARIABLE_NAME, UUID_PATTERN,
-                                  _no_go_template, _no_terraform_template)
+                                  no_go_template, no_terraform_template)
 
 
 class _Strict(BaseModel):
@@ -114,7 +114,7 @@ class RepositoryCredentials(_Strict):
     @field_validator("username")
     @classmethod
     def _username(cls, v: str) -> str:
-        return _no_terraform_template(v)
+        return no_terraform_template(v)
 
     @field_validator("password_variable")
     @classmethod
@@ -137,7 +137,7 @@ class Repository(_Strict):
     @field_validator("url", "revision", "path")
     @classmethod
     def _literal(cls, v: str) -> str:
-        return _no_go_template(_no_terraform_template(v))
+        return no_go_template(no_terraform_template(v))
 
     @field_validator("url")
     @classmethod
@@ -331,9 +331,11 @@ class WorkerCluster(_ClusterBase):
 ClusterSpec = Annotated[Union[ManagementCluster, WorkerCluster], Field(discriminator="role")]
 
 
-class _Document(BaseModel):
+class Document(BaseModel):
+    """A whole ``cluster.yaml``: its spec, of the model its ``role`` names."""
+
     spec: ClusterSpec
 
 
 #: The model of each role, as the discriminated union names them in error locations.
-_ROLE_MODELS = {"management": ManagementCluster, "worker": WorkerCluster}
+ROLE_MODELS = {"management": ManagementCluster, "worker": WorkerCluster}

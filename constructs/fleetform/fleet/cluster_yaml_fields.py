@@ -82,7 +82,8 @@ RESERVED_LABEL_PREFIX = "argocd.argoproj.io/"
 TERRAFORM_TEMPLATE = re.compile(r"[$%]\{")
 
 
-def _no_terraform_template(v: str) -> str:
+def no_terraform_template(v: str) -> str:
+    """Field validator: ``v`` unchanged, or ValueError when it holds ``${`` or ``%{``."""
     if TERRAFORM_TEMPLATE.search(v):
         raise ValueError(f"must not contain '${{' or '%{{' (Terraform would evaluate it), "
                          f"got {v!r}")
@@ -128,7 +129,8 @@ def _routing_label_value(value: str) -> str:
 RoutingLabelValue = Annotated[str, AfterValidator(_routing_label_value)]
 
 
-def _no_go_template(v: str) -> str:
+def no_go_template(v: str) -> str:
+    """Field validator: ``v`` unchanged, or ValueError when it holds Go template delimiters."""
     problem = go_template_problem(v)
     if problem:
         raise ValueError(problem)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from ..constructs.formats import DNS1123_LABEL
 from ..constructs.labels import routing_labels
 from ..errors import ConfigError, ConfigErrors, closest
-from .cluster_yaml import ManagementCluster, WorkerCluster, _Document, _ROLE_MODELS
+from .cluster_yaml import ManagementCluster, WorkerCluster, Document, ROLE_MODELS
 from .cluster_yaml_fields import FORMATS
 from .yamlfile import read_yaml
 
@@ -101,7 +101,7 @@ def _field_parts(loc: tuple) -> tuple:
     parts = tuple(loc)
     if parts[:1] == ("spec",):
         parts = parts[1:]
-        if parts[:1] and parts[0] in _ROLE_MODELS:
+        if parts[:1] and parts[0] in ROLE_MODELS:
             parts = parts[1:]
     # "[key]": pydantic's marker for an error in a mapping's key rather than its value.
     return tuple(p for p in parts if p != "[key]" and not (
@@ -135,9 +135,9 @@ def _unwrap(tp: object) -> object:
 
 def _known_keys(loc: tuple) -> list[str]:
     """The keys the model at ``loc`` (the location of an unknown key) accepts."""
-    if len(loc) < 2 or loc[0] != "spec" or loc[1] not in _ROLE_MODELS:
+    if len(loc) < 2 or loc[0] != "spec" or loc[1] not in ROLE_MODELS:
         return []
-    tp: object = _ROLE_MODELS[loc[1]]
+    tp: object = ROLE_MODELS[loc[1]]
     for part in loc[2:-1]:
         tp = _unwrap(tp)
         if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(part, str):
@@ -213,7 +213,7 @@ def parse_cluster(name: str, file: Path, data: object) -> Cluster:
         raise ConfigError("unknown key: a cluster is named after its directory",
                           file=file, field="name")
     try:
-        doc = _Document.model_validate({"spec": data})
+        doc = Document.model_validate({"spec": data})
     except ValidationError as exc:
         errors = [ConfigError(_message(e), file=file,
                               field="role" if e["type"].startswith("union_tag")

@@ -29,8 +29,8 @@ from constructs import Construct
 
 from ..errors import ConfigError
 from .alias import AliasedProvider
-from .argocd_blocks import (BlockInput, _ACCOUNT_TOKEN, _ALIASED_PROVIDER, _Block, _CLUSTER,
-                            _PROVIDER, _normalize, _to_hcl, _to_json)
+from .argocd_blocks import (BlockInput, ACCOUNT_TOKEN, ALIASED_PROVIDER, Block, CLUSTER,
+                            PROVIDER, normalize, to_hcl, to_json)
 
 #: Registry source of the provider.
 ARGOCD_PROVIDER_SOURCE = "argoproj-labs/argocd"
@@ -41,7 +41,7 @@ _METADATA = TerraformProviderGeneratorMetadata(
     provider_name="argocd", provider_version_constraint=ARGOCD_PROVIDER_VERSION)
 
 # --------------------------------------------------------------------------
-# Schema: attribute name -> kind, where kind is a scalar type name or a _Block.
+# Schema: attribute name -> kind, where kind is a scalar type name or a Block.
 # --------------------------------------------------------------------------
 # Typed blocks
 # --------------------------------------------------------------------------
@@ -84,7 +84,7 @@ class ArgocdProvider(AliasedProvider):
                  user_agent: Optional[str] = None,
                  kubernetes: Optional[BlockInput] = None,
                  alias: Optional[str] = None) -> None:
-        values = _normalize(_PROVIDER, {
+        values = normalize(PROVIDER, {
             "server_addr": server_addr, "auth_token": auth_token, "username": username,
             "password": password, "insecure": insecure, "grpc_web": grpc_web,
             "grpc_web_root_path": grpc_web_root_path, "plain_text": plain_text,
@@ -109,11 +109,11 @@ class ArgocdProvider(AliasedProvider):
 
     @jsii.member(jsii_name="synthesizeAttributes")
     def _synthesize_attributes(self) -> Mapping[str, Any]:
-        return _to_json(_ALIASED_PROVIDER, {**self._fleetform_values, **self.alias_attributes()})
+        return to_json(ALIASED_PROVIDER, {**self._fleetform_values, **self.alias_attributes()})
 
     @jsii.member(jsii_name="synthesizeHclAttributes")
     def _synthesize_hcl_attributes(self) -> Mapping[str, Any]:
-        return _to_hcl(_ALIASED_PROVIDER, {**self._fleetform_values, **self.alias_attributes()})
+        return to_hcl(ALIASED_PROVIDER, {**self._fleetform_values, **self.alias_attributes()})
 
 
 # --------------------------------------------------------------------------
@@ -124,7 +124,7 @@ class ArgocdProvider(AliasedProvider):
 class _ArgocdResource(TerraformResource):
     """Shared synthesis of the hand-written argocd resources."""
 
-    _schema: _Block
+    _schema: Block
 
     def __init__(self, scope: Construct, id: str, *, resource_type: str,
                  values: dict[str, Any],
@@ -146,11 +146,11 @@ class _ArgocdResource(TerraformResource):
 
     @jsii.member(jsii_name="synthesizeAttributes")
     def _synthesize_attributes(self) -> Mapping[str, Any]:
-        return _to_json(self._schema, self._fleetform_values)
+        return to_json(self._schema, self._fleetform_values)
 
     @jsii.member(jsii_name="synthesizeHclAttributes")
     def _synthesize_hcl_attributes(self) -> Mapping[str, Any]:
-        return _to_hcl(self._schema, self._fleetform_values)
+        return to_hcl(self._schema, self._fleetform_values)
 
     @builtins.property
     def id(self) -> str:
@@ -173,7 +173,7 @@ class ArgocdAccountToken(_ArgocdResource):
         id, issued_at, expires_at: as the provider reports them.
     """
 
-    _schema = _ACCOUNT_TOKEN
+    _schema = ACCOUNT_TOKEN
 
     def __init__(self, scope: Construct, id: str, *,
                  account: Optional[str] = None,
@@ -185,7 +185,7 @@ class ArgocdAccountToken(_ArgocdResource):
                  for_each: Optional[ITerraformIterator] = None,
                  lifecycle: Optional[TerraformResourceLifecycle] = None,
                  provider: Optional[TerraformProvider] = None) -> None:
-        values = _normalize(_ACCOUNT_TOKEN, {
+        values = normalize(ACCOUNT_TOKEN, {
             "account": account, "expires_in": expires_in, "renew_after": renew_after,
             "renew_before": renew_before}, "")
         super().__init__(scope, id, resource_type="argocd_account_token", values=values,
@@ -224,7 +224,7 @@ class ArgocdCluster(_ArgocdResource):
         count, depends_on, for_each, lifecycle, provider: Terraform meta-arguments.
     """
 
-    _schema = _CLUSTER
+    _schema = CLUSTER
 
     def __init__(self, scope: Construct, id: str, *,
                  server: str,
@@ -243,7 +243,7 @@ class ArgocdCluster(_ArgocdResource):
             raise ConfigError("is required", field="server")
         if config is None:
             raise ConfigError("is required", field="config")
-        values = _normalize(_CLUSTER, {
+        values = normalize(CLUSTER, {
             "server": server, "name": name, "shard": shard, "namespaces": namespaces,
             "project": project, "config": config, "metadata": metadata}, "")
         super().__init__(scope, id, resource_type="argocd_cluster", values=values,

@@ -12,19 +12,19 @@ _STRING, _BOOL, _STRING_LIST, _STRING_MAP = "string", "boolean", "stringList", "
 
 
 @dataclass(frozen=True)
-class _Block:
+class Block:
     """A nested block: emitted as a one-element list of objects."""
 
     type_name: str
-    attributes: Mapping[str, Union[str, "_Block"]]
+    attributes: Mapping[str, Union[str, "Block"]]
 
 
-_KUBERNETES_EXEC = _Block("ArgocdProviderKubernetesExec", {
+_KUBERNETES_EXEC = Block("ArgocdProviderKubernetesExec", {
     "api_version": _STRING, "command": _STRING, "args": _STRING_LIST, "env": _STRING_MAP,
 })
 
 
-_KUBERNETES = _Block("ArgocdProviderKubernetes", {
+_KUBERNETES = Block("ArgocdProviderKubernetes", {
     "host": _STRING, "cluster_ca_certificate": _STRING, "token": _STRING,
     "client_certificate": _STRING, "client_key": _STRING, "insecure": _BOOL,
     "username": _STRING, "password": _STRING, "config_context": _STRING,
@@ -33,7 +33,8 @@ _KUBERNETES = _Block("ArgocdProviderKubernetes", {
 })
 
 
-_PROVIDER = _Block("ArgocdProvider", {
+#: The ``argocd`` provider block's schema.
+PROVIDER = Block("ArgocdProvider", {
     "server_addr": _STRING, "auth_token": _STRING, "username": _STRING, "password": _STRING,
     "insecure": _BOOL, "grpc_web": _BOOL, "grpc_web_root_path": _STRING,
     "plain_text": _BOOL, "port_forward": _BOOL, "port_forward_with_namespace": _STRING,
@@ -44,32 +45,34 @@ _PROVIDER = _Block("ArgocdProvider", {
 
 
 #: What the provider block synthesizes: its schema plus the meta-argument ``alias``.
-_ALIASED_PROVIDER = _Block("ArgocdProvider", {**_PROVIDER.attributes, "alias": _STRING})
+ALIASED_PROVIDER = Block("ArgocdProvider", {**PROVIDER.attributes, "alias": _STRING})
 
 
-_ACCOUNT_TOKEN = _Block("ArgocdAccountToken", {
+#: The ``argocd_account_token`` resource's schema.
+ACCOUNT_TOKEN = Block("ArgocdAccountToken", {
     "account": _STRING, "expires_in": _STRING, "renew_after": _STRING, "renew_before": _STRING,
 })
 
 
-_TLS_CLIENT_CONFIG = _Block("ArgocdClusterConfigTlsClientConfig", {
+_TLS_CLIENT_CONFIG = Block("ArgocdClusterConfigTlsClientConfig", {
     "ca_data": _STRING, "cert_data": _STRING, "key_data": _STRING, "insecure": _BOOL,
     "server_name": _STRING,
 })
 
 
-_CLUSTER_CONFIG = _Block("ArgocdClusterConfig", {
+_CLUSTER_CONFIG = Block("ArgocdClusterConfig", {
     "bearer_token": _STRING, "username": _STRING, "password": _STRING,
     "tls_client_config": _TLS_CLIENT_CONFIG,
 })
 
 
-_CLUSTER_METADATA = _Block("ArgocdClusterMetadata", {
+_CLUSTER_METADATA = Block("ArgocdClusterMetadata", {
     "labels": _STRING_MAP, "annotations": _STRING_MAP,
 })
 
 
-_CLUSTER = _Block("ArgocdCluster", {
+#: The ``argocd_cluster`` resource's schema.
+CLUSTER = Block("ArgocdCluster", {
     "server": _STRING, "name": _STRING, "shard": _STRING, "namespaces": _STRING_LIST,
     "project": _STRING, "config": _CLUSTER_CONFIG, "metadata": _CLUSTER_METADATA,
 })
@@ -160,7 +163,7 @@ def _as_mapping(value: Any, field: str) -> Mapping[str, Any]:
                       field=field)
 
 
-def _normalize(block: _Block, value: Any, field: str) -> dict[str, Any]:
+def normalize(block: Block, value: Any, field: str) -> dict[str, Any]:
     """Check ``value`` against ``block``; return ``{attribute: value}`` without Nones."""
     out: dict[str, Any] = {}
     for key, item in _as_mapping(value, field).items():
@@ -172,8 +175,8 @@ def _normalize(block: _Block, value: Any, field: str) -> dict[str, Any]:
         if item is None:
             continue
         kind = block.attributes[key]
-        if isinstance(kind, _Block):
-            out[key] = _normalize(kind, item, where)
+        if isinstance(kind, Block):
+            out[key] = normalize(kind, item, where)
         elif kind == _STRING_LIST:
             if isinstance(item, (str, bytes)) or not isinstance(item, Sequence):
                 raise ConfigError(f"must be a list of strings, got {type(item).__name__}",
@@ -196,22 +199,22 @@ def _normalize(block: _Block, value: Any, field: str) -> dict[str, Any]:
     return out
 
 
-def _to_json(block: _Block, values: Mapping[str, Any]) -> dict[str, Any]:
+def to_json(block: Block, values: Mapping[str, Any]) -> dict[str, Any]:
     """Terraform JSON: blocks become one-element lists of objects."""
     out: dict[str, Any] = {}
     for key, value in values.items():
         kind = block.attributes[key]
-        out[key] = [_to_json(kind, value)] if isinstance(kind, _Block) else value
+        out[key] = [to_json(kind, value)] if isinstance(kind, Block) else value
     return out
 
 
-def _to_hcl(block: _Block, values: Mapping[str, Any]) -> dict[str, Any]:
+def to_hcl(block: Block, values: Mapping[str, Any]) -> dict[str, Any]:
     """The typed attribute form cdktf's HCL renderer expects."""
     out: dict[str, Any] = {}
     for key, value in values.items():
         kind = block.attributes[key]
-        if isinstance(kind, _Block):
-            out[key] = {"value": [_to_hcl(kind, value)], "isBlock": True, "type": "list",
+        if isinstance(kind, Block):
+            out[key] = {"value": [to_hcl(kind, value)], "isBlock": True, "type": "list",
                         "storageClassType": f"{kind.type_name}List"}
         elif kind == _STRING_LIST:
             out[key] = {"value": value, "isBlock": False, "type": "list",
