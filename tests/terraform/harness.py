@@ -16,6 +16,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,8 @@ from schemas import PROVIDERS  # noqa: E402
 
 #: The Terraform version the harness is written for (README: Development).
 TERRAFORM_VERSION = "1.11"
+#: How long a stand-in started for Terraform to attach to may take to say where it listens.
+STARTUP_TIMEOUT = 120
 
 
 class TerraformMissing(Exception):
@@ -194,17 +197,25 @@ def attached_providers(workspace: "Workspace") -> Iterator[dict]:
     processes, attach = [], {}
     try:
         for name in PROVIDERS:
+            # -u: tf's --dev mode prints the reattach configuration without flushing it,
+            # which a pipe would hold back for good.
             process = subprocess.Popen(
-                [sys.executable, str(HERE / "standin.py"), name, "--dev"],
+                [sys.executable, "-u", str(HERE / "standin.py"), name, "--dev"],
                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                 env={**os.environ, **workspace.env})
             processes.append(process)
-            for line in process.stdout:  # tf's --dev mode prints the reattach configuration
-                if "TF_REATTACH_PROVIDERS=" in line:
-                    attach.update(json.loads(line.split("=", 1)[1].strip().strip("'")))
-                    break
-            else:
-                raise RuntimeError(f"stand-in {name} did not start")
+            watchdog = threading.Timer(STARTUP_TIMEOUT, process.kill)
+            watchdog.start()
+            try:
+                for line in process.stdout:
+                    if "TF_REATTACH_PROVIDERS=" in line:
+                        attach.update(json.loads(line.split("=", 1)[1].strip().strip("'")))
+                        break
+                else:
+                    raise RuntimeError(f"stand-in {name} did not start within "
+                                       f"{STARTUP_TIMEOUT} s (or exited)")
+            finally:
+                watchdog.cancel()
         yield {"TF_REATTACH_PROVIDERS": json.dumps(attach)}
     finally:
         for process in processes:
