@@ -20,6 +20,13 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+#: The temporary directory of every process the suite starts (node behind jsii, terraform,
+#: git, helm), removed when the run ends: cdktf's ``Testing.app()`` leaves a
+#: ``cdktf.outdir.*`` there per app. This process's own temporary files (pytest's
+#: ``tmp_path``) stay where they were, for looking at after a failure.
+SCRATCH = Path(tempfile.mkdtemp(prefix="fleetform-test-scratch-"))
+atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
+os.environ["TMPDIR"] = str(SCRATCH)
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The test fleet's source: clusters/ and manifests/ (do-management, do-production;
