@@ -72,7 +72,8 @@ def test_gitlab_ci_local_runs_the_diff_job_of_a_merge_request(tmp_path):
     import shutil
 
     from conftest import GitRepo
-    from test_pipeline import GITLAB_CI_LOCAL, copy_project, gitlab_ci_local, link_python_env
+    from support.checkout import copy_project, link_environments, use_fixture_fleet
+    from test_pipeline import GITLAB_CI_LOCAL, gitlab_ci_local
 
     if shutil.which("rsync") is None:
         pytest.skip("gitlab-ci-local needs rsync, which is not installed "
@@ -80,13 +81,8 @@ def test_gitlab_ci_local_runs_the_diff_job_of_a_merge_request(tmp_path):
     assert GITLAB_CI_LOCAL.exists(), "node_modules is missing: run ./fleet test (npm ci)"
 
     # GIVEN the project in Git, and a merge request changing one cluster's values of an app
-    project = tmp_path / "project"
-    copy_project(project)
-    # The test fleet, not the repository's own clusters/ and manifests/ (user data).
-    from conftest import FIXTURE_FLEET
-    for part in ("clusters", "manifests"):
-        shutil.rmtree(project / part, ignore_errors=True)
-        shutil.copytree(FIXTURE_FLEET / part, project / part)
+    project = copy_project(tmp_path / "project", skip=("tests/",))
+    use_fixture_fleet(project)  # not the repository's own clusters/ and manifests/ (user data)
     repo = GitRepo(project)
     repo.git("config", "user.name", "Test")
     repo.git("config", "user.email", "test@example.com")
@@ -95,7 +91,7 @@ def test_gitlab_ci_local_runs_the_diff_job_of_a_merge_request(tmp_path):
     values.write_text("replicaCount: 4\nimage: {tag: '2.0.0'}\n"
                       "ingress: {hostname: shop.example.com}\n")
     repo.commit("microservice-01 2.0.0 on do-production")
-    link_python_env(project)
+    link_environments(project, node_modules=False)
 
     # WHEN the merge request pipeline's diff job runs, with a deploy secret in the project
     run = gitlab_ci_local(project, "--variable", "CI_PIPELINE_SOURCE=merge_request_event",

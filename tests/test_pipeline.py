@@ -7,25 +7,24 @@ gitlab-ci-local (shell executor), in a copy of the project.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shlex
 import shutil
 import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import FAKE_WORKER, FIXTURE_FLEET, ROOT, GitRepo
+from conftest import FAKE_WORKER, ROOT, GitRepo
 from fleetform.commands.cli import main
 from fleetform.commands.git import ZERO_SHA
 from fleetform.commands.gitdiff import changed_clusters, ci_changes
 from fleetform.commands.pipeline import PLAN_EXPIRE, UNSET_SECRETS, apply_commands, generate, \
     plan_commands, render, retirement_steps
+from support.checkout import copy_project, link_environments, use_fixture_fleet
 from support.fake_gitlab import FakeGitLab
 
 MGMT, PROD = "do-management", "do-production"
@@ -403,49 +402,6 @@ def test_the_schema_check_rejects_an_invalid_pipeline(prod_change, tmp_path):
 # --------------------------------------------------------------------------- gitlab-ci-local
 
 
-def copy_project(target: Path) -> None:
-    """The project's files (tracked and new, not ignored), without tests, into ``target``."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=ROOT, capture_output=True, check=True, timeout=60).stdout
-    for rel in filter(None, listed.decode().split("\0")):
-        if rel.startswith(("tests/", ".gitlab-ci-local")) or "__pycache__" in rel:
-            continue
-        source = ROOT / rel
-        if source.is_file():
-            (target / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / rel)
-
-
-def link_python_env(project: Path, *, built_in: Path | None = None) -> None:
-    """A .venv for ./fleet that reuses this test run's packages instead of installing them.
-
-    ``./fleet`` trusts .venv when its stamp matches Pipfile.lock. This venv has no
-    packages of its own: a .pth adds the running interpreter's site-packages,
-    and PYTHONPATH (./fleet) puts the copy's constructs/ first. Like a pipenv
-    venv it has a ``fleetform`` script whose #! line holds its own path.
-
-    ``built_in``: build it in that directory, then move it into ``project``, as
-    a CI cache restored into another project directory does.
-    """
-    origin = built_in or project
-    venv = origin / ".venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True,
-                   timeout=120)
-    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    site_packages = venv / "lib" / version / "site-packages"
-    shared = sysconfig.get_path("purelib")
-    (site_packages / "fleetform-test.pth").write_text(
-        f"import site; site.addsitedir({shared!r})\n")
-    script = venv / "bin" / "fleetform"
-    script.write_text(f"#!{venv}/bin/python\nimport sys\nfrom fleetform.commands.cli import main\n"
-                      "sys.exit(main())\n")
-    script.chmod(0o755)
-    lock = hashlib.sha256((project / "Pipfile.lock").read_bytes()).hexdigest()
-    (venv / ".fleetform-lock").write_text(f"{lock}\n{origin}\n")
-    if built_in is not None:
-        shutil.move(str(venv), str(project / ".venv"))
-
-
 def gitlab_ci_local(project: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("CI", "GITLAB", "FLEETFORM", "TF_", "PYTHON"))}
@@ -458,14 +414,13 @@ def test_fleet_runs_from_a_venv_built_in_another_directory(tmp_path):
     # GIVEN a checkout whose .venv was built elsewhere (a CI cache restored into
     # another project directory): its scripts' #! lines point at a directory
     # that does not exist here
-    project = tmp_path / "project"
-    copy_project(project)
+    project = copy_project(tmp_path / "project", skip=("tests/",))
     repo = GitRepo(project)
     gitdiff = project / "constructs" / "fleetform" / "commands" / "gitdiff_results.py"
     gitdiff.write_text(gitdiff.read_text().replace('"no cluster is affected"',
                                                    '"no cluster is affected (this checkout)"'))
     repo.commit("fleet")
-    link_python_env(project, built_in=tmp_path / "elsewhere")
+    link_environments(project, built_in=tmp_path / "elsewhere", node_modules=False)
     assert not (tmp_path / "elsewhere" / ".venv").exists()
     # WHEN
     env = {k: v for k, v in os.environ.items()
@@ -486,12 +441,8 @@ def test_gitlab_ci_local_runs_exactly_the_changed_clusters_jobs(tmp_path):
     assert GITLAB_CI_LOCAL.exists(), "node_modules is missing: run ./fleet test (npm ci)"
 
     # GIVEN the project in a Git repository, and a commit touching only clusters/do-production/
-    project = tmp_path / "project"
-    copy_project(project)
-    # The test fleet, not the repository's own clusters/ (user data).
-    for part in ("clusters", "manifests"):
-        shutil.rmtree(project / part, ignore_errors=True)
-        shutil.copytree(FIXTURE_FLEET / part, project / part)
+    project = copy_project(tmp_path / "project", skip=("tests/",))
+    use_fixture_fleet(project)  # not the repository's own clusters/ (user data)
     repo = GitRepo(project)
     repo.git("remote", "add", "origin", "git@gitlab.example.com:example/fleetform.git")
     repo.git("config", "user.name", "Test")
@@ -502,7 +453,7 @@ def test_gitlab_ci_local_runs_exactly_the_changed_clusters_jobs(tmp_path):
     cluster_yaml.write_text(cluster_yaml.read_text().replace("max_nodes: 5", "max_nodes: 6"))
     repo.commit("do-production: one more node")
     # ... with a cached .venv built in another directory (its scripts' #! lines point there)
-    link_python_env(project, built_in=tmp_path / "elsewhere")
+    link_environments(project, built_in=tmp_path / "elsewhere", node_modules=False)
 
     # WHEN the root pipeline's `changes` job runs, as on a push to main, with both
     # clusters last applied at the base commit (GitLab deployments, read with the job token)

@@ -48,14 +48,20 @@ def git(cwd: Path, *args: str) -> str:
     return proc.stdout
 
 
-def link_environments(project: Path) -> None:
-    """``.venv`` and ``node_modules`` for ./fleet in ``project``, without installing.
+def link_environments(project: Path, *, built_in: Path | None = None,
+                      node_modules: bool = True) -> None:
+    """``.venv`` (and ``node_modules``) for ./fleet in ``project``, without installing.
 
     The venv has no packages of its own: a .pth adds the running interpreter's
     site-packages; :func:`fleet_env` puts the copy's ``constructs/`` first on
-    PYTHONPATH, so the copy's fleetform is the one imported.
+    PYTHONPATH, so the copy's fleetform is the one imported. Its stamp says where
+    it was built, as ./fleet's does.
+
+    ``built_in``: build the venv in that directory, then move it into ``project``,
+    as a CI cache restored into another project directory is.
     """
-    venv = project / ".venv"
+    origin = built_in or project
+    venv = origin / ".venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True,
                    timeout=120)
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
@@ -70,8 +76,19 @@ def link_environments(project: Path) -> None:
                       f"sys.exit({function}())\n")
     script.chmod(0o755)
     lock = hashlib.sha256((project / "Pipfile.lock").read_bytes()).hexdigest()
-    (venv / ".fleetform-lock").write_text(lock + "\n")
-    (project / "node_modules").symlink_to(ROOT / "node_modules")
+    (venv / ".fleetform-lock").write_text(f"{lock}\n{origin}\n")
+    if built_in is not None:
+        shutil.move(str(venv), str(project / ".venv"))
+    if node_modules:
+        (project / "node_modules").symlink_to(ROOT / "node_modules")
+
+
+def use_fixture_fleet(project: Path) -> None:
+    """Replace ``project``'s clusters/ and manifests/ (user data) with the test fleet's."""
+    fixture = ROOT / "tests" / "fixtures" / "fleet"
+    for part in ("clusters", "manifests"):
+        shutil.rmtree(project / part, ignore_errors=True)
+        shutil.copytree(fixture / part, project / part)
 
 
 def path_without(program: str) -> str:

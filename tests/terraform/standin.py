@@ -348,7 +348,7 @@ def _matches(record_value: Any, flt: dict) -> bool:
     return any(one(v, w) for v in values for w in wanted)
 
 
-def _data_list(ctx: Ctx, config: dict, records: list, attribute: str) -> dict:
+def _data_list(config: dict, records: list, attribute: str) -> dict:
     for flt in config.get("filter") or []:
         records = [r for r in records if _matches(r[flt["key"]], flt)]
     for order in reversed(config.get("sort") or []):
@@ -362,12 +362,12 @@ def _data_list(ctx: Ctx, config: dict, records: list, attribute: str) -> dict:
 
 def do_regions_data(ctx: Ctx, config: dict) -> dict:
     _do_auth(ctx, "GET /v2/regions")
-    return _data_list(ctx, config, copy.deepcopy(ctx.cloud["regions"]), "regions")
+    return _data_list(config, copy.deepcopy(ctx.cloud["regions"]), "regions")
 
 
 def do_sizes_data(ctx: Ctx, config: dict) -> dict:
     _do_auth(ctx, "GET /v2/sizes")
-    return _data_list(ctx, config, copy.deepcopy(ctx.cloud["sizes"]), "sizes")
+    return _data_list(config, copy.deepcopy(ctx.cloud["sizes"]), "sizes")
 
 
 def _check_offer(cloud: dict, what: str, region: str, sizes: list) -> None:

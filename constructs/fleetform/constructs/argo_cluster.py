@@ -185,15 +185,8 @@ class ArgoCluster(Construct):
         ca_data = self.token_secret.data_value("ca.crt")
 
         # --- In the management Argo CD -------------------------------------
-        self.auth_token_variable: Optional[TerraformVariable] = None
-        if auth_token is None:
-            self.auth_token_variable = auth_token_variable(stack)
-            # What string_value resolves to, without its jsii round trip: the
-            # variable is in the provider's stack.
-            auth_token = f"${{var.{AUTH_TOKEN_VARIABLE}}}"
-        self.argocd_provider = ArgocdProvider(
-            self, "argocd", alias=alias, server_addr=argocd_server, auth_token=auth_token,
-            grpc_web=grpc_web, insecure=insecure)
+        self._argocd_provider(stack, alias=alias, argocd_server=argocd_server,
+                              auth_token=auth_token, grpc_web=grpc_web, insecure=insecure)
         self.registration = ArgocdCluster(
             self, "registration", provider=self.argocd_provider,
             name=cluster.name, server=cluster.endpoint,
@@ -204,6 +197,19 @@ class ArgoCluster(Construct):
             # The token works only once the role is bound.
             depends_on=[binding])
 
+    def _argocd_provider(self, stack: TerraformStack, *, alias: str, argocd_server: str,
+                         auth_token: Optional[str], grpc_web: bool, insecure: bool) -> None:
+        """The management Argo CD's provider, with ``auth_token`` or the stack's variable."""
+        self.auth_token_variable: Optional[TerraformVariable] = None
+        if auth_token is None:
+            self.auth_token_variable = auth_token_variable(stack)
+            # What string_value resolves to, without its jsii round trip: the
+            # variable is in the provider's stack.
+            auth_token = f"${{var.{AUTH_TOKEN_VARIABLE}}}"
+        self.argocd_provider = ArgocdProvider(
+            self, "argocd", alias=alias, server_addr=argocd_server, auth_token=auth_token,
+            grpc_web=grpc_web, insecure=insecure)
+
     def _register_certificate(self, stack: TerraformStack, cluster: ClusterAccess,
                               labels: Mapping[str, str],
                               annotations: Optional[Mapping[str, str]], *, alias: str,
@@ -212,13 +218,8 @@ class ArgoCluster(Construct):
         """Register ``cluster`` with its own client certificate: nothing on the cluster."""
         self.kubernetes_provider = None
         self.token_secret = None
-        self.auth_token_variable = None
-        if auth_token is None:
-            self.auth_token_variable = auth_token_variable(stack)
-            auth_token = self.auth_token_variable.string_value
-        self.argocd_provider = ArgocdProvider(
-            self, "argocd", alias=alias, server_addr=argocd_server, auth_token=auth_token,
-            grpc_web=grpc_web, insecure=insecure)
+        self._argocd_provider(stack, alias=alias, argocd_server=argocd_server,
+                              auth_token=auth_token, grpc_web=grpc_web, insecure=insecure)
         self.registration = ArgocdCluster(
             self, "registration", provider=self.argocd_provider,
             name=cluster.name, server=cluster.endpoint,
