@@ -88,7 +88,7 @@ def test_a_repository_without_commits_is_an_error(tmp_path):
     ("role: boss\n", "role", "must be 'management' or 'worker', got 'boss'"),
     ("region: fra1\n", "role", "is required ('management' or 'worker')"),
     ("- role: worker\n", None, "must be a mapping of settings"),
-    ("role: [worker\n", None, "invalid YAML at line 2"),
+    ("role: [worker\n", None, "invalid YAML: line 2, column 1: did not find expected ',' or ']'"),
 ])
 def test_a_cluster_whose_role_cannot_be_read_is_named(fleet_repo, text, field, message):
     base = fleet_repo.head()

@@ -28,12 +28,12 @@ import yaml
 
 from ..errors import ConfigError
 from ..fleet.config import Fleet, load_fleet
-from ..fleet.yamlfile import read_yaml
+from ..fleet.yamlfile import load_yaml_all, read_yaml
 from ..fleet.links import ChartCopies
 from ..fleet.repositories import (NO_FETCHER, Deployment, RepoLocation, locate, merge_values,
                                   plan, scan_apps)
 from ..fleet.repository_fetch import RepositoryFetcher
-from .validate_render import YAML_LOADER, captured_stderr, render_documents
+from .validate_render import captured_stderr, render_documents
 from .validate_schemas import k8s_validator, kubernetes_minor, removed_api, schema_version
 from .sides import Side
 
@@ -303,9 +303,9 @@ class Renderer:
             if name.endswith("NOTES.txt") or not text.strip():
                 continue
             try:
-                docs = list(yaml.load_all(text, Loader=YAML_LOADER))
-            except yaml.YAMLError:
-                return _Rendered(None, error=f"{name}: rendered output is not valid YAML")
+                docs = load_yaml_all(text)
+            except ConfigError as exc:
+                return _Rendered(None, error=f"{name}: rendered output: {exc.message}")
             for obj in docs:
                 if isinstance(obj, dict) and obj.get("kind"):
                     meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}

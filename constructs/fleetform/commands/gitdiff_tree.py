@@ -8,9 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
-import yaml
-
 from ..errors import ConfigError
+from ..fleet.yamlfile import load_yaml
 from ..fleet.config import DNS1123_LABEL, LINK_DANGLING, LINK_LOOP, broken_link, symlinked_cluster
 from .git import Git, SYMLINK_MODE
 from .gitdiff_results import CLUSTERS_DIR, CLUSTER_FILE, ROLES
@@ -47,11 +46,14 @@ def parse(text: bytes | str | None, file: str, *, strict: bool) -> Spec | None:
         fail("cannot be read")
         return None
     try:
-        data = yaml.safe_load(text)
-    except (yaml.YAMLError, ValueError, RecursionError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        fail(f"invalid YAML{where}")
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        data = load_yaml(text, file=file, strict_booleans=True)
+    except UnicodeDecodeError:
+        fail("is not UTF-8 text")
+        return None
+    except ConfigError as exc:
+        fail(exc.message)
         return None
     if not isinstance(data, dict):
         fail("must be a mapping of settings")

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-import yaml
-
 from ..errors import ConfigError
 from ..fleet.repositories import AppDir, Deployment, RepoLocation, ValueFile, display
+from ..fleet.yamlfile import load_yaml_all
 from .validate_report import NotRendered
 from .validate_schemas import ARGOCD_KINDS, k8s_validator, removed_api, schema_version
 
@@ -77,10 +76,6 @@ def render_documents(chart: Any, values: dict, *, name: str, namespace: str,
     documents = [(c.get("filename") or c.get("name", "crds"), c.get("data", ""))
                  for c in chart.crds]
     return documents + sorted(rendered.items())
-
-
-#: The YAML loader for rendered manifests: libyaml's when PyYAML has it (output can be large).
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 _REQUIRED = re.compile(r'WARN missing required values message="(.*)"')
@@ -245,12 +240,9 @@ class RenderChecks:
             file = display(self._template_file(name, app)) if "/" in name else \
                 display(app.directory / "crds" / name)
             try:
-                docs = list(yaml.load_all(text, Loader=YAML_LOADER))
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                at = f" (rendered line {mark.line + 1})" if mark else ""
-                self.error(f"rendered output is not valid YAML{at}: "
-                           f"{getattr(exc, 'problem', None) or exc}", file=file, **where)
+                docs = load_yaml_all(text)
+            except ConfigError as exc:
+                self.error(f"rendered output: {exc.message}", file=file, **where)
                 continue
             for obj in docs:
                 if obj is None:

@@ -229,7 +229,7 @@ def load_cluster(directory: Path) -> Cluster:
     if (directory / "cluster.yml").exists():
         raise ConfigError(f"duplicate cluster definition: use only {CLUSTER_FILE}",
                           file=directory / "cluster.yml")
-    return parse_cluster(directory.name, file, read_yaml(file))
+    return parse_cluster(directory.name, file, read_yaml(file, strict_booleans=True))
 
 
 def _link_text(link: Path) -> str:

@@ -1,7 +1,15 @@
-"""Reading one YAML file safely: duplicate keys, size and alias expansion bounded, errors located."""
+"""Reading YAML safely: duplicate keys, size, depth and alias expansion bounded, errors located.
+
+Every YAML document fleetform reads can come from a merge request (cluster
+files, values files, Chart.yaml, what a chart renders, a fetched repository),
+so each is bounded before anything is built from it: libyaml's composer, the
+fast C one used here, recurses once per nesting level and would crash the
+process on a document nested tens of thousands of levels deep.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -12,6 +20,55 @@ from ..errors import ConfigError
 # libyaml's parser when PyYAML has it (several times faster on a large fleet);
 # the constructors, and so what the documents become, are the same.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+#: Upper bound of a configuration file's size: a cluster.yaml is a few hundred bytes.
+MAX_YAML_BYTES = 1024 * 1024
+
+#: Upper bound of the nodes of a document once aliases are expanded: bounds the
+#: work of everything that walks the parsed data (a "billion laughs" document
+#: is a few lines whose aliases expand to billions of nodes).
+MAX_YAML_NODES = 20_000
+
+#: The bounds of what a chart renders, per template file: CRDs run to megabytes and
+#: tens of thousands of values, but not to this.
+MAX_RENDERED_BYTES = 32 * 1024 * 1024
+MAX_RENDERED_NODES = 2_000_000
+
+#: Upper bound of the nesting of collections in a document. Kubernetes objects,
+#: CRD schemas included, stay well below it; a deeper document would exhaust
+#: the stack of the composer or of anything walking the data.
+MAX_YAML_DEPTH = 200
+
+#: YAML 1.1's other booleans: PyYAML (YAML 1.1) reads them as true and false,
+#: YAML 1.2 and most people as strings. A cluster.yaml refuses them.
+YAML11_BOOLEANS = frozenset(
+    v for word in ("yes", "no", "on", "off") for v in (word, word.title(), word.upper()))
+
+_OPENS = (yaml.events.SequenceStartEvent, yaml.events.MappingStartEvent)
+_CLOSES = (yaml.events.SequenceEndEvent, yaml.events.MappingEndEvent)
+
+
+def check_depth(text: str, what: str | Path | None = None) -> None:
+    """Refuse ``text`` when its collections nest deeper than :data:`MAX_YAML_DEPTH`.
+
+    Reads libyaml's event stream, which keeps its own stack (no recursion), so a
+    depth bomb is refused before the composer sees it. Syntax errors are left to
+    the loader, which reports them with their position.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_SafeLoader):
+            if isinstance(event, _OPENS):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    line = event.start_mark.line + 1 if event.start_mark else None
+                    where = f"line {line}: " if line else ""
+                    raise ConfigError(f"invalid YAML: {where}nested deeper than "
+                                      f"{MAX_YAML_DEPTH} levels", file=what)
+            elif isinstance(event, _CLOSES):
+                depth -= 1
+    except yaml.YAMLError:
+        return
 
 
 class _UniqueKeyLoader(_SafeLoader):  # type: ignore[valid-type,misc]
@@ -40,17 +97,38 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
                                  _construct_mapping)
 
 
-#: Upper bound of a configuration file's size: a cluster.yaml is a few hundred bytes.
-MAX_YAML_BYTES = 1024 * 1024
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_YAML11_BOOL_TAG = "tag:fleetform,2026:yaml11-bool"
 
 
-#: Upper bound of the nodes of a document once aliases are expanded: bounds the
-#: work of everything that walks the parsed data (a "billion laughs" document
-#: is a few lines whose aliases expand to billions of nodes).
-MAX_YAML_NODES = 20_000
+class _StrictBooleanLoader(_UniqueKeyLoader):
+    """_UniqueKeyLoader whose booleans are ``true`` and ``false`` only (and their
+    capitalised forms, as YAML 1.2's core schema); a plain ``yes``, ``no``, ``on``
+    or ``off`` is refused rather than silently read as one."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+        for first, resolvers in _UniqueKeyLoader.yaml_implicit_resolvers.items()}
 
 
-def _expanded_nodes(node: yaml.Node, path: Path) -> int:
+_StrictBooleanLoader.add_implicit_resolver(
+    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"))
+_StrictBooleanLoader.add_implicit_resolver(
+    _YAML11_BOOL_TAG, re.compile(
+        "^(?:" + "|".join(sorted(YAML11_BOOLEANS)) + ")$"), list("yYnNoO"))
+
+
+def _refuse_yaml11_boolean(loader: _StrictBooleanLoader, node: yaml.ScalarNode):
+    raise yaml.constructor.ConstructorError(
+        None, None, f"{node.value} is a boolean in YAML 1.1 and a string in YAML 1.2: "
+        f"write true or false, or \"{node.value}\" for the string", node.start_mark)
+
+_StrictBooleanLoader.add_constructor(_YAML11_BOOL_TAG, _refuse_yaml11_boolean)
+
+
+def _expanded_nodes(node: yaml.Node, path: str | Path | None,
+                    limit: int = MAX_YAML_NODES) -> int:
     """The node count of ``node`` with every alias expanded; ConfigError past the limit."""
     sizes: dict[int, int] = {}
     active: set[int] = set()
@@ -72,8 +150,8 @@ def _expanded_nodes(node: yaml.Node, path: Path) -> int:
             children = []
         for child in children:
             total += size(child)
-            if total > MAX_YAML_NODES:
-                raise ConfigError(f"invalid YAML: more than {MAX_YAML_NODES} values "
+            if total > limit:
+                raise ConfigError(f"invalid YAML: more than {limit} values "
                                   "(each alias counts as the node it repeats)", file=path)
         active.discard(key)
         sizes[key] = total
@@ -82,12 +160,68 @@ def _expanded_nodes(node: yaml.Node, path: Path) -> int:
     return size(node)
 
 
-def read_yaml(path: Path) -> object:
+def _located(exc: yaml.YAMLError, path: str | Path | None) -> ConfigError:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        return ConfigError(f"invalid YAML: {where}{exc.problem or exc.context}", file=path)
+    return ConfigError(f"invalid YAML: {type(exc).__name__}", file=path)
+
+
+def load_yaml(text: str, *, file: str | Path | None = None,
+              strict_booleans: bool = False) -> object:
+    """The one document of ``text``, bounded in depth and alias expansion.
+
+    ``file`` names the source in errors (a ConfigError, raised on any invalid or
+    oversized document). ``strict_booleans`` refuses YAML 1.1's ``yes``/``no``/
+    ``on``/``off`` (see :class:`_StrictBooleanLoader`).
+    """
+    check_depth(text, file)
+    loader = (_StrictBooleanLoader if strict_booleans else _UniqueKeyLoader)(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _expanded_nodes(node, file)
+        return loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise _located(exc, file) from None
+    except (RecursionError, ValueError, OverflowError) as exc:
+        raise ConfigError(f"invalid YAML: {type(exc).__name__}", file=file) from None
+    finally:
+        loader.dispose()
+
+
+def load_yaml_all(text: str, *, file: str | Path | None = None,
+                  max_bytes: int = MAX_RENDERED_BYTES,
+                  max_nodes: int = MAX_RENDERED_NODES) -> list[object]:
+    """Every document of ``text``: a multi-document stream such as what a chart
+    renders, whose bounds are a rendered file's (:data:`MAX_RENDERED_BYTES`,
+    :data:`MAX_RENDERED_NODES` per document); depth and errors as :func:`load_yaml`."""
+    if len(text) > max_bytes:
+        raise ConfigError(f"is larger than {max_bytes // (1024 * 1024)} MiB", file=file)
+    check_depth(text, file)
+    loader = _SafeLoader(text)  # a duplicate key is Kubernetes' to judge here, as before
+    documents = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            _expanded_nodes(node, file, max_nodes)
+            documents.append(loader.construct_document(node))
+    except yaml.YAMLError as exc:
+        raise _located(exc, file) from None
+    except (RecursionError, ValueError, OverflowError) as exc:
+        raise ConfigError(f"invalid YAML: {type(exc).__name__}", file=file) from None
+    finally:
+        loader.dispose()
+    return documents
+
+
+def read_yaml(path: Path, *, strict_booleans: bool = False) -> object:
     """Parse one YAML file, with duplicate keys and syntax errors as ConfigError.
 
-    Parsing is bounded: files over :data:`MAX_YAML_BYTES` and documents whose
-    aliases expand past :data:`MAX_YAML_NODES` values are refused before
-    anything is built from them.
+    Reading is bounded: files over :data:`MAX_YAML_BYTES` are refused before they
+    are parsed, then the document as by :func:`load_yaml`.
     """
     try:
         if not path.is_file():  # e.g. a link to /dev/zero, which never ends
@@ -101,20 +235,4 @@ def read_yaml(path: Path) -> object:
         raise ConfigError("is not UTF-8 text", file=path) from None
     except OSError as exc:
         raise ConfigError(f"cannot be read ({exc.strerror})", file=path) from None
-    try:
-        loader = _UniqueKeyLoader(text)
-        try:
-            node = loader.get_single_node()
-            if node is None:
-                return None
-            _expanded_nodes(node, path)
-            return loader.construct_document(node)
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ConfigError(f"invalid YAML: {where}{exc.problem or exc.context}",
-                          file=path) from None
-    except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
-        raise ConfigError(f"invalid YAML: {type(exc).__name__}", file=path) from None
+    return load_yaml(text, file=path, strict_booleans=strict_booleans)
