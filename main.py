@@ -11,7 +11,12 @@ from pathlib import Path
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.chdir(Path(__file__).resolve().parent)
 
-from fleetform.commands.cli import main  # noqa: E402
+from fleetform import interrupts  # noqa: E402
+
+interrupts.install()  # first: Ctrl-C from here on ends with one line and 130
+
+with interrupts.guarded():
+    from fleetform.commands.cli import main
 
 if __name__ == "__main__":
     sys.exit(main(["synth", *sys.argv[1:]]))

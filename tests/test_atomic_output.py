@@ -3,7 +3,7 @@
 Synth writes into a staging sibling ``.cdktf.out.<pid>.<random>`` and renames it over
 ``cdktf.out`` once complete. These tests break a synth in every way we know (invalid
 configuration, a construct's error, an unexpected exception, a failure halfway through
-writing, a failed rename, Ctrl-C, SIGKILL) and check that ``cdktf.out`` is then either
+writing, a failed rename, SIGKILL; Ctrl-C and SIGTERM in ``test_interrupts.py``) and check that ``cdktf.out`` is then either
 the previous complete output, byte for byte, or the new complete output: never a mix.
 A synth killed outright cannot clean up: its staging directory is ignored by Git and
 removed by the next synth.
@@ -277,19 +277,6 @@ def assert_old_or_complete(out: Path, before: dict[str, bytes]) -> None:
     assert len(complete_stacks(out)) == 30
 
 
-def test_ctrl_c_keeps_previous_output_and_cleans_up(big_project):
-    before = snapshot(big_project / "cdktf.out")
-
-    result = interrupt_synth(big_project, signal.SIGINT)
-
-    assert result.returncode == 130, result.stderr
-    # The jsii kernel (node), interrupted too, may add a line about its closed pipe.
-    assert result.stderr.startswith("interrupted\n")
-    assert "Traceback" not in result.stderr
-    assert_old_or_complete(big_project / "cdktf.out", before)
-    assert leftovers(big_project) == []
-
-
 def test_killed_synth_leaves_no_partial_output_and_next_synth_cleans_up(big_project):
     before = snapshot(big_project / "cdktf.out")
 
@@ -361,3 +348,17 @@ def test_a_full_disk_is_one_line_and_the_previous_output_stays(small_disk):
     assert "no space left on device" in lines[0].lower() and "ENOSPC" in lines[0]
     assert snapshot(out) == before
     assert leftovers(small_disk) == []
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_the_output_directory_gets_the_umasks_mode_not_the_staging_directorys(tmp_path, umask):
+    """Terraform run as another user (a CI image's) must be able to read the stacks."""
+    previous = os.umask(umask)
+    try:
+        fleet_app.synth(CLUSTERS, tmp_path / "cdktf.out", env=CLEAN_ENV)
+        (tmp_path / "plain").mkdir()
+    finally:
+        os.umask(previous)
+
+    mode = (tmp_path / "cdktf.out").stat().st_mode & 0o777
+    assert mode == (tmp_path / "plain").stat().st_mode & 0o777 == 0o777 & ~umask

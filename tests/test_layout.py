@@ -19,8 +19,9 @@ PACKAGE_DIR = Path(fleetform.__file__).resolve().parent
 
 #: Each subpackage's rank: a module may import its own layer and those below.
 LAYERS = {"providers": 1, "constructs": 2, "fleet": 3, "commands": 4}
-#: Modules at the package root, importable from every layer; they import no layer.
-ROOT_MODULES = {"fleetform.errors"}
+#: Modules at the package root, importable from every layer; they import no layer
+#: (the user's error type, and how an interrupt is told from a failure).
+ROOT_MODULES = {"errors", "interrupts"}
 
 
 def module_names(package_dir: Path, package: str) -> dict[str, Path]:
@@ -74,17 +75,19 @@ def layout_problems(package_dir: Path, package: str = "fleetform") -> list[str]:
     """Upward imports and import cycles of the package, one line each."""
     modules = module_names(package_dir, package)
     graph = {name: imports_of(name, path, set(modules)) for name, path in modules.items()}
+    roots = {f"{package}.{m}" for m in ROOT_MODULES}
     problems = []
     for name, targets in sorted(graph.items()):
         rank = layer_of(name, package)
         for target in sorted(targets):
             target_rank = layer_of(target, package)
-            if target == f"{package}.errors":
+            if target in roots:
                 continue
             if target == package:
                 problems.append(f"{name} imports the package root {package}")
-            elif name == f"{package}.errors":
-                problems.append(f"{name} imports {target}: errors must import no layer")
+            elif name in roots:
+                problems.append(f"{name} imports {target}: {name.rpartition('.')[2]} must "
+                                "import no layer")
             elif rank is None:
                 # The package root is the public API: constructs and their providers only.
                 if target_rank is not None and target_rank > LAYERS["constructs"]:
@@ -152,7 +155,7 @@ def test_every_layer_is_a_subpackage_with_modules():
         assert f"fleetform.{layer}" in modules
         assert any(m.startswith(f"fleetform.{layer}.") for m in modules), layer
     flat = [m for m in modules if m.count(".") == 1 and m.split(".")[1] not in LAYERS]
-    assert flat == ["fleetform.errors"]
+    assert sorted(flat) == sorted(f"fleetform.{m}" for m in ROOT_MODULES)
 
 
 #: Past this, a module is split into cohesive modules (the package aims at about 400).

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
+import signal
 import sys
 from typing import Sequence
 
+from .. import interrupts
 from ..errors import ConfigError
 
 #: subcommand -> (module implementing configure(parser) and run(args), summary)
@@ -50,6 +51,50 @@ TOOLS_MODULES = frozenset({"pydantic", "jsonschema", "referencing", "helm_python
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; an interrupt ends it with one line and 130 (SIGINT) or 143 (SIGTERM).
+
+    Run as a program (``argv`` None, or :func:`fleetform.interrupts.install` called
+    first, as ``main.py`` does), this process's signals are handled here; called
+    with ``argv`` from another program, its signals stay that program's.
+    """
+    if argv is None:
+        interrupts.install()
+    if not interrupts.installed():
+        return _main(argv)
+    try:
+        code = _main(argv)
+    except BaseException as exc:
+        signum = interrupts.received()
+        if signum is None:
+            if isinstance(exc, KeyboardInterrupt):  # raised by hand, or before install()
+                signum = signal.SIGINT
+            elif not isinstance(exc, Exception) or not _kernel_ended(exc):
+                raise
+            else:
+                code = 2
+        if signum is not None:
+            interrupts.leave(signum)
+    signum = interrupts.received()
+    if signum is not None:  # the command finished, or failed, because of it
+        interrupts.leave(signum)
+    return code
+
+
+def _kernel_ended(exc: Exception) -> bool:
+    """Whether ``exc`` comes from jsii's node process having ended; says so if it does."""
+    if "jsii" not in sys.modules:
+        return False
+    from ..fleet.jsii_channel import kernel_ended
+
+    how = kernel_ended(2.0 if isinstance(exc, ConnectionError) else 0.2)
+    if how is None:
+        return False
+    print(f"error: node, which runs cdktf's synthesis (jsii's kernel), {how}; "
+          "nothing was written", file=sys.stderr)
+    return True
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # The command is the first argument that is not an option (fleetform's own
     # only option is --help).
@@ -67,19 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return importlib.import_module(args._module).run(args)
     except ConfigError as exc:
-        print(f"error: {exc}".replace("\n", "\nerror: "), file=sys.stderr)
+        if interrupts.received() is None:  # else a consequence of the interrupt
+            print(f"error: {exc}".replace("\n", "\nerror: "), file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        if "jsii" in sys.modules:
-            # jsii's exit hook writes to its node process, which the same Ctrl-C (sent
-            # to the whole process group) has already ended: it would print a
-            # BrokenPipeError traceback. The staging output is cleaned up by now.
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(130)
-        return 130
-
 
 if __name__ == "__main__":
     sys.exit(main())

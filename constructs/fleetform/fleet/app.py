@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
 from ..errors import ConfigError, ConfigErrors
+from ..interrupts import deferred
 from .config import Fleet, load_fleet
 
 SELECT_ENV = "FLEETFORM_CLUSTERS"
@@ -92,6 +93,9 @@ def synth(clusters_dir: str | Path, outdir: str | Path, *,
         remove_stale_staging(outdir)
         staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.{os.getpid()}.",
                                         dir=outdir.parent))
+        # mkdtemp's 0700 would stay with the output through the rename: give it the
+        # mode of any new directory, so Terraform run as another user can read it.
+        staging.chmod(0o777 & ~_umask())
     except OSError as exc:
         raise ConfigError(f"cannot be written ({exc.strerror or exc})", file=outdir,
                           field="--out") from None
@@ -109,6 +113,12 @@ def synth(clusters_dir: str | Path, outdir: str | Path, *,
     return chosen
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 #: A file system error of node's ``fs`` module, as jsii passes it on:
 #: ``Error: ENOSPC: no space left on device, write``.
 NODE_FS_ERROR = re.compile(r"\b(E[A-Z]{2,}): ([^,\n]+), [a-z]+\b")
@@ -124,6 +134,8 @@ def _write_errors(outdir: Path, *, unchanged: bool = False) -> Iterator[None]:
     after = "; the previous output is unchanged" if unchanged else ""
     try:
         yield
+    except ConnectionError:
+        raise  # the jsii kernel's connection, not the disk: an interrupt, or node ended
     except OSError as exc:
         cause = exc.strerror or str(exc)
         code = errno.errorcode.get(exc.errno or 0)
@@ -187,15 +199,16 @@ def check_outdir(outdir: Path, clusters_dir: Path, fleet: Fleet | None = None) -
 def _replace_dir(new: Path, target: Path) -> None:
     """Put ``new`` at ``target`` with two renames; the old copy is removed last."""
     old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.{os.getpid()}.old")
-        os.replace(target, old)
-    try:
-        os.replace(new, target)
-    except BaseException:
-        if old is not None:  # put the previous output back
-            os.replace(old, target)
-        raise
+    with deferred():  # an interrupt between the renames would leave no output at all
+        if target.exists():
+            old = target.with_name(f".{target.name}.{os.getpid()}.old")
+            os.replace(target, old)
+        try:
+            os.replace(new, target)
+        except BaseException:
+            if old is not None:  # put the previous output back
+                os.replace(old, target)
+            raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 

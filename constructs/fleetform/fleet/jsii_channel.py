@@ -38,11 +38,37 @@ VERIFIED_JSII_VERSION = "1.142.0"
 RELAY_ENV = "FLEETFORM_JSII_RELAY"
 
 _started_direct = False
+#: The kernel process started through the direct channel.
+_kernel_process: Optional[subprocess.Popen] = None
 
 
 def started_direct() -> bool:
     """Whether this process's jsii kernel was started through the direct channel."""
     return _started_direct
+
+
+def kernel_ended(wait: float = 2.0) -> Optional[str]:
+    """How the kernel started through the direct channel ended (``"was killed by
+    SIGKILL"``, ``"exited with status 1"``), or None while it runs or when it was not.
+
+    Waits up to ``wait`` seconds: a kernel whose connection just closed may not
+    have been reaped yet.
+    """
+    if _kernel_process is None:
+        return None
+    try:
+        code = _kernel_process.wait(wait)
+    except subprocess.TimeoutExpired:
+        return None
+    if code < 0:
+        import signal
+
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"was killed by {name}"
+    return f"exited with status {code}"
 
 
 def installed_jsii_version() -> str:
@@ -91,7 +117,7 @@ def _start(self: Any) -> None:
         if isinstance(kernel, _Kernel):
             kernel.terminate()
             kernel.wait()
-        atexit.unregister(self.stop)
+        atexit.unregister(_stop_at_exit)
         assert _relay_start is not None
         _relay_start(self)
         return
@@ -161,9 +187,24 @@ def _start_direct(self: Any) -> None:
          "--preserve-symlinks", program],
         stdin=theirs, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environ)
     theirs.close()
+    global _kernel_process
+    _kernel_process = popen
     self._process = _Kernel(popen, ours)
     self.sink_thread = threading.Thread(name="fleetform.jsii_kernel_output", target=_forward,
                                         args=(popen,), daemon=True)
     self.sink_thread.start()
-    atexit.register(self.stop)
+    atexit.register(_stop_at_exit, self)
     self.handshake()
+
+
+def _stop_at_exit(self: Any) -> None:
+    """jsii's exit hook (``_NodeProcess.stop``), unless the kernel has ended already:
+    it would write to the closed connection and print a BrokenPipeError traceback."""
+    kernel = getattr(self, "_process", None)
+    if isinstance(kernel, _Kernel) and kernel._popen.poll() is not None:
+        kernel._channel.close()
+        return
+    try:
+        self.stop()
+    except ConnectionError:  # ended while stopping
+        pass
