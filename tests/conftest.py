@@ -20,15 +20,36 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+SCRATCH_ENV = "FLEETFORM_TEST_SCRATCH"
 #: The temporary directory of every process the suite starts (node behind jsii, terraform,
 #: git, helm), removed when the run ends: cdktf's ``Testing.app()`` leaves a
 #: ``cdktf.outdir.*`` there per app. This process's own temporary files (pytest's
 #: ``tmp_path``) stay where they were, for looking at after a failure.
-SCRATCH = Path(tempfile.mkdtemp(prefix="fleetform-test-scratch-"))
-atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
+#: A parallel run's workers (pytest-xdist, children of the run's first process) share
+#: its directory, each in one of its own: nesting them would take Unix socket paths
+#: (the Terraform stand-ins') past their 107 characters.
+_owner, _, _shared = os.environ.get(SCRATCH_ENV, "").partition(":")
+if os.environ.get("PYTEST_XDIST_WORKER") and _owner == str(os.getppid()) \
+        and os.path.isdir(_shared):
+    SCRATCH = Path(_shared) / os.environ["PYTEST_XDIST_WORKER"]
+    SCRATCH.mkdir()
+else:
+    SCRATCH = Path(tempfile.mkdtemp(prefix="fleetform-test-"))
+    atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
+    os.environ[SCRATCH_ENV] = f"{os.getpid()}:{SCRATCH}"
 os.environ["TMPDIR"] = str(SCRATCH)
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The tests' working directory: empty, this process's own. A test that needs a
+#: directory says which; a command started without a ``cwd`` then runs here, not in
+#: this checkout, whose clusters/ and manifests/ are user data (support/fleet_guard.py).
+WORKDIR = SCRATCH / "cwd"
+WORKDIR.mkdir()
+
+
+def pytest_collection_finish(session):
+    """Tests run in :data:`WORKDIR` (collection reads paths relative to where pytest started)."""
+    os.chdir(WORKDIR)
 #: The test fleet's source: clusters/ and manifests/ (do-management, do-production;
 #: labels global, production, management, whose repositories are manifests/<label>).
 FIXTURE_FLEET = Path(__file__).resolve().parent / "fixtures" / "fleet"
@@ -56,6 +77,24 @@ WORKER_YAML = """
     labels: [global]
     argocd: {server: "argocd.example.com:443"}
 """
+
+def _guarded_phase(item):
+    """One phase of a test, failed when it read the repository's fleet unmarked."""
+    from support.fleet_guard import GUARD, MARKER
+
+    with GUARD.watching(item.get_closest_marker(MARKER) is not None) as reads:
+        result = yield
+    if reads:
+        shown = "\n  ".join(dict.fromkeys(reads))
+        pytest.fail(f"read the repository's own fleet (user data), which only tests marked "
+                    f"@pytest.mark.{MARKER} may:\n  {shown}", pytrace=False)
+    return result
+
+
+pytest_runtest_setup = pytest.hookimpl(wrapper=True)(_guarded_phase)
+pytest_runtest_call = pytest.hookimpl(wrapper=True)(_guarded_phase)
+pytest_runtest_teardown = pytest.hookimpl(wrapper=True)(_guarded_phase)
+
 
 #: The environment used for synthesis in tests: no secrets, local state.
 CLEAN_ENV = {"PATH": os.environ.get("PATH", "")}

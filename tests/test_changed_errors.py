@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import GitRepo, ROOT
+from conftest import GitRepo
 from fleetform.commands.cli import main
 from fleetform.errors import ConfigError
 from fleetform.commands.gitdiff import changed_clusters
@@ -15,7 +15,7 @@ from fleetform.commands.gitdiff import changed_clusters
 
 def cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
     """Run the real ``fleetform`` entry point in a subprocess."""
-    return subprocess.run([sys.executable, "-m", "fleetform.commands.cli", *args], cwd=cwd or ROOT,
+    return subprocess.run([sys.executable, "-m", "fleetform.commands.cli", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=120)
 
 

@@ -72,7 +72,7 @@ def test_gitlab_ci_local_runs_the_diff_job_of_a_merge_request(tmp_path):
     import shutil
 
     from conftest import GitRepo
-    from support.checkout import copy_project, link_environments, use_fixture_fleet
+    from support.checkout import copy_project, link_environments
     from test_pipeline import GITLAB_CI_LOCAL, gitlab_ci_local
 
     if shutil.which("rsync") is None:
@@ -82,7 +82,6 @@ def test_gitlab_ci_local_runs_the_diff_job_of_a_merge_request(tmp_path):
 
     # GIVEN the project in Git, and a merge request changing one cluster's values of an app
     project = copy_project(tmp_path / "project", skip=("tests/",))
-    use_fixture_fleet(project)  # not the repository's own clusters/ and manifests/ (user data)
     repo = GitRepo(project)
     repo.git("config", "user.name", "Test")
     repo.git("config", "user.email", "test@example.com")

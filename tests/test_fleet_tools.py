@@ -71,7 +71,7 @@ def test_test_says_it_installs_rsync_before_apt_get_runs(project):
     run = _fleet(project, "test", "-q")
 
     assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == "python -m pytest -q"
+    assert run.stdout.strip() == "python -m pytest -n auto --dist loadfile -q"
     lines = run.stderr.splitlines()
     assert lines[0] == ("fleet: gitlab-ci-local (tests/test_pipeline.py) needs rsync: installing "
                         "the Debian package rsync with apt-get (FLEETFORM_NO_INSTALL=1 skips "

@@ -19,6 +19,9 @@ from support.checkout import copy_project, fleet_env, link_environments
 
 from fleetform.fleet.config import load_fleet
 
+#: A fresh clone holds the user's fleet: what it builds is checked for any valid fleet.
+pytestmark = pytest.mark.repository_fleet
+
 ROOT = Path(__file__).resolve().parent.parent
 #: What a run must not print: cdktf's telemetry failing offline, npm's update notice,
 #: and the app failing to start.
@@ -32,7 +35,8 @@ def clone(tmp_path_factory) -> Path:
         pytest.skip("terraform is not installed")
     if not (ROOT / "node_modules" / ".bin" / "cdktf").exists():
         pytest.skip("node_modules is missing: run ./fleet test (npm ci)")
-    project = copy_project(tmp_path_factory.mktemp("fresh") / "fleetform", skip=("tests/",))
+    project = copy_project(tmp_path_factory.mktemp("fresh") / "fleetform", skip=("tests/",),
+                           fleet="repository")
     link_environments(project)
     return project
 

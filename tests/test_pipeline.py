@@ -24,7 +24,7 @@ from fleetform.commands.git import ZERO_SHA
 from fleetform.commands.gitdiff import changed_clusters, ci_changes
 from fleetform.commands.pipeline import PLAN_EXPIRE, UNSET_SECRETS, apply_commands, generate, \
     plan_commands, render, retirement_steps
-from support.checkout import copy_project, link_environments, use_fixture_fleet
+from support.checkout import copy_project, link_environments
 from support.fake_gitlab import FakeGitLab
 
 MGMT, PROD = "do-management", "do-production"
@@ -442,7 +442,6 @@ def test_gitlab_ci_local_runs_exactly_the_changed_clusters_jobs(tmp_path):
 
     # GIVEN the project in a Git repository, and a commit touching only clusters/do-production/
     project = copy_project(tmp_path / "project", skip=("tests/",))
-    use_fixture_fleet(project)  # not the repository's own clusters/ (user data)
     repo = GitRepo(project)
     repo.git("remote", "add", "origin", "git@gitlab.example.com:example/fleetform.git")
     repo.git("config", "user.name", "Test")

@@ -8,7 +8,6 @@ import sys
 
 import pytest
 
-from conftest import ROOT
 from fleetform.commands.cli import main
 from fleetform.commands.git import ZERO_SHA
 
@@ -16,7 +15,7 @@ from fleetform.commands.git import ZERO_SHA
 def cli(args, env=None) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items()
              if not k.startswith(("CI", "GITLAB", "FLEETFORM"))}
-    return subprocess.run([sys.executable, "-m", "fleetform.commands.cli", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "fleetform.commands.cli", *args],
                           env={**clean, **(env or {})}, capture_output=True, text=True,
                           timeout=120)
 

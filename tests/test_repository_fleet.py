@@ -24,6 +24,8 @@ from fleetform.fleet.repository_fetch import RepositoryFetcher
 
 SENTINEL = "sentinel-secret-3f9a1c"
 
+pytestmark = pytest.mark.repository_fleet
+
 
 @pytest.fixture(scope="module")
 def fleet():

@@ -131,6 +131,7 @@ def validator(terraform, tmp_path_factory):
         yield validate_all
 
 
+@pytest.mark.repository_fleet
 def test_every_stack_of_the_repository_fleet_passes_terraform_validate(validator,
                                                                         tmp_path):
     out = tmp_path / "cdktf.out"

@@ -21,10 +21,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def copy_project(target: Path, *, skip: tuple[str, ...] = ()) -> Path:
-    """The project's files (tracked and new, not ignored) in ``target``, committed."""
+#: The user data of this checkout: its fleet.
+FLEET_DATA = ("clusters/", "manifests/")
+
+
+def copy_project(target: Path, *, skip: tuple[str, ...] = (), fleet: str = "fixture") -> Path:
+    """The project's files (tracked and new, not ignored) in ``target``, committed.
+
+    ``fleet``: ``"fixture"`` gives the copy the test fleet's clusters/ and manifests/
+    (tests/fixtures/fleet); ``"repository"`` this checkout's own, which only the
+    repository-fleet checks may read (``@pytest.mark.repository_fleet``).
+    """
+    assert fleet in ("fixture", "repository"), fleet
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
                             cwd=ROOT, capture_output=True, check=True, timeout=60).stdout
+    if fleet == "fixture":
+        skip = (*skip, *FLEET_DATA)
     for rel in filter(None, listed.decode().split("\0")):
         # node_modules and .venv are links when this checkout is itself such a copy.
         if rel.startswith((".gitlab-ci-local", "node_modules", ".venv", *skip)) \
@@ -34,6 +46,8 @@ def copy_project(target: Path, *, skip: tuple[str, ...] = ()) -> Path:
         if source.is_file() or source.is_symlink():
             (target / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / rel, follow_symlinks=False)
+    if fleet == "fixture":
+        use_fixture_fleet(target)
     git(target, "init", "-q", "-b", "main")
     git(target, "add", "-A")
     git(target, "commit", "-q", "-m", "copy")

@@ -16,6 +16,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -199,9 +200,10 @@ def attached_providers(workspace: "Workspace") -> Iterator[dict]:
         for name in PROVIDERS:
             # -u: tf's --dev mode prints the reattach configuration without flushing it,
             # which a pipe would hold back for good.
+            errors = tempfile.TemporaryFile(mode="w+")
             process = subprocess.Popen(
                 [sys.executable, "-u", str(HERE / "standin.py"), name, "--dev"],
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                stdout=subprocess.PIPE, stderr=errors, text=True,
                 env={**os.environ, **workspace.env})
             processes.append(process)
             watchdog = threading.Timer(STARTUP_TIMEOUT, process.kill)
@@ -212,10 +214,14 @@ def attached_providers(workspace: "Workspace") -> Iterator[dict]:
                         attach.update(json.loads(line.split("=", 1)[1].strip().strip("'")))
                         break
                 else:
+                    process.wait(timeout=30)
+                    errors.seek(0)
                     raise RuntimeError(f"stand-in {name} did not start within "
-                                       f"{STARTUP_TIMEOUT} s (or exited)")
+                                       f"{STARTUP_TIMEOUT} s (or exited with "
+                                       f"{process.returncode}): {errors.read()[-3000:]}")
             finally:
                 watchdog.cancel()
+                errors.close()
         yield {"TF_REATTACH_PROVIDERS": json.dumps(attach)}
     finally:
         for process in processes:
