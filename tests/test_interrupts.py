@@ -238,3 +238,25 @@ def test_validate_interrupted_while_rendering(project_copy, fraction):
 
     if result.returncode != 0:
         assert_interrupted(result, signal.SIGINT)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_as_the_command_ends_is_never_a_silent_death(project_copy, sig):
+    """Once its result is printed, a command may still be shutting down (Python restores
+    the default handlers at exit): a signal then must not kill it without a word."""
+    command = [sys.executable, "-m", "fleetform.commands.cli", "validate", "--no-fetch"]
+    process = subprocess.Popen(command, cwd=project_copy, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               env={**os.environ, "NO_COLOR": "1"})
+    try:
+        for line in process.stdout:
+            if line.startswith("validate: OK"):
+                os.killpg(process.pid, sig)
+                break
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    assert (process.returncode, stderr) in ((0, ""), EXPECTED[sig]), stderr

@@ -98,6 +98,20 @@ def received() -> Optional[int]:
     return _received
 
 
+def settle() -> Optional[int]:
+    """The command's outcome is decided: ignore SIGINT and SIGTERM from now on, and
+    return :func:`received`.
+
+    A signal that arrives while the interpreter shuts down (after the command has done
+    its work) would otherwise meet the default action Python restores at exit and
+    kill the process without a word. One that arrived before is in the wakeup socket.
+    """
+    if _wakeup is not None:
+        for signum in SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)
+    return received()
+
+
 def exit_code(signum: int) -> int:
     """The shell's convention: 128 + the signal's number (130 for SIGINT, 143 for SIGTERM)."""
     return 128 + signum

@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = _main(argv)
     except BaseException as exc:
-        signum = interrupts.received()
+        signum = interrupts.settle()
         if signum is None:
             if isinstance(exc, KeyboardInterrupt):  # raised by hand, or before install()
                 signum = signal.SIGINT
@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 code = 2
         if signum is not None:
             interrupts.leave(signum)
-    signum = interrupts.received()
+    signum = interrupts.settle()
     if signum is not None:  # the command finished, or failed, because of it
         interrupts.leave(signum)
     return code
