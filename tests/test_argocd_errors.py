@@ -81,8 +81,14 @@ def test_invalid_prop(props, message):
 @pytest.mark.parametrize("repository, message", [
     (dict(url="gitlab.com/acme/apps"), "repositories.global.url: must be a Git URL"),
     (dict(url="https://h/r.git", revision="main branch"),
-     "repositories.global.revision: must be a branch, tag or commit (no spaces), "
-     "got 'main branch'"),
+     "repositories.global.revision: must be a branch, tag or commit (no spaces, not starting "
+     "with '-'), got 'main branch'"),
+    # git would read it as an option: refused here as cluster.yaml refuses it.
+    (dict(url="https://h/r.git", revision="--upload-pack=touch"),
+     "repositories.global.revision: must be a branch, tag or commit (no spaces, not starting "
+     "with '-'), got '--upload-pack=touch'"),
+    (dict(url="https://h/r.git", revision="r" * 256),
+     "repositories.global.revision: must be at most 255 characters, got 256"),
     (dict(url="https://h/r.git", path="../elsewhere"),
      "repositories.global.path: must be a relative path inside the repository"),
     (dict(url="https://h/r.git", credentials={"username": "u"}),

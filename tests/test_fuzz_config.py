@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from fleetform.constructs.applicationsets import applicationset_name
-from fleetform.fleet.cluster_yaml_fields import RESERVED_LABEL_PREFIX
+from fleetform.constructs.labels import RESERVED_LABEL_PREFIX
 from fleetform.fleet.config import Fleet, load_fleet
 from fleetform.fleet.yamlfile import MAX_YAML_BYTES, MAX_YAML_NODES
 from fleetform.errors import ConfigError, ConfigErrors

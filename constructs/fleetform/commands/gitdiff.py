@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from ..errors import ConfigError
+from ..fleet.cluster_yaml import argocd_server
 from .git import BaseUnavailable, Git
 from .gitdiff_results import (AffectedCluster, CLUSTERS_DIR, CLUSTER_FILE, Changes, RemovedCluster,
                               cluster_of, is_shared)
@@ -97,14 +98,11 @@ def _removed(tree: Tree | None, name: str, last_commit: str) -> RemovedCluster:
     """Cluster ``name`` as ``tree`` (its last commit, None when unknown) had it."""
     spec = parse(tree.read(name), tree.file(name), strict=False) if tree else None
     role = spec.role if spec else "unknown"
-    protected = spec.prevent_destroy if spec and spec.prevent_destroy is not None \
-        else role == "management"
     manager = management(read_specs(tree, strict=False)) if tree else None
-    server = spec.argocd_server if spec else None
-    if server is None and manager is not None and manager[1].argocd_hostname:
-        # What Fleet.argocd_server gives a worker without argocd.server.
-        server = f"{manager[1].argocd_hostname}:443"
-    return RemovedCluster(name=name, role=role, last_commit=last_commit, protected=protected,
+    server = argocd_server(spec.argocd_server if spec else None,
+                           manager[1].argocd_hostname if manager else None)
+    return RemovedCluster(name=name, role=role, last_commit=last_commit,
+                          protected=spec.protected if spec else False,
                           argocd_server=server,
                           argocd_grpc_web=spec.grpc_web if spec else True,
                           argocd_insecure=spec.insecure if spec else False,

@@ -6,14 +6,10 @@ import fnmatch
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from ..fleet.config import CLUSTER_FILE  # noqa: F401 - part of this module's API
 
+#: Where a checkout keeps its clusters, one directory each.
 CLUSTERS_DIR = "clusters"
-
-
-CLUSTER_FILE = "cluster.yaml"
-
-
-ROLES = ("management", "worker")
 
 
 #: Project-relative paths whose change affects every cluster (fnmatch patterns;

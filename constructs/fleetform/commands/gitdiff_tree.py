@@ -9,27 +9,38 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from ..errors import ConfigError
-from ..fleet.yamlfile import load_yaml
+from ..fleet.cluster_yaml import ROLES, WorkerArgoCd, protected
 from ..fleet.config import DNS1123_LABEL, LINK_DANGLING, LINK_LOOP, broken_link, symlinked_cluster
+from ..fleet.yamlfile import load_yaml
 from .git import Git, SYMLINK_MODE
-from .gitdiff_results import CLUSTERS_DIR, CLUSTER_FILE, ROLES
+from .gitdiff_results import CLUSTERS_DIR, CLUSTER_FILE
 
 
 #: The commit trailer that records a cluster rename whose state was moved.
 RENAME_TRAILER = "Fleetform-Renamed"
 
 
+#: A worker's ``argocd`` defaults, as the cluster.yaml model has them.
+_WORKER_ARGOCD = WorkerArgoCd()
+
+
 @dataclass(frozen=True)
 class Spec:
-    """The little of a cluster.yaml this module reads."""
+    """The little of a cluster.yaml this module reads: it reads the files of any
+    revision, valid or not, which the model (``fleet.cluster_yaml``) would refuse;
+    defaults and rules are the model's."""
 
     role: str
     argocd_hostname: str | None
     prevent_destroy: bool | None
-    #: A worker's own ``argocd.server``, ``grpc_web`` and ``insecure`` (cluster_yaml defaults).
+    #: A worker's own ``argocd.server``, ``grpc_web`` and ``insecure``.
     argocd_server: str | None = None
-    grpc_web: bool = True
-    insecure: bool = False
+    grpc_web: bool = _WORKER_ARGOCD.grpc_web
+    insecure: bool = _WORKER_ARGOCD.insecure
+
+    @property
+    def protected(self) -> bool:
+        return protected(self.role, self.prevent_destroy)
 
 
 def parse(text: bytes | str | None, file: str, *, strict: bool) -> Spec | None:
@@ -71,8 +82,8 @@ def parse(text: bytes | str | None, file: str, *, strict: bool) -> Spec | None:
     return Spec(role=role, argocd_hostname=hostname if isinstance(hostname, str) else None,
                 prevent_destroy=prevent if isinstance(prevent, bool) else None,
                 argocd_server=server if isinstance(server, str) else None,
-                grpc_web=grpc_web if isinstance(grpc_web, bool) else True,
-                insecure=insecure if isinstance(insecure, bool) else False)
+                grpc_web=grpc_web if isinstance(grpc_web, bool) else _WORKER_ARGOCD.grpc_web,
+                insecure=insecure if isinstance(insecure, bool) else _WORKER_ARGOCD.insecure)
 
 
 class Tree:

@@ -20,7 +20,7 @@ from ..providers.kubernetes import (ClusterRoleBindingV1, ClusterRoleBindingV1Me
                                     ServiceAccountV1, ServiceAccountV1Metadata)
 from .cluster_access import ClusterAccess, check_cluster_access
 from .formats import SERVER, is_token
-from .labels import check_label_key, check_labels
+from .labels import check_label_key, check_routing_labels
 from .provider_aliases import claim_provider_aliases
 
 #: The Terraform variable that carries the management Argo CD's API token.
@@ -31,8 +31,6 @@ SERVICE_ACCOUNT_NAME = "argocd-manager"
 CLUSTER_ROLE_NAME = "argocd-manager-role"
 CLUSTER_ROLE_BINDING_NAME = "argocd-manager-role-binding"
 TOKEN_SECRET_NAME = "argocd-manager-token"
-#: Label keys Argo CD sets itself on a cluster secret; a routing label there would break it.
-RESERVED_LABEL_PREFIX = "argocd.argoproj.io/"
 
 _ALIAS = re.compile(r"[^A-Za-z0-9_-]+")
 #: How Argo CD authenticates to the registered cluster.
@@ -292,11 +290,7 @@ def _check_props(*, cluster: ClusterAccess, argocd_server: str, labels: Mapping[
     if not isinstance(labels, Mapping):
         raise ConfigError(f"must be a mapping of label keys to values, "
                           f"got {type(labels).__name__}", field="labels")
-    check_labels(labels, field="labels")
-    for key in labels:
-        if key.startswith(RESERVED_LABEL_PREFIX):
-            raise ConfigError(f"label keys under {RESERVED_LABEL_PREFIX} are reserved for "
-                              "Argo CD itself", field=f"labels.{key}")
+    check_routing_labels(labels, field="labels")
     if annotations is not None:
         if not isinstance(annotations, Mapping):
             raise ConfigError(f"must be a mapping of annotation keys to values, "

@@ -35,21 +35,17 @@ from .applicationsets import ARGOCD_NAMESPACE, IN_CLUSTER_SERVER, applicationset
 from .cluster_access import ClusterAccess, check_cluster_access
 from .formats import (CHART_VERSION, DNS1123_LABEL, HOSTNAME, check_bool, check_instance,
                       check_str, check_token_lifetime)
-from .labels import check_labels, label_name, label_slug
-from .props import (DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION, Repository,
+from .labels import check_labels, check_routing_labels, label_name, label_slug
+from .props import (DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION,
+                    DEFAULT_TOKEN_EXPIRES_IN, DEFAULT_TOKEN_RENEW_BEFORE, Repository,
                     check_apps_chart_version, check_mapping, check_repository)
 from .provider_aliases import claim_provider_aliases
 
 ARGO_HELM_REPOSITORY = "https://argoproj.github.io/argo-helm"
 AUTOMATION_ACCOUNT = "automation"
-#: Label keys Argo CD sets itself on cluster secrets; a routing label there would break them.
-RESERVED_LABEL_PREFIX = "argocd.argoproj.io/"
 #: The provider configurations ArgoCd adds to its stack (type, alias).
 PROVIDERS = (("helm", "argocd"), ("kubernetes", "argocd"), ("random", None), ("argocd", "argocd"))
 AUTOMATION_ROLE = "role:fleetform-cluster-manager"
-#: How long the automation token lives, and how long before its expiry Terraform renews it.
-DEFAULT_TOKEN_EXPIRES_IN = "2160h"  # 90 days
-DEFAULT_TOKEN_RENEW_BEFORE = "720h"  # 30 days
 
 
 def automation_policy(cluster_name: str) -> str:
@@ -110,11 +106,7 @@ class ArgoCdProps:
         check_cluster_access(self.cluster, "cluster")
         check_str(self.cluster_name, "cluster_name", "a non-empty cluster name")
         check_mapping(self.cluster_labels, "cluster_labels", "label keys to values")
-        check_labels(self.cluster_labels, field="cluster_labels")
-        for key in self.cluster_labels:
-            if key.startswith(RESERVED_LABEL_PREFIX):
-                raise ConfigError(f"label keys under {RESERVED_LABEL_PREFIX} are reserved for "
-                                  "Argo CD itself", field=f"cluster_labels.{key}")
+        check_routing_labels(self.cluster_labels, field="cluster_labels")
         check_mapping(self.repositories, "repositories", "routing labels to Repository")
         for label, repository in self.repositories.items():
             check_labels({label: "true"}, field="repositories")

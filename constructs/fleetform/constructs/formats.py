@@ -37,6 +37,13 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 #: A Helm chart version (semantic version, no range).
 CHART_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+\Z")
 TF_VARIABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]*\Z")
+#: A UTC time of day ``HH:MM``.
+START_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]\Z")
+#: A Git branch, tag or commit: no spaces, and not starting with '-' (git would read
+#: it as an option).
+REVISION = re.compile(r"^[^\s-][^\s]*\Z")
+#: Its longest form (a ref name Git keeps whole).
+MAX_REVISION_LENGTH = 255
 GIT_URL = re.compile(
     r"^(https://[A-Za-z0-9.-]+(:[0-9]+)?/[^\s]+"
     r"|ssh://[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:[0-9]+)?/[^\s]+"

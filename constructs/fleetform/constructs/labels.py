@@ -11,6 +11,27 @@ _NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
 _PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
+#: Label keys Argo CD sets itself on cluster secrets (``argocd.argoproj.io/secret-type``):
+#: a routing label there would overwrite them.
+RESERVED_LABEL_PREFIX = "argocd.argoproj.io/"
+
+
+def reserved_label_problem(key: str) -> str | None:
+    """Why ``key`` may not be a routing label of a cluster (None: it may)."""
+    if key.startswith(RESERVED_LABEL_PREFIX):
+        return f"label keys under {RESERVED_LABEL_PREFIX} are reserved for Argo CD itself"
+    return None
+
+
+def check_routing_labels(labels: Mapping[str, str], *, field: str) -> None:
+    """:func:`check_labels`, then no key under :data:`RESERVED_LABEL_PREFIX`."""
+    check_labels(labels, field=field)
+    for key in labels:
+        problem = reserved_label_problem(key)
+        if problem:
+            raise ConfigError(problem, field=f"{field}.{key}")
+
+
 #: Label values that turn a label off: the cluster carries the label (Argo CD shows it), but
 #: the label's ApplicationSet does not select it, so it receives none of its applications.
 OFF_VALUES = ("", "false")

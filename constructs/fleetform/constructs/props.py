@@ -7,19 +7,22 @@ models convert into them without loading any provider.
 from __future__ import annotations
 
 import collections.abc
-import re
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping, Protocol, Sequence
+from typing import Any, Literal, Mapping, Protocol, Sequence, get_args
 
 from ..errors import ConfigError
-from .formats import (DNS1123_LABEL, DO_TAG, DROPLET_SIZE, GIT_URL, TF_VARIABLE_NAME, check_instance,
-                      check_int, check_str, go_template_problem, is_token, short)
+from .formats import (DNS1123_LABEL, DO_TAG, DROPLET_SIZE, GIT_URL, MAX_REVISION_LENGTH, REVISION,
+                      START_TIME, TF_VARIABLE_NAME, check_instance, check_int, check_str,
+                      go_template_problem, is_token, short)
 from .labels import check_label_key, check_label_value
 
 #: The argo-cd Helm chart version installed by default (Argo CD v3.4).
 DEFAULT_ARGOCD_CHART_VERSION = "10.1.3"
 #: The argocd-apps Helm chart version that carries the ApplicationSets.
 DEFAULT_ARGOCD_APPS_CHART_VERSION = "2.0.5"
+#: How long the automation token lives, and how long before its expiry Terraform renews it.
+DEFAULT_TOKEN_EXPIRES_IN = "2160h"  # 90 days
+DEFAULT_TOKEN_RENEW_BEFORE = "720h"  # 30 days
 #: The first argocd-apps chart that renders an ApplicationSet's ``goTemplateOptions``
 #: (templates/applicationsets.yaml at tag argocd-apps-2.0.3; 2.0.2 drops the field).
 MIN_ARGOCD_APPS_CHART_VERSION = "2.0.3"
@@ -42,6 +45,27 @@ def check_apps_chart_version(version: str) -> str:
     return str(version)
 
 TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+#: The day of a maintenance window (``any``: DigitalOcean chooses).
+Day = Literal["any", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+              "sunday"]
+TAINT_EFFECTS: tuple[str, ...] = get_args(TaintEffect)
+DAYS: tuple[str, ...] = get_args(Day)
+#: A node pool's size bounds: a fixed count, and each autoscaling bound.
+MIN_NODES, MAX_NODES = 1, 1000
+
+
+def sizing_problem(count: object, autoscale: object) -> str | None:
+    """Why a pool with this ``count`` and ``autoscale`` is not sized (None: it is)."""
+    if (count is None) == (autoscale is None):
+        return "set exactly one of count or autoscale"
+    return None
+
+
+def autoscale_problem(min_nodes: int, max_nodes: int) -> str | None:
+    """Why these autoscaling bounds are not a range (None: they are)."""
+    if max_nodes < min_nodes:
+        return f"must be >= min_nodes (got {max_nodes} < {min_nodes})"
+    return None
 
 
 @dataclass(frozen=True)
@@ -138,9 +162,6 @@ class RepositoryLocation(Protocol):
 # The containers (DoksClusterProps, ArgoCdProps) call these when they are built,
 # so an error names the whole path of the prop: node_pools[1].autoscale.max_nodes.
 
-_DAYS = ("any", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
-_START_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]\Z")
 #: Terraform variables fleetform's constructs declare: a repository password must not reuse them.
 RESERVED_VARIABLES = frozenset({"argocd_admin_password", "argocd_management_token",
                                 "argocd_auth_token"})
@@ -179,21 +200,21 @@ def check_node_pool(pool: Any, field: str) -> None:
                           field=f"{field}.name")
     check_str(pool.size, f"{field}.size", "a droplet size slug such as s-2vcpu-4gb",
               DROPLET_SIZE)
-    if (pool.count is None) == (pool.autoscale is None):
-        raise ConfigError("set exactly one of count or autoscale "
-                          f"(got count={short(pool.count)}, autoscale={short(pool.autoscale)})",
-                          field=field)
+    problem = sizing_problem(pool.count, pool.autoscale)
+    if problem:
+        raise ConfigError(f"{problem} (got count={short(pool.count)}, "
+                          f"autoscale={short(pool.autoscale)})", field=field)
     if pool.count is not None:
-        check_int(pool.count, f"{field}.count", 1, 1000)
+        check_int(pool.count, f"{field}.count", MIN_NODES, MAX_NODES)
     if pool.autoscale is not None:
         scale = pool.autoscale
         check_instance(scale, f"{field}.autoscale", Autoscale,
                        "Autoscale(min_nodes=..., max_nodes=...)")
-        check_int(scale.min_nodes, f"{field}.autoscale.min_nodes", 1, 1000)
-        check_int(scale.max_nodes, f"{field}.autoscale.max_nodes", 1, 1000)
-        if scale.max_nodes < scale.min_nodes:
-            raise ConfigError(f"must be >= min_nodes (got {scale.max_nodes} < {scale.min_nodes})",
-                              field=f"{field}.autoscale.max_nodes")
+        check_int(scale.min_nodes, f"{field}.autoscale.min_nodes", MIN_NODES, MAX_NODES)
+        check_int(scale.max_nodes, f"{field}.autoscale.max_nodes", MIN_NODES, MAX_NODES)
+        problem = autoscale_problem(scale.min_nodes, scale.max_nodes)
+        if problem:
+            raise ConfigError(problem, field=f"{field}.autoscale.max_nodes")
     check_mapping(pool.labels, f"{field}.labels", "label keys to values")
     for key, value in pool.labels.items():
         _check_label_pair(key, value, f"{field}.labels")
@@ -202,8 +223,8 @@ def check_node_pool(pool: Any, field: str) -> None:
         where = f"{field}.taints[{i}]"
         check_instance(taint, where, Taint, "Taint(key=..., value=..., effect='NoSchedule')")
         _check_label_pair(taint.key, taint.value, where)
-        if taint.effect not in _EFFECTS:
-            raise ConfigError(f"must be one of {', '.join(_EFFECTS)}, got {short(taint.effect)}",
+        if taint.effect not in TAINT_EFFECTS:
+            raise ConfigError(f"must be one of {', '.join(TAINT_EFFECTS)}, got {short(taint.effect)}",
                               field=f"{where}.effect")
     check_tags(pool.tags, f"{field}.tags")
 
@@ -218,11 +239,11 @@ def check_tags(tags: Any, field: str) -> None:
 def check_maintenance_window(window: Any, field: str) -> None:
     check_instance(window, field, MaintenanceWindow,
                    "MaintenanceWindow(day='sunday', start_time='03:00')")
-    if window.day not in _DAYS:
-        raise ConfigError(f"must be one of {', '.join(_DAYS)}, got {short(window.day)}",
+    if window.day not in DAYS:
+        raise ConfigError(f"must be one of {', '.join(DAYS)}, got {short(window.day)}",
                           field=f"{field}.day")
     check_str(window.start_time, f"{field}.start_time", "a UTC time HH:MM such as 03:00",
-              _START_TIME, tokens=False)
+              START_TIME, tokens=False)
 
 
 def check_repository(repository: Any, field: str) -> None:
@@ -231,8 +252,11 @@ def check_repository(repository: Any, field: str) -> None:
     check_str(repository.url, f"{field}.url",
               "a Git URL (https://host/repo.git, ssh://git@host/repo.git or git@host:repo.git)",
               GIT_URL)
-    check_str(repository.revision, f"{field}.revision", "a branch, tag or commit (no spaces)",
-              _REVISION)
+    check_str(repository.revision, f"{field}.revision",
+              "a branch, tag or commit (no spaces, not starting with '-')", REVISION)
+    if len(repository.revision) > MAX_REVISION_LENGTH:
+        raise ConfigError(f"must be at most {MAX_REVISION_LENGTH} characters, got "
+                          f"{len(repository.revision)}", field=f"{field}.revision")
     path = repository.path
     if not isinstance(path, str) or (not is_token(path) and (
             path.startswith(("/", ".")) and path not in ("", ".") or ".." in path.split("/"))):
@@ -255,5 +279,3 @@ def check_repository(repository: Any, field: str) -> None:
                               "stacks; choose another name, such as <label>_repo_token",
                               field=f"{field}.credentials.password_variable")
 
-
-_REVISION = re.compile(r"^[^\s]{1,255}\Z")

@@ -2,48 +2,72 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+import dataclasses
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, field_validator,
                       model_validator)
 
-from ..constructs import props
+from ..constructs import formats, props
 from ..constructs.formats import GIT_URL, HOSTNAME, SERVER, check_token_lifetime
 from ..constructs.labels import check_label_key, check_label_value, label_name, label_slug
 from ..constructs.props import (DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION,
-                                RESERVED_VARIABLES, check_apps_chart_version)
+                                DEFAULT_TOKEN_EXPIRES_IN, DEFAULT_TOKEN_RENEW_BEFORE, MAX_NODES,
+                                MIN_NODES, RESERVED_VARIABLES, autoscale_problem,
+                                check_apps_chart_version, sizing_problem)
 from ..errors import ConfigError
-from .cluster_yaml_fields import (CHART_VERSION_PATTERN, DnsName, KUBERNETES_VERSION_PATTERN,
-                                  LabelKey, LabelValue, REGION_PATTERN, REVISION_PATTERN,
-                                  RoutingLabelKey, RoutingLabelValue, SIZE_PATTERN,
-                                  START_TIME_PATTERN, TF_VARIABLE_NAME, UUID_PATTERN,
-                                  no_go_template, no_terraform_template)
+from .cluster_yaml_fields import (DnsName, LabelKey, LabelValue, RoutingLabelKey,
+                                  RoutingLabelValue, matching, no_go_template,
+                                  no_terraform_template)
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
+    #: The constructs' props class this section becomes (its fields are this model's).
+    props_type: ClassVar[type | None] = None
+
+    def to_props(self) -> Any:
+        """This section as its :attr:`props_type`, nested sections converted alike."""
+        assert self.props_type is not None, type(self).__name__
+        return self.props_type(**{f.name: _as_prop(getattr(self, f.name))
+                                  for f in dataclasses.fields(self.props_type)})
+
+
+def _as_prop(value: object) -> object:
+    if isinstance(value, _Strict):
+        return value.to_props()
+    if isinstance(value, list):
+        return tuple(_as_prop(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _as_prop(v) for k, v in value.items()}
+    return value
+
 
 class Autoscale(_Strict):
     """Autoscaling bounds of a node pool."""
 
-    min_nodes: int = Field(ge=1, le=1000)
-    max_nodes: int = Field(ge=1, le=1000)
+    props_type = props.Autoscale
+
+    min_nodes: int = Field(ge=MIN_NODES, le=MAX_NODES)
+    max_nodes: int = Field(ge=MIN_NODES, le=MAX_NODES)
 
     @model_validator(mode="after")
     def _bounds(self) -> "Autoscale":
-        if self.max_nodes < self.min_nodes:
-            raise ValueError(
-                f"max_nodes must be >= min_nodes (got {self.max_nodes} < {self.min_nodes})")
+        problem = autoscale_problem(self.min_nodes, self.max_nodes)
+        if problem:
+            raise ValueError(f"max_nodes {problem}")
         return self
 
 
 class Taint(_Strict):
     """A Kubernetes taint applied to every node of a pool."""
 
+    props_type = props.Taint
+
     key: str
     value: str = ""
-    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+    effect: props.TaintEffect
 
     @field_validator("key")
     @classmethod
@@ -61,9 +85,11 @@ class Taint(_Strict):
 class NodePool(_Strict):
     """A DOKS node pool: fixed ``count`` or ``autoscale`` bounds, never both."""
 
+    props_type = props.NodePool
+
     name: DnsName
-    size: Annotated[str, StringConstraints(pattern=SIZE_PATTERN, max_length=64)]
-    count: int | None = Field(default=None, ge=1, le=1000)
+    size: Annotated[str, matching(formats.DROPLET_SIZE, max_length=64)]
+    count: int | None = Field(default=None, ge=MIN_NODES, le=MAX_NODES)
     autoscale: Autoscale | None = None
     labels: dict[LabelKey, LabelValue] = Field(default_factory=dict)
     taints: list[Taint] = Field(default_factory=list)
@@ -71,33 +97,19 @@ class NodePool(_Strict):
 
     @model_validator(mode="after")
     def _one_sizing(self) -> "NodePool":
-        if (self.count is None) == (self.autoscale is None):
-            raise ValueError("set exactly one of count or autoscale")
+        problem = sizing_problem(self.count, self.autoscale)
+        if problem:
+            raise ValueError(problem)
         return self
-
-    def to_props(self) -> props.NodePool:
-        """The pool as :class:`~fleetform.constructs.props.NodePool` for DoksCluster."""
-        autoscale = self.autoscale
-        return props.NodePool(
-            name=self.name, size=self.size, count=self.count,
-            autoscale=props.Autoscale(min_nodes=autoscale.min_nodes,
-                                      max_nodes=autoscale.max_nodes) if autoscale else None,
-            labels=dict(self.labels),
-            taints=tuple(props.Taint(key=t.key, value=t.value, effect=t.effect)
-                         for t in self.taints),
-            tags=tuple(self.tags))
 
 
 class MaintenanceWindow(_Strict):
     """DOKS maintenance window: a day and a UTC start time ``HH:MM``."""
 
-    day: Literal["any", "monday", "tuesday", "wednesday", "thursday", "friday",
-                 "saturday", "sunday"]
-    start_time: Annotated[str, StringConstraints(pattern=START_TIME_PATTERN)]
+    props_type = props.MaintenanceWindow
 
-    def to_props(self) -> props.MaintenanceWindow:
-        """The window as :class:`~fleetform.constructs.props.MaintenanceWindow`."""
-        return props.MaintenanceWindow(day=self.day, start_time=self.start_time)
+    day: props.Day
+    start_time: Annotated[str, matching(formats.START_TIME)]
 
 
 class RepositoryCredentials(_Strict):
@@ -107,9 +119,10 @@ class RepositoryCredentials(_Strict):
     sensitive Terraform variable, set through ``TF_VAR_<password_variable>``.
     """
 
+    props_type = props.RepositoryCredentials
+
     username: Annotated[str, StringConstraints(min_length=1, max_length=256)]
-    password_variable: Annotated[str, StringConstraints(pattern=TF_VARIABLE_NAME.pattern,
-                                                        max_length=64)]
+    password_variable: Annotated[str, matching(formats.TF_VARIABLE_NAME, max_length=64)]
 
     @field_validator("username")
     @classmethod
@@ -128,9 +141,11 @@ class RepositoryCredentials(_Strict):
 class Repository(_Strict):
     """The Git repository of Helm charts that one routing label deploys."""
 
+    props_type = props.Repository
+
     url: Annotated[str, StringConstraints(max_length=2048)]
-    revision: Annotated[str, StringConstraints(min_length=1, max_length=255,
-                                               pattern=REVISION_PATTERN)] = "HEAD"
+    revision: Annotated[str, matching(formats.REVISION, min_length=1,
+                                      max_length=formats.MAX_REVISION_LENGTH)] = "HEAD"
     path: Annotated[str, StringConstraints(max_length=255)] = ""
     credentials: RepositoryCredentials | None = None
 
@@ -156,15 +171,6 @@ class Repository(_Strict):
             raise ValueError(f"must be a relative path inside the repository, got {v!r}")
         return "" if v == "." else v
 
-    def to_props(self) -> props.Repository:
-        """The repository as :class:`~fleetform.constructs.props.Repository` for ArgoCd."""
-        creds = self.credentials
-        return props.Repository(
-            url=self.url, revision=self.revision, path=self.path,
-            credentials=props.RepositoryCredentials(
-                username=creds.username, password_variable=creds.password_variable)
-            if creds else None)
-
 
 class AutomationToken(_Strict):
     """Lifetime of the automation account's API token (worker registration).
@@ -174,8 +180,8 @@ class AutomationToken(_Strict):
     the management stack replaces the token.
     """
 
-    expires_in: str = "2160h"
-    renew_before: str = "720h"
+    expires_in: str = DEFAULT_TOKEN_EXPIRES_IN
+    renew_before: str = DEFAULT_TOKEN_RENEW_BEFORE
 
     @model_validator(mode="after")
     def _lifetime(self) -> "AutomationToken":
@@ -194,9 +200,9 @@ class ManagementArgoCd(_Strict):
     ``admin_enabled`` can be turned off once SSO is configured.
     """
 
-    chart_version: Annotated[str, StringConstraints(pattern=CHART_VERSION_PATTERN)] = \
+    chart_version: Annotated[str, matching(formats.CHART_VERSION)] = \
         DEFAULT_ARGOCD_CHART_VERSION
-    apps_chart_version: Annotated[str, StringConstraints(pattern=CHART_VERSION_PATTERN)] = \
+    apps_chart_version: Annotated[str, matching(formats.CHART_VERSION)] = \
         DEFAULT_ARGOCD_APPS_CHART_VERSION
     hostname: str | None = None
     admin_enabled: bool = True
@@ -257,8 +263,8 @@ class WorkerArgoCd(_Strict):
 
 
 class _ClusterBase(_Strict):
-    region: Annotated[str, StringConstraints(pattern=REGION_PATTERN)]
-    kubernetes_version: Annotated[str, StringConstraints(pattern=KUBERNETES_VERSION_PATTERN)]
+    region: Annotated[str, matching(formats.REGION)]
+    kubernetes_version: Annotated[str, matching(formats.DOKS_VERSION)]
     node_pools: list[NodePool] = Field(min_length=1)
     labels: dict[RoutingLabelKey, RoutingLabelValue] = Field(default_factory=dict)
     tags: list[DnsName] = Field(default_factory=list)
@@ -266,7 +272,7 @@ class _ClusterBase(_Strict):
     auto_upgrade: bool = True
     surge_upgrade: bool = True
     maintenance_window: MaintenanceWindow | None = None
-    vpc_uuid: Annotated[str, StringConstraints(pattern=UUID_PATTERN)] | None = None
+    vpc_uuid: Annotated[str, matching(formats.UUID)] | None = None
     prevent_destroy: bool | None = None
 
     @field_validator("labels", mode="before")
@@ -339,3 +345,18 @@ class Document(BaseModel):
 
 #: The model of each role, as the discriminated union names them in error locations.
 ROLE_MODELS = {"management": ManagementCluster, "worker": WorkerCluster}
+ROLES = tuple(ROLE_MODELS)
+
+
+def protected(role: str, prevent_destroy: bool | None) -> bool:
+    """Whether Terraform refuses to destroy a cluster: ``prevent_destroy``, by default
+    for the management cluster only."""
+    return role == "management" if prevent_destroy is None else prevent_destroy
+
+
+def argocd_server(server: str | None, management_hostname: str | None) -> str | None:
+    """The Argo CD API address a worker registers through: its own ``argocd.server``,
+    else the management cluster's ``argocd.hostname`` on port 443 (None: neither)."""
+    if server:
+        return server
+    return f"{management_hostname}:443" if management_hostname else None

@@ -20,7 +20,8 @@ from pydantic import BaseModel, ValidationError
 from ..constructs.formats import DNS1123_LABEL
 from ..constructs.labels import routing_labels
 from ..errors import ConfigError, ConfigErrors, closest
-from .cluster_yaml import ManagementCluster, WorkerCluster, Document, ROLE_MODELS
+from .cluster_yaml import (ROLE_MODELS, Document, ManagementCluster, WorkerCluster,
+                           argocd_server, protected)
 from .cluster_yaml_fields import FORMATS
 from .yamlfile import read_yaml
 
@@ -53,9 +54,7 @@ class Cluster:
     @property
     def protected(self) -> bool:
         """Whether Terraform refuses to destroy this cluster (``prevent_destroy``)."""
-        if self.spec.prevent_destroy is None:
-            return self.role == "management"
-        return self.spec.prevent_destroy
+        return protected(self.role, self.spec.prevent_destroy)
 
 
 @dataclass(frozen=True)
@@ -76,10 +75,8 @@ class Fleet:
     def argocd_server(self, cluster: Cluster) -> str:
         """The management Argo CD API address a worker registers through."""
         assert isinstance(cluster.spec, WorkerCluster)
-        if cluster.spec.argocd.server:
-            return cluster.spec.argocd.server
         hostname = self.management.spec.argocd.hostname  # type: ignore[union-attr]
-        return f"{hostname}:443"
+        return argocd_server(cluster.spec.argocd.server, hostname) or f"{hostname}:443"
 
     def select(self, names: list[str] | None) -> list[Cluster]:
         """The clusters named (all when ``names`` is empty), management first."""
