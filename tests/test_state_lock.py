@@ -49,10 +49,17 @@ def gitlab():
         yield server
 
 
-def checkout(root: Path, backend: dict, gitlab: FakeGitLab, sleep: int = 0) -> Path:
-    """A CI job's checkout holding the synthesized stack ``lockdemo``."""
+def checkout(root: Path, backend: dict, gitlab: FakeGitLab, hold_until: Path | None = None
+             ) -> Path:
+    """A CI job's checkout holding the synthesized stack ``lockdemo``.
+
+    ``hold_until``: its apply (holding the state's lock) lasts until that file exists
+    (two minutes at most), so a test decides when the lock is released.
+    """
     text = json.dumps(backend).replace("http://placeholder/api/v4", gitlab.api_url)
-    provisioner = [{"local-exec": {"command": f"sleep {sleep}"}}] if sleep else []
+    wait = (f"for i in $(seq 1 1200); do [ -e '{hold_until}' ] && exit 0; sleep 0.1; done; "
+            "exit 1")
+    provisioner = [{"local-exec": {"command": wait}}] if hold_until else []
     stack = {
         "terraform": {"backend": json.loads(text)},
         "variable": {"rev": {"type": "string"}},
@@ -93,8 +100,10 @@ def wait_for(condition, timeout=60.0) -> None:
 
 def test_a_plan_during_an_apply_waits_for_the_lock_and_plans_the_new_state(
         tmp_path, backend, gitlab):
-    # GIVEN the apply job of one pipeline, applying a slow change (it holds the lock)
-    applier = checkout(tmp_path / "apply-job", backend, gitlab, sleep=4)
+    # GIVEN the apply job of one pipeline, applying a slow change (it holds the lock until
+    # the plan below has asked for it, however long that takes on a busy machine)
+    release = tmp_path / "release-the-lock"
+    applier = checkout(tmp_path / "apply-job", backend, gitlab, hold_until=release)
     first = run(plan_commands(NAME, lock=True), applier, job_env(tmp_path, gitlab, "1"))
     assert first.returncode == 0, first.stderr
     apply = subprocess.Popen(script(apply_commands(NAME)), cwd=applier,
@@ -105,9 +114,19 @@ def test_a_plan_during_an_apply_waits_for_the_lock_and_plans_the_new_state(
         apply_id = gitlab.locks[NAME]["ID"]
         # WHEN the next pipeline's plan job of the same cluster starts meanwhile
         planner = checkout(tmp_path / "plan-job", backend, gitlab)
-        plan = run(plan_commands(NAME, lock=True), planner, job_env(tmp_path, gitlab, "2"))
+        planning = subprocess.Popen(script(plan_commands(NAME, lock=True)), cwd=planner,
+                                    env=job_env(tmp_path, gitlab, "2"), stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for(lambda: any(kind == "locked" for kind, _ in gitlab.lock_events(NAME)),
+                     timeout=120)
+        finally:
+            release.touch()
+            plan_out, plan_err = planning.communicate(timeout=180)
     finally:
+        release.touch()
         out, err = apply.communicate(timeout=180)
+    plan = subprocess.CompletedProcess(planning.args, planning.returncode, plan_out, plan_err)
     # THEN both succeed: the plan waited for the apply's lock instead of failing
     assert apply.returncode == 0, err
     assert plan.returncode == 0, plan.stderr

@@ -1,9 +1,13 @@
 """Synthesize the same Kubernetes resources with the prebuilt binding or fleetform's.
 
-    python kubernetes_binding_sample.py prebuilt|fleetform   # prints the stack JSON
+    python kubernetes_binding_sample.py prebuilt|fleetform   # prints the stack JSON, whole
+
+Covers every argument fleetform's binding has: both provider credentials (a token,
+a client certificate and key), every resource with its blocks, depends_on and
+lifecycle, and the attribute references fleetform reads.
 """
 import json, sys
-from cdktf import TerraformStack, Testing, Fn, Token, TerraformOutput
+from cdktf import TerraformStack, Testing, Fn, Token, TerraformOutput, TerraformResourceLifecycle
 mode = sys.argv[1]
 if mode == "prebuilt":
     from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider
@@ -18,15 +22,11 @@ else:
         KubernetesProvider, SecretV1, SecretV1Metadata, ServiceAccountV1, ServiceAccountV1Metadata)
 s = TerraformStack(Testing.app(), "t")
 k = KubernetesProvider(s, "k", alias="w", host="https://h", cluster_ca_certificate="ca", token="${var.t}")
+KubernetesProvider(s, "cert", alias="c", host="https://h2", cluster_ca_certificate="ca2", client_certificate="${var.cert}", client_key="${var.key}")
 sa = ServiceAccountV1(s, "sa", provider=k, metadata=ServiceAccountV1Metadata(name="argocd-manager", namespace="kube-system"))
 r = ClusterRoleV1(s, "r", provider=k, metadata=ClusterRoleV1Metadata(name="role"), rule=[ClusterRoleV1Rule(api_groups=["*"], resources=["*"], verbs=["*"]), ClusterRoleV1Rule(non_resource_urls=["*"], verbs=["*"])])
 b = ClusterRoleBindingV1(s, "b", provider=k, metadata=ClusterRoleBindingV1Metadata(name="rb"), role_ref=ClusterRoleBindingV1RoleRef(api_group="rbac.authorization.k8s.io", kind="ClusterRole", name=r.metadata.name), subject=[ClusterRoleBindingV1Subject(kind="ServiceAccount", name=sa.metadata.name, namespace=sa.metadata.namespace)])
-sec = SecretV1(s, "sec", provider=k, depends_on=[b], metadata=SecretV1Metadata(name="tok", namespace="kube-system", labels={"a": "b"}, annotations={"kubernetes.io/service-account.name": sa.metadata.name}), type="kubernetes.io/service-account-token", wait_for_service_account_token=True)
+sec = SecretV1(s, "sec", provider=k, depends_on=[b], metadata=SecretV1Metadata(name="tok", namespace="kube-system", labels={"a": "b"}, annotations={"kubernetes.io/service-account.name": sa.metadata.name}), type="kubernetes.io/service-account-token", wait_for_service_account_token=True, lifecycle=TerraformResourceLifecycle(prevent_destroy=True, ignore_changes=["metadata"]))
 sec2 = SecretV1(s, "sec2", provider=k, metadata=SecretV1Metadata(name="x", namespace="argocd"), data={"url": "u", "password": "${var.p}"})
 TerraformOutput(s, "tok", value=Token.as_string(Fn.lookup(sec.data, "token")), sensitive=True)
-d = json.loads(Testing.synth(s))
-def strip(o):
-    if isinstance(o, dict): return {k: strip(v) for k, v in o.items() if k != "//"}
-    if isinstance(o, list): return [strip(v) for v in o]
-    return o
-print(json.dumps(strip(d), indent=1, sort_keys=True))
+print(Testing.synth(s))
