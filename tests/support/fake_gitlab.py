@@ -9,8 +9,12 @@
 * Environments and deployments (``GET .../environments``, ``.../deployments``),
   authenticated by ``JOB-TOKEN`` or ``PRIVATE-TOKEN``, paginated with
   ``X-Next-Page`` like GitLab.
+* Merge request notes (``GET``/``POST .../merge_requests/<iid>/notes``, ``PUT
+  .../notes/<id>``), authenticated the same way.
 
-Every request is logged (``events``) so a test can tell who held the lock when.
+Every request is logged (``events``) so a test can tell who held the lock when, and
+kept whole (``requests``: method, path, headers, body) so a test can tell which
+credential went where and that no secret travelled in a body.
 """
 
 from __future__ import annotations
@@ -27,9 +31,17 @@ class FakeGitLab:
     """``with FakeGitLab() as gitlab: gitlab.api_url ...``"""
 
     def __init__(self, *, project: str = "1217", token: str = "job-token-0123",
-                 user: str = "gitlab-ci-token", page_size: int = 2) -> None:
+                 user: str = "gitlab-ci-token", page_size: int = 2,
+                 api_tokens: tuple[str, ...] = ()) -> None:
+        """``token``: the state's password (``user``) and an API token; ``api_tokens``:
+        further tokens the API accepts (a job token, a personal access token...)."""
         self.project, self.token, self.user = project, token, user
+        self.api_tokens = {token, *api_tokens}
         self.page_size = page_size
+        #: ``{merge request iid: [notes]}``
+        self.notes: dict[str, list[dict]] = {}
+        #: ``(method, path with query, headers, body)`` of every request.
+        self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
         self.states: dict[str, bytes] = {}
         self.locks: dict[str, dict] = {}
         #: ``{environment: {"state": "available"|"stopped", "deployments": [...]}}``
@@ -105,16 +117,47 @@ class FakeGitLab:
                     self.wfile.write(body)
 
             def _body(self) -> bytes:
-                length = int(self.headers.get("Content-Length") or 0)
-                return self.rfile.read(length) if length else b""
+                if not hasattr(self, "_read"):
+                    length = int(self.headers.get("Content-Length") or 0)
+                    self._read = self.rfile.read(length) if length else b""
+                    with fake._mutex:
+                        fake.requests.append((self.command, self.path, dict(self.headers),
+                                              self._read))
+                return self._read
 
             def _state_auth(self) -> bool:
                 expected = base64.b64encode(f"{fake.user}:{fake.token}".encode()).decode()
                 return self.headers.get("Authorization") == f"Basic {expected}"
 
             def _api_auth(self) -> bool:
-                return fake.token in (self.headers.get("JOB-TOKEN"),
-                                      self.headers.get("PRIVATE-TOKEN"))
+                return bool(fake.api_tokens & {self.headers.get("JOB-TOKEN"),
+                                               self.headers.get("PRIVATE-TOKEN")})
+
+            def _notes(self, rest: str) -> bool:
+                """Answer a merge request notes request; False if ``rest`` is not one."""
+                parts = rest.split("/")
+                if len(parts) not in (3, 4) or parts[0] != "merge_requests" \
+                        or parts[2] != "notes":
+                    return False
+                notes = fake.notes.setdefault(parts[1], [])
+                body = self._body()
+                if self.command == "GET" and len(parts) == 3:
+                    self._reply(200, json.dumps(notes).encode())
+                elif self.command == "POST" and len(parts) == 3:
+                    note = {"id": 100 + len(notes), "body": json.loads(body)["body"],
+                            "system": False}
+                    notes.append(note)
+                    self._reply(201, json.dumps(note).encode())
+                elif self.command == "PUT" and len(parts) == 4:
+                    note = next((n for n in notes if str(n["id"]) == parts[3]), None)
+                    if note is None:
+                        self._reply(404)
+                    else:
+                        note["body"] = json.loads(body)["body"]
+                        self._reply(200, json.dumps(note).encode())
+                else:
+                    self._reply(405)
+                return True
 
             def _route(self):
                 url = urlsplit(self.path)
@@ -125,9 +168,15 @@ class FakeGitLab:
                 return rest, parse_qs(url.query), url
 
             def do_GET(self) -> None:
+                self._body()
                 rest, query, _ = self._route()
                 if rest is None:
                     return self._reply(404)
+                if rest.startswith("merge_requests/"):
+                    if not self._api_auth():
+                        return self._reply(401, b'{"message": "401 Unauthorized"}')
+                    self._notes(rest)
+                    return None
                 if rest.startswith("terraform/state/"):
                     if not self._state_auth():
                         return self._reply(401)
@@ -167,6 +216,11 @@ class FakeGitLab:
 
             def do_POST(self) -> None:
                 rest, query, _ = self._route()
+                if rest is not None and rest.startswith("merge_requests/"):
+                    if not self._api_auth():
+                        return self._reply(401, b'{"message": "401 Unauthorized"}')
+                    self._notes(rest)
+                    return None
                 if rest is None or not rest.startswith("terraform/state/"):
                     return self._reply(404)
                 if not self._state_auth():
@@ -194,6 +248,15 @@ class FakeGitLab:
                         conflict = False
                         fake.states[name] = body
                 return self._reply(409 if conflict else 200, lock_id=lock_id)
+
+            def do_PUT(self) -> None:
+                rest, _, _ = self._route()
+                if rest is None or not rest.startswith("merge_requests/"):
+                    return self._reply(404)
+                if not self._api_auth():
+                    return self._reply(401, b'{"message": "401 Unauthorized"}')
+                self._notes(rest)
+                return None
 
             def do_DELETE(self) -> None:
                 rest, _, _ = self._route()
