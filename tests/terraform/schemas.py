@@ -110,6 +110,7 @@ def _node_pool(resource: bool) -> Block:
 
 
 _ENABLED = Block(attrs={"enabled": req(BOOL)})
+_ENABLED_READ = Block(attrs={"enabled": comp(BOOL)})
 
 DO_CLUSTER = Block(
     attrs={
@@ -157,10 +158,12 @@ DO_CLUSTER_DATA = Block(attrs={
         min_nodes=NUM, max_nodes=NUM, tags=STR_SET, labels=STR_MAP, nodes=_NODES,
         taint=["set", obj(key=STR, value=STR, effect=STR)])]),
     "control_plane_firewall": comp(["list", obj(enabled=BOOL, allowed_addresses=STRS)]),
-    "routing_agent": optc(["list", obj(enabled=BOOL)]),
-    "amd_gpu_device_plugin": optc(["list", obj(enabled=BOOL)]),
-    "amd_gpu_device_metrics_exporter_plugin": optc(["list", obj(enabled=BOOL)]),
 }, blocks={
+    # Optional and computed nested resources stay blocks in SDKv2's schema, whose
+    # attributes are computed here (the data source reads them).
+    "routing_agent": Nested(_ENABLED_READ, max_items=1),
+    "amd_gpu_device_plugin": Nested(_ENABLED_READ, max_items=1),
+    "amd_gpu_device_metrics_exporter_plugin": Nested(_ENABLED_READ, max_items=1),
     "cluster_autoscaler_configuration": Nested(Block(attrs={
         "scale_down_utilization_threshold": opt(NUM),
         "scale_down_unneeded_time": opt(STR), "expanders": opt(STRS)})),
