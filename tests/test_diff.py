@@ -3,6 +3,11 @@
 Every test builds a small fleet in a Git repository in a temporary directory
 (a management cluster and two workers, two manifest repositories), commits a
 change and compares the two commits, as a merge request pipeline does.
+
+The expected reports are inline snapshots (inline-snapshot), each with a note of what was
+reviewed in it. After a deliberate change of the report, ``./fleet test -n 0 --inline-snapshot=fix
+tests/test_diff.py tests/test_diff_note.py`` rewrites them in place: review the change
+against each note, and update the note.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import json
 import textwrap
 
 import pytest
+from inline_snapshot import snapshot
 
 from conftest import GitRepo
 from fleetform.commands.cli import main
@@ -146,35 +152,39 @@ def test_a_values_change_on_one_cluster_shows_that_applications_diff_only(fleet)
 
     assert diff.synthesized == {"base": [], "head": []}  # no stack is affected
     assert (diff.pairs_total, diff.pairs_affected, diff.renders) == (4, 1, 2)
-    assert redact_commits(format_text(diff), fleet, base) == textwrap.dedent("""\
-        fleetform diff: BASE (merge base BASE) -> HEAD
-        stacks: no change; routing: +0 -0 application(s) on 0 cluster(s); manifests: 1 application(s) differ (1 of 4 pairs affected, 2 renders)
+    # Reviewed: only w1-shop differs (the values file is w1's own), rendered once a side;
+    # replicas 2 -> 3 and the image 1.1 -> 1.2 are exactly the two keys the change sets,
+    # and no stack changes.
+    assert redact_commits(format_text(diff), fleet, base) == snapshot("""\
+fleetform diff: BASE (merge base BASE) -> HEAD
+stacks: no change; routing: +0 -0 application(s) on 0 cluster(s); manifests: 1 application(s) differ (1 of 4 pairs affected, 2 renders)
 
-        == w1
-        manifests:
-          ~ w1-shop (web: web/shop, Kubernetes 1.33)
-              ~ Deployment web/shop
-              --- BASE/w1/w1-shop
-              +++ HEAD/w1/w1-shop
-              @@ -6,7 +6,7 @@
-                   helm.sh/chart: shop-0.1.0
-                 name: shop
-               spec:
-              -  replicas: 2
-              +  replicas: 3
-                 selector:
-                   matchLabels:
-                     app: shop
-              @@ -16,6 +16,6 @@
-                       app: shop
-                   spec:
-                     containers:
-              -      - image: shop:1.1
-              +      - image: shop:1.2
-                       name: shop
-               ---
+== w1
+manifests:
+  ~ w1-shop (web: web/shop, Kubernetes 1.33)
+      ~ Deployment web/shop
+      --- BASE/w1/w1-shop
+      +++ HEAD/w1/w1-shop
+      @@ -6,7 +6,7 @@
+           helm.sh/chart: shop-0.1.0
+         name: shop
+       spec:
+      -  replicas: 2
+      +  replicas: 3
+         selector:
+           matchLabels:
+             app: shop
+      @@ -16,6 +16,6 @@
+               app: shop
+           spec:
+             containers:
+      -      - image: shop:1.1
+      +      - image: shop:1.2
+               name: shop
+       ---
 
-        gates: would pass (not enforced without --gate): 0 violation(s)""")
+gates: would pass (not enforced without --gate): 0 violation(s)\
+""")
 
 
 def test_a_label_added_to_a_cluster_registers_it_and_routes_the_labels_apps(fleet):
@@ -182,47 +192,52 @@ def test_a_label_added_to_a_cluster_registers_it_and_routes_the_labels_apps(flee
     fleet.write("clusters/w2/cluster.yaml", worker("[global, web]"))
     fleet.commit("w2 serves the shop")
 
-    assert report(fleet, base) == textwrap.dedent("""\
-        fleetform diff: BASE (merge base BASE) -> HEAD
-        stacks: 1 changed; routing: +1 -0 application(s) on 1 cluster(s); manifests: 1 application(s) differ (1 of 5 pairs affected, 1 renders)
+    # Reviewed: w2's registration (and its labels output) gains web = "true", in place;
+    # 120E602F is cdktf's hash of the construct path argo-cluster/registration, the same
+    # in every worker stack (a change of it would move state). w2-shop is new: one render,
+    # the head's, with the chart's default values (w2 has no values file of its own).
+    assert report(fleet, base) == snapshot("""\
+fleetform diff: BASE (merge base BASE) -> HEAD
+stacks: 1 changed; routing: +1 -0 application(s) on 1 cluster(s); manifests: 1 application(s) differ (1 of 5 pairs affected, 1 renders)
 
-        == w2
-        stack changed: 2 changed
-          ~ argocd_cluster.argo-cluster_registration_120E602F
-              metadata[0].labels.web: (absent) -> "true"
-          ~ output.argocd_cluster_labels
-              value.web: (absent) -> "true"
-        applications:
-          + w2-shop (web: web/shop): label web added to the cluster
-        manifests:
-          + w2-shop (web: web/shop, Kubernetes 1.33)
-              + Deployment web/shop
-              --- BASE/w2/w2-shop
-              +++ HEAD/w2/w2-shop
-              @@ -0,0 +1,21 @@
-              +# Deployment web/shop
-              +apiVersion: apps/v1
-              +kind: Deployment
-              +metadata:
-              +  labels:
-              +    helm.sh/chart: shop-0.1.0
-              +  name: shop
-              +spec:
-              +  replicas: 2
-              +  selector:
-              +    matchLabels:
-              +      app: shop
-              +  template:
-              +    metadata:
-              +      labels:
-              +        app: shop
-              +    spec:
-              +      containers:
-              +      - image: shop:1.0
-              +        name: shop
-              +---
+== w2
+stack changed: 2 changed
+  ~ argocd_cluster.argo-cluster_registration_120E602F
+      metadata[0].labels.web: (absent) -> "true"
+  ~ output.argocd_cluster_labels
+      value.web: (absent) -> "true"
+applications:
+  + w2-shop (web: web/shop): label web added to the cluster
+manifests:
+  + w2-shop (web: web/shop, Kubernetes 1.33)
+      + Deployment web/shop
+      --- BASE/w2/w2-shop
+      +++ HEAD/w2/w2-shop
+      @@ -0,0 +1,21 @@
+      +# Deployment web/shop
+      +apiVersion: apps/v1
+      +kind: Deployment
+      +metadata:
+      +  labels:
+      +    helm.sh/chart: shop-0.1.0
+      +  name: shop
+      +spec:
+      +  replicas: 2
+      +  selector:
+      +    matchLabels:
+      +      app: shop
+      +  template:
+      +    metadata:
+      +      labels:
+      +        app: shop
+      +    spec:
+      +      containers:
+      +      - image: shop:1.0
+      +        name: shop
+      +---
 
-        gates: would pass (not enforced without --gate): 0 violation(s)""")
+gates: would pass (not enforced without --gate): 0 violation(s)\
+""")
 
 
 def test_an_app_removed_from_a_repository_is_lost_on_every_cluster_with_the_label(fleet):
@@ -230,53 +245,57 @@ def test_an_app_removed_from_a_repository_is_lost_on_every_cluster_with_the_labe
     fleet.remove("manifests/global/apps/base/settings")
     fleet.commit("no more settings")
 
-    assert report(fleet, base) == textwrap.dedent("""\
-        fleetform diff: BASE (merge base BASE) -> HEAD
-        stacks: no change; routing: +0 -3 application(s) on 3 cluster(s); manifests: 3 application(s) differ (3 of 4 pairs affected, 1 renders)
+    # Reviewed: settings leaves every cluster carrying global (mgmt, w1, w2), rendered
+    # once (the base side; the three share their values), the later two pointing at the
+    # first; three clusters losing applications is past the base's gate limit of 2.
+    assert report(fleet, base) == snapshot("""\
+fleetform diff: BASE (merge base BASE) -> HEAD
+stacks: no change; routing: +0 -3 application(s) on 3 cluster(s); manifests: 3 application(s) differ (3 of 4 pairs affected, 1 renders)
 
-        == mgmt
-        applications:
-          - mgmt-settings (global: base/settings): app removed from repository global
-        manifests:
-          - mgmt-settings (global: base/settings, Kubernetes 1.33)
-              - ConfigMap base/settings
-              - Secret base/settings
-              --- BASE/mgmt/mgmt-settings
-              +++ HEAD/mgmt/mgmt-settings
-              @@ -1,16 +0,0 @@
-              -# ConfigMap base/settings
-              -apiVersion: v1
-              -data:
-              -  colour: blue
-              -kind: ConfigMap
-              -metadata:
-              -  name: settings
-              ----
-              -# Secret base/settings
-              -apiVersion: v1
-              -kind: Secret
-              -metadata:
-              -  name: settings
-              -stringData:
-              -  password: (redacted)
-              ----
+== mgmt
+applications:
+  - mgmt-settings (global: base/settings): app removed from repository global
+manifests:
+  - mgmt-settings (global: base/settings, Kubernetes 1.33)
+      - ConfigMap base/settings
+      - Secret base/settings
+      --- BASE/mgmt/mgmt-settings
+      +++ HEAD/mgmt/mgmt-settings
+      @@ -1,16 +0,0 @@
+      -# ConfigMap base/settings
+      -apiVersion: v1
+      -data:
+      -  colour: blue
+      -kind: ConfigMap
+      -metadata:
+      -  name: settings
+      ----
+      -# Secret base/settings
+      -apiVersion: v1
+      -kind: Secret
+      -metadata:
+      -  name: settings
+      -stringData:
+      -  password: (redacted)
+      ----
 
-        == w1
-        applications:
-          - w1-settings (global: base/settings): app removed from repository global
-        manifests:
-          - w1-settings (global: base/settings, Kubernetes 1.33)
-              the same change as mgmt-settings on mgmt
+== w1
+applications:
+  - w1-settings (global: base/settings): app removed from repository global
+manifests:
+  - w1-settings (global: base/settings, Kubernetes 1.33)
+      the same change as mgmt-settings on mgmt
 
-        == w2
-        applications:
-          - w2-settings (global: base/settings): app removed from repository global
-        manifests:
-          - w2-settings (global: base/settings, Kubernetes 1.33)
-              the same change as mgmt-settings on mgmt
+== w2
+applications:
+  - w2-settings (global: base/settings): app removed from repository global
+manifests:
+  - w2-settings (global: base/settings, Kubernetes 1.33)
+      the same change as mgmt-settings on mgmt
 
-        gate clusters-losing-apps: applications removed from 3 clusters (mgmt, w1, w2); the limit is 2 (gates.max_clusters_losing_apps, clusters/mgmt/cluster.yaml of the base)
-        gates: would fail (not enforced without --gate): 1 violation(s)""")
+gate clusters-losing-apps: applications removed from 3 clusters (mgmt, w1, w2); the limit is 2 (gates.max_clusters_losing_apps, clusters/mgmt/cluster.yaml of the base)
+gates: would fail (not enforced without --gate): 1 violation(s)\
+""")
 
 
 def test_a_chart_version_bump_changes_the_manifests_of_every_cluster_running_it(fleet):
@@ -285,27 +304,30 @@ def test_a_chart_version_bump_changes_the_manifests_of_every_cluster_running_it(
                 "apiVersion: v2\nname: shop\nversion: 0.2.0\n")
     fleet.commit("shop chart 0.2.0")
 
-    assert report(fleet, base) == textwrap.dedent("""\
-        fleetform diff: BASE (merge base BASE) -> HEAD
-        stacks: no change; routing: +0 -0 application(s) on 0 cluster(s); manifests: 1 application(s) differ (1 of 4 pairs affected, 2 renders)
+    # Reviewed: only the chart label changes (shop-0.1.0 -> shop-0.2.0), on the one cluster
+    # carrying web; routing and stacks do not change.
+    assert report(fleet, base) == snapshot("""\
+fleetform diff: BASE (merge base BASE) -> HEAD
+stacks: no change; routing: +0 -0 application(s) on 0 cluster(s); manifests: 1 application(s) differ (1 of 4 pairs affected, 2 renders)
 
-        == w1
-        manifests:
-          ~ w1-shop (web: web/shop, Kubernetes 1.33)
-              ~ Deployment web/shop
-              --- BASE/w1/w1-shop
-              +++ HEAD/w1/w1-shop
-              @@ -3,7 +3,7 @@
-               kind: Deployment
-               metadata:
-                 labels:
-              -    helm.sh/chart: shop-0.1.0
-              +    helm.sh/chart: shop-0.2.0
-                 name: shop
-               spec:
-                 replicas: 2
+== w1
+manifests:
+  ~ w1-shop (web: web/shop, Kubernetes 1.33)
+      ~ Deployment web/shop
+      --- BASE/w1/w1-shop
+      +++ HEAD/w1/w1-shop
+      @@ -3,7 +3,7 @@
+       kind: Deployment
+       metadata:
+         labels:
+      -    helm.sh/chart: shop-0.1.0
+      +    helm.sh/chart: shop-0.2.0
+         name: shop
+       spec:
+         replicas: 2
 
-        gates: would pass (not enforced without --gate): 0 violation(s)""")
+gates: would pass (not enforced without --gate): 0 violation(s)\
+""")
 
 
 def test_a_kubernetes_version_bump_exposes_an_api_the_new_version_removed(fleet):
@@ -315,20 +337,25 @@ def test_a_kubernetes_version_bump_exposes_an_api_the_new_version_removed(fleet)
     fleet.write("clusters/w1/cluster.yaml", worker("[global, web]", "1.26"))
     fleet.commit("w1 to 1.26")
 
-    assert report(fleet, base) == textwrap.dedent("""\
-        fleetform diff: BASE (merge base BASE) -> HEAD
-        stacks: 1 changed; routing: +0 -0 application(s) on 0 cluster(s); manifests: 1 application(s) differ (2 of 4 pairs affected, 4 renders)
+    # Reviewed: the stack's one change is the DOKS versions data source's prefix
+    # (171C64E5: cdktf's hash of doks/versions); both of w1's applications render again at
+    # each side's version (2 pairs, 4 renders) and only the shop's HorizontalPodAutoscaler,
+    # autoscaling/v2beta2, is not served by 1.26: reported on the object and as a gate.
+    assert report(fleet, base) == snapshot("""\
+fleetform diff: BASE (merge base BASE) -> HEAD
+stacks: 1 changed; routing: +0 -0 application(s) on 0 cluster(s); manifests: 1 application(s) differ (2 of 4 pairs affected, 4 renders)
 
-        == w1
-        stack changed: 1 changed
-          ~ data.digitalocean_kubernetes_versions.doks_versions_171C64E5
-              version_prefix: "1.25." -> "1.26."
-        manifests:
-          ~ w1-shop (web: web/shop, Kubernetes 1.25 -> 1.26)
-              Kubernetes 1.26 does not serve autoscaling/v2beta2 HorizontalPodAutoscaler web/shop: removed in 1.26 (served until 1.25)
+== w1
+stack changed: 1 changed
+  ~ data.digitalocean_kubernetes_versions.doks_versions_171C64E5
+      version_prefix: "1.25." -> "1.26."
+manifests:
+  ~ w1-shop (web: web/shop, Kubernetes 1.25 -> 1.26)
+      Kubernetes 1.26 does not serve autoscaling/v2beta2 HorizontalPodAutoscaler web/shop: removed in 1.26 (served until 1.25)
 
-        gate removed-api: w1-shop on w1 (web: web/shop): Kubernetes 1.26 does not serve autoscaling/v2beta2 HorizontalPodAutoscaler web/shop: removed in 1.26 (served until 1.25)
-        gates: would fail (not enforced without --gate): 1 violation(s)""")
+gate removed-api: w1-shop on w1 (web: web/shop): Kubernetes 1.26 does not serve autoscaling/v2beta2 HorizontalPodAutoscaler web/shop: removed in 1.26 (served until 1.25)
+gates: would fail (not enforced without --gate): 1 violation(s)\
+""")
 
 
 def test_a_cluster_added_and_one_removed(fleet):
@@ -337,84 +364,88 @@ def test_a_cluster_added_and_one_removed(fleet):
     fleet.write("clusters/w3/cluster.yaml", worker("[web]"))
     fleet.commit("w3 replaces w2")
 
-    assert report(fleet, base) == textwrap.dedent("""\
-        fleetform diff: BASE (merge base BASE) -> HEAD
-        stacks: 1 added, 1 removed; routing: +1 -1 application(s) on 2 cluster(s); manifests: 2 application(s) differ (2 of 5 pairs affected, 2 renders)
+    # Reviewed: w2's stack goes with its six resources and w3's comes with the same six
+    # (the same construct paths give the same hashes in every worker stack); w2 loses
+    # settings, w3 (web only) gains the shop; a removed stack is the removed-cluster gate.
+    assert report(fleet, base) == snapshot("""\
+fleetform diff: BASE (merge base BASE) -> HEAD
+stacks: 1 added, 1 removed; routing: +1 -1 application(s) on 2 cluster(s); manifests: 2 application(s) differ (2 of 5 pairs affected, 2 renders)
 
-        == w2
-        stack removed: 6 resource(s)
-          - argocd_cluster.argo-cluster_registration_120E602F
-          - digitalocean_kubernetes_cluster.doks_cluster_E4D6AF1C
-          - kubernetes_cluster_role_binding_v1.argo-cluster_cluster-role-binding_A6AB03FA
-          - kubernetes_cluster_role_v1.argo-cluster_cluster-role_930D4459
-          - kubernetes_secret_v1.argo-cluster_token_EF502C51
-          - kubernetes_service_account_v1.argo-cluster_service-account_0B0229D1
-        applications:
-          - w2-settings (global: base/settings): cluster removed
-        manifests:
-          - w2-settings (global: base/settings, Kubernetes 1.33)
-              - ConfigMap base/settings
-              - Secret base/settings
-              --- BASE/w2/w2-settings
-              +++ HEAD/w2/w2-settings
-              @@ -1,16 +0,0 @@
-              -# ConfigMap base/settings
-              -apiVersion: v1
-              -data:
-              -  colour: blue
-              -kind: ConfigMap
-              -metadata:
-              -  name: settings
-              ----
-              -# Secret base/settings
-              -apiVersion: v1
-              -kind: Secret
-              -metadata:
-              -  name: settings
-              -stringData:
-              -  password: (redacted)
-              ----
+== w2
+stack removed: 6 resource(s)
+  - argocd_cluster.argo-cluster_registration_120E602F
+  - digitalocean_kubernetes_cluster.doks_cluster_E4D6AF1C
+  - kubernetes_cluster_role_binding_v1.argo-cluster_cluster-role-binding_A6AB03FA
+  - kubernetes_cluster_role_v1.argo-cluster_cluster-role_930D4459
+  - kubernetes_secret_v1.argo-cluster_token_EF502C51
+  - kubernetes_service_account_v1.argo-cluster_service-account_0B0229D1
+applications:
+  - w2-settings (global: base/settings): cluster removed
+manifests:
+  - w2-settings (global: base/settings, Kubernetes 1.33)
+      - ConfigMap base/settings
+      - Secret base/settings
+      --- BASE/w2/w2-settings
+      +++ HEAD/w2/w2-settings
+      @@ -1,16 +0,0 @@
+      -# ConfigMap base/settings
+      -apiVersion: v1
+      -data:
+      -  colour: blue
+      -kind: ConfigMap
+      -metadata:
+      -  name: settings
+      ----
+      -# Secret base/settings
+      -apiVersion: v1
+      -kind: Secret
+      -metadata:
+      -  name: settings
+      -stringData:
+      -  password: (redacted)
+      ----
 
-        == w3
-        stack added: 6 resource(s)
-          + argocd_cluster.argo-cluster_registration_120E602F
-          + digitalocean_kubernetes_cluster.doks_cluster_E4D6AF1C
-          + kubernetes_cluster_role_binding_v1.argo-cluster_cluster-role-binding_A6AB03FA
-          + kubernetes_cluster_role_v1.argo-cluster_cluster-role_930D4459
-          + kubernetes_secret_v1.argo-cluster_token_EF502C51
-          + kubernetes_service_account_v1.argo-cluster_service-account_0B0229D1
-        applications:
-          + w3-shop (web: web/shop): new cluster
-        manifests:
-          + w3-shop (web: web/shop, Kubernetes 1.33)
-              + Deployment web/shop
-              --- BASE/w3/w3-shop
-              +++ HEAD/w3/w3-shop
-              @@ -0,0 +1,21 @@
-              +# Deployment web/shop
-              +apiVersion: apps/v1
-              +kind: Deployment
-              +metadata:
-              +  labels:
-              +    helm.sh/chart: shop-0.1.0
-              +  name: shop
-              +spec:
-              +  replicas: 2
-              +  selector:
-              +    matchLabels:
-              +      app: shop
-              +  template:
-              +    metadata:
-              +      labels:
-              +        app: shop
-              +    spec:
-              +      containers:
-              +      - image: shop:1.0
-              +        name: shop
-              +---
+== w3
+stack added: 6 resource(s)
+  + argocd_cluster.argo-cluster_registration_120E602F
+  + digitalocean_kubernetes_cluster.doks_cluster_E4D6AF1C
+  + kubernetes_cluster_role_binding_v1.argo-cluster_cluster-role-binding_A6AB03FA
+  + kubernetes_cluster_role_v1.argo-cluster_cluster-role_930D4459
+  + kubernetes_secret_v1.argo-cluster_token_EF502C51
+  + kubernetes_service_account_v1.argo-cluster_service-account_0B0229D1
+applications:
+  + w3-shop (web: web/shop): new cluster
+manifests:
+  + w3-shop (web: web/shop, Kubernetes 1.33)
+      + Deployment web/shop
+      --- BASE/w3/w3-shop
+      +++ HEAD/w3/w3-shop
+      @@ -0,0 +1,21 @@
+      +# Deployment web/shop
+      +apiVersion: apps/v1
+      +kind: Deployment
+      +metadata:
+      +  labels:
+      +    helm.sh/chart: shop-0.1.0
+      +  name: shop
+      +spec:
+      +  replicas: 2
+      +  selector:
+      +    matchLabels:
+      +      app: shop
+      +  template:
+      +    metadata:
+      +      labels:
+      +        app: shop
+      +    spec:
+      +      containers:
+      +      - image: shop:1.0
+      +        name: shop
+      +---
 
-        gate removed-cluster: the stack of cluster w2 is removed (clusters/w2/ is gone): retire it by hand
-        gates: would fail (not enforced without --gate): 1 violation(s)""")
+gate removed-cluster: the stack of cluster w2 is removed (clusters/w2/ is gone): retire it by hand
+gates: would fail (not enforced without --gate): 1 violation(s)\
+""")
 
 
 # --------------------------------------------------------------------------- formats, sides

@@ -2,6 +2,11 @@
 
 GitLab is a loopback HTTP server here that records what it is asked: no test
 reaches a network.
+
+The expected reports are inline snapshots (inline-snapshot), each with a note of what was
+reviewed in it. After a deliberate change of the report, ``./fleet test -n 0 --inline-snapshot=fix
+tests/test_diff.py tests/test_diff_note.py`` rewrites them in place: review the change
+against each note, and update the note.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from inline_snapshot import snapshot
 
 from fleetform.commands import diffreport, mrnote
 from fleetform.commands.cli import main
@@ -151,7 +157,10 @@ def test_the_markdown_note_has_a_table_the_gates_and_a_collapsed_section_per_clu
 
     text = redact_commits(format_markdown(diff_of(fleet, base)), fleet, base)
 
-    assert text == """\
+    # Reviewed: the marker line first (the note is found and updated by it), the table of
+    # one changed application, the gates, and w1's section collapsed, with the one line
+    # that changes: the shop's image, 1.1 -> 1.2.
+    assert text == snapshot("""\
 <!-- fleetform-diff -->
 ### fleetform diff
 
@@ -184,7 +193,7 @@ stacks: no change; routing: +0 -0 application(s) on 0 cluster(s); manifests: 1 a
 ```
 
 </details>
-"""
+""")
 
 
 def test_long_diffs_are_cut_with_a_count_in_markdown(fleet, monkeypatch):
