@@ -88,18 +88,20 @@ def synth(clusters_dir: str | Path, outdir: str | Path, *,
         return chosen
 
     outdir = check_outdir(outdir, Path(clusters_dir), fleet)
+    staging: Path | None = None
     try:
-        outdir.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_staging(outdir)
-        staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.{os.getpid()}.",
-                                        dir=outdir.parent))
-        # mkdtemp's 0700 would stay with the output through the rename: give it the
-        # mode of any new directory, so Terraform run as another user can read it.
-        staging.chmod(0o777 & ~_umask())
-    except OSError as exc:
-        raise ConfigError(f"cannot be written ({exc.strerror or exc})", file=outdir,
-                          field="--out") from None
-    try:
+        try:
+            outdir.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_staging(outdir)
+            with deferred():  # an interrupt here would leave it unnamed, so never removed
+                staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.{os.getpid()}.",
+                                                dir=outdir.parent))
+            # mkdtemp's 0700 would stay with the output through the rename: give it the
+            # mode of any new directory, so Terraform run as another user can read it.
+            staging.chmod(0o777 & ~_umask())
+        except OSError as exc:
+            raise ConfigError(f"cannot be written ({exc.strerror or exc})", file=outdir,
+                              field="--out") from None
         app = build_app(fleet, names=chosen, outdir=staging, env=env)
         with _write_errors(outdir, unchanged=True):
             app.synth()
@@ -109,7 +111,8 @@ def synth(clusters_dir: str | Path, outdir: str | Path, *,
             raise ConfigError(f"cannot be replaced ({exc.strerror or exc})", file=outdir,
                               field="--out") from None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
     return chosen
 
 
@@ -209,8 +212,8 @@ def _replace_dir(new: Path, target: Path) -> None:
             if old is not None:  # put the previous output back
                 os.replace(old, target)
             raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        if old is not None:  # inside: an interrupt now would leave it behind
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:
