@@ -15,8 +15,7 @@ from fleetform import interrupts  # noqa: E402
 
 interrupts.install()  # first: Ctrl-C from here on ends with one line and 130
 
-with interrupts.guarded():
-    from fleetform.commands.cli import main
+from fleetform.commands.cli import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main(["synth", *sys.argv[1:]]))

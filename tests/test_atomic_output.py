@@ -362,3 +362,34 @@ def test_the_output_directory_gets_the_umasks_mode_not_the_staging_directorys(tm
 
     mode = (tmp_path / "cdktf.out").stat().st_mode & 0o777
     assert mode == (tmp_path / "plain").stat().st_mode & 0o777 == 0o777 & ~umask
+
+
+def test_generated_files_are_written_whole_with_the_umasks_mode(tmp_path):
+    """The child pipeline and the diff reports: a temporary file of their own beside the
+    target, renamed over it; the mode of any new file, not mkstemp's 0600."""
+    from fleetform.fleet.files import write_atomically
+
+    target = tmp_path / "out" / "child.yml"
+    previous = os.umask(0o022)
+    try:
+        write_atomically(target, "jobs: 1\n", field="--output")
+        write_atomically(target, "jobs: 2\n", field="--output")
+    finally:
+        os.umask(previous)
+
+    assert target.read_text() == "jobs: 2\n"
+    assert target.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in target.parent.iterdir()) == ["child.yml"]
+
+
+def test_a_generated_file_that_cannot_be_written_is_one_error_and_leaves_nothing(tmp_path):
+    from fleetform.fleet.files import write_atomically
+
+    target = tmp_path / "child.yml"
+    target.mkdir()  # a directory where the file should go: the rename fails
+
+    with pytest.raises(ConfigError) as info:
+        write_atomically(target, "jobs: 1\n", field="--output")
+
+    assert str(info.value).startswith(f"{target}: --output: cannot be written (")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["child.yml"]

@@ -1,7 +1,7 @@
 """`fleetform diff` for merge requests: the Markdown note, and posting it to GitLab.
 
-GitLab is a loopback HTTP server here that records what it is asked: no test
-reaches a network.
+GitLab is the suite's loopback stand-in (support/fake_gitlab.py), which records what it is
+asked: no test reaches a network.
 
 The expected reports are inline snapshots (inline-snapshot), each with a note of what was
 reviewed in it. After a deliberate change of the report, ``./fleet test -n 0 --inline-snapshot=fix
@@ -12,8 +12,6 @@ against each note, and update the note.
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from inline_snapshot import snapshot
@@ -21,98 +19,62 @@ from inline_snapshot import snapshot
 from fleetform.commands import diffreport, mrnote
 from fleetform.commands.cli import main
 from fleetform.commands.diffreport import NOTE_MARKER, format_markdown
+from support.fake_gitlab import FakeGitLab
 from test_diff import diff_of, fleet, redact_commits  # noqa: F401 (fixture)
 
 TOKEN = "glpat-test-token-123"
 
 
-class FakeGitLab:
-    """Merge request notes of project 42, MR !7, served on 127.0.0.1."""
+def serve(*, notes: list[dict] | None = None, fail: int | None = None) -> FakeGitLab:
+    """The suite's loopback GitLab, holding merge request !7's ``notes`` (project 42)."""
+    server = FakeGitLab(project="42", token=TOKEN).__enter__()
+    server.notes["7"] = list(notes or [])
+    server.fail_api = fail
+    return server
 
-    def __init__(self, notes: list[dict] | None = None, fail: int | None = None) -> None:
-        self.notes = list(notes or [])
-        self.requests: list[tuple[str, str, str | None, dict | None]] = []
-        fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
+def env(server: FakeGitLab) -> dict[str, str]:
+    return {"CI_API_V4_URL": server.api_url, "CI_PROJECT_ID": "42",
+            "CI_MERGE_REQUEST_IID": "7", mrnote.TOKEN_ENV: TOKEN}
 
-            def _answer(self, code: int, body) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
 
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length)) if length else None
-                fake.requests.append((self.command, self.path,
-                                      self.headers.get("PRIVATE-TOKEN"), body))
-                if fail:
-                    return self._answer(fail, {"message": "403 Forbidden"})
-                base = "/api/v4/projects/42/merge_requests/7/notes"
-                if self.command == "GET" and self.path.startswith(base + "?"):
-                    return self._answer(200, fake.notes)
-                if self.command == "POST" and self.path == base:
-                    note = {"id": 100 + len(fake.notes), "body": body["body"], "system": False}
-                    fake.notes.append(note)
-                    return self._answer(201, note)
-                if self.command == "PUT" and self.path.startswith(base + "/"):
-                    note = next(n for n in fake.notes if self.path.endswith(f"/{n['id']}"))
-                    note["body"] = body["body"]
-                    return self._answer(200, note)
-                return self._answer(404, {"message": "404 Not Found"})
-
-            do_GET = do_POST = do_PUT = _handle
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def env(self) -> dict[str, str]:
-        return {"CI_API_V4_URL": f"http://127.0.0.1:{self.server.server_port}/api/v4",
-                "CI_PROJECT_ID": "42", "CI_MERGE_REQUEST_IID": "7",
-                mrnote.TOKEN_ENV: TOKEN}
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+def requests(server: FakeGitLab) -> list[tuple[str, str, str | None, dict | None]]:
+    """``(method, path, token, JSON body)`` of each request the server received."""
+    return [(method, path, {k.lower(): v for k, v in headers.items()}.get("private-token"),
+             json.loads(body) if body else None)
+            for method, path, headers, body in server.requests]
 
 
 @pytest.fixture
 def gitlab():
-    server = FakeGitLab([{"id": 1, "body": "LGTM", "system": False},
-                         {"id": 2, "body": f"{NOTE_MARKER}\nan old report", "system": True}])
+    server = serve(notes=[{"id": 1, "body": "LGTM", "system": False},
+                          {"id": 2, "body": f"{NOTE_MARKER}\nan old report", "system": True}])
     yield server
-    server.close()
+    server.__exit__(None, None, None)
 
 
 def test_the_first_run_creates_one_note_and_later_runs_update_it(gitlab):
-    assert mrnote.post(f"{NOTE_MARKER}\nfirst", gitlab.env) == "created note 102"
-    assert mrnote.post(f"{NOTE_MARKER}\nsecond", gitlab.env) == "updated note 102"
+    assert mrnote.post(f"{NOTE_MARKER}\nfirst", env(gitlab)) == "created note 102"
+    assert mrnote.post(f"{NOTE_MARKER}\nsecond", env(gitlab)) == "updated note 102"
 
-    methods = [(m, p.split("?")[0], body) for m, p, _, body in gitlab.requests]
+    methods = [(m, p.split("?")[0], body) for m, p, _, body in requests(gitlab)]
     notes = "/api/v4/projects/42/merge_requests/7/notes"
     assert methods == [("GET", notes, None), ("POST", notes, {"body": f"{NOTE_MARKER}\nfirst"}),
                        ("GET", notes, None),
                        ("PUT", f"{notes}/102", {"body": f"{NOTE_MARKER}\nsecond"})]
-    assert {token for _, _, token, _ in gitlab.requests} == {TOKEN}
+    assert {token for _, _, token, _ in requests(gitlab)} == {TOKEN}
     # A system note that happens to start with the marker is not ours to edit.
-    assert [n["body"] for n in gitlab.notes] == ["LGTM", f"{NOTE_MARKER}\nan old report",
+    assert [n["body"] for n in gitlab.notes["7"]] == ["LGTM", f"{NOTE_MARKER}\nan old report",
                                                  f"{NOTE_MARKER}\nsecond"]
 
 
 def test_a_refused_request_is_an_error_without_the_token():
-    server = FakeGitLab(fail=403)
+    server = serve(fail=403)
     try:
         with pytest.raises(mrnote.NoteError) as info:
-            mrnote.post(f"{NOTE_MARKER}\nx", server.env)
+            mrnote.post(f"{NOTE_MARKER}\nx", env(server))
     finally:
-        server.close()
+        server.__exit__(None, None, None)
     assert "HTTP 403" in str(info.value) and TOKEN not in str(info.value)
 
 
@@ -128,7 +90,7 @@ def test_a_merge_request_run_posts_the_markdown_report(fleet, gitlab, monkeypatc
     base = fleet.head()
     fleet.write("manifests/web/values/w1/shop/values.yaml", "tag: '1.2'\n")
     fleet.commit("shop 1.2 on w1")
-    for name, value in {**gitlab.env, "CI_MERGE_REQUEST_DIFF_BASE_SHA": base,
+    for name, value in {**env(gitlab), "CI_MERGE_REQUEST_DIFF_BASE_SHA": base,
                         "CI_PIPELINE_SOURCE": "merge_request_event"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("CI_MERGE_REQUEST_DESCRIPTION", raising=False)
@@ -139,7 +101,7 @@ def test_a_merge_request_run_posts_the_markdown_report(fleet, gitlab, monkeypatc
 
     assert code == 0
     assert "fleetform diff: created note 102 on merge request !7" in err
-    [(_, _, _, posted)] = [r for r in gitlab.requests if r[0] == "POST"]
+    [(_, _, _, posted)] = [r for r in requests(gitlab) if r[0] == "POST"]
     assert posted["body"] == (tmp_path / "diff.md").read_text()
     assert posted["body"].startswith(NOTE_MARKER + "\n### fleetform diff\n")
     assert json.loads((tmp_path / "diff.json").read_text())["manifests"][0]["application"] == \

@@ -13,7 +13,11 @@ exception it caught, and reports the interrupt.
 and records each signal in a wakeup socket written by the C-level handler at
 delivery: a signal whose Python handler has not run yet is still counted.
 :func:`deferred` keeps a signal from interrupting a few statements that must
-run together (two renames).
+run together (two renames); :func:`settle` ends the handling once the command's
+outcome is decided. An interrupt raised where no code catches it (during a
+program's imports, or in the instant the command settles) reaches
+``sys.excepthook``, which :func:`install` sets to end the process as
+:func:`leave` does: one line, never a traceback.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import contextlib
 import os
 import signal
 import socket
+import sys
 from typing import Iterator, Optional
 
 #: The signals handled, with the word each prints.
@@ -37,7 +42,10 @@ class Interrupted(KeyboardInterrupt):
 
 
 _received: Optional[int] = None
+#: Set by settle(): the outcome is decided, signals are only recorded.
+_settled = False
 _deferring = 0
+_previous_hook = sys.excepthook
 _pending: Optional[int] = None
 #: The two ends of the wakeup socket, kept open for the process's life.
 _wakeup: Optional[socket.socket] = None
@@ -48,10 +56,20 @@ def _handler(signum: int, frame: object) -> None:
     global _received, _pending
     if _received is None:
         _received = signum
+    if _settled:
+        return
     if _deferring:
         _pending = _pending or signum
         return
     raise Interrupted(signum)
+
+
+def _excepthook(kind: type, value: BaseException, trace: object) -> None:
+    """An interrupt that reached the top (raised where nothing could catch it: during
+    the imports, or as the command settled): the one line, not a traceback."""
+    if issubclass(kind, KeyboardInterrupt):
+        leave(received() or signal.SIGINT)
+    _previous_hook(kind, value, trace)
 
 
 def install() -> None:
@@ -69,6 +87,8 @@ def install() -> None:
         writer.close()
         return
     _wakeup, _wakeup_writer = reader, writer
+    global _previous_hook
+    _previous_hook, sys.excepthook = sys.excepthook, _excepthook
     for signum in SIGNALS:
         signal.signal(signum, _handler)
 
@@ -106,6 +126,8 @@ def settle() -> Optional[int]:
     its work) would otherwise meet the default action Python restores at exit and
     kill the process without a word. One that arrived before is in the wakeup socket.
     """
+    global _settled
+    _settled = True
     if _wakeup is not None:
         for signum in SIGNALS:
             signal.signal(signum, signal.SIG_IGN)
@@ -135,16 +157,6 @@ def deferred() -> Iterator[None]:
             raise Interrupted(signum)
 
 
-@contextlib.contextmanager
-def guarded() -> Iterator[None]:
-    """Code run between :func:`install` and the command line's own handling (a
-    program's imports): an interrupt there ends the process as :func:`leave` does."""
-    try:
-        yield
-    except KeyboardInterrupt:
-        leave(received() or signal.SIGINT)
-
-
 def leave(signum: int) -> None:
     """Print the one line and end the process now, with :func:`exit_code`.
 
@@ -152,8 +164,6 @@ def leave(signum: int) -> None:
     its node process, which the same signal ended) would print tracebacks.
     Output is flushed first; cleanup has run by the time the command returns.
     """
-    import sys
-
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()

@@ -133,6 +133,16 @@ class FakeGitLab:
                 return bool(fake.api_tokens & {self.headers.get("JOB-TOKEN"),
                                                self.headers.get("PRIVATE-TOKEN")})
 
+            def _notes_request(self, rest: str) -> None:
+                self._body()
+                if fake.fail_api is not None:
+                    return self._reply(fake.fail_api, b'{"message": "unavailable"}')
+                if not self._api_auth():
+                    return self._reply(401, b'{"message": "401 Unauthorized"}')
+                if not self._notes(rest):
+                    self._reply(404)
+                return None
+
             def _notes(self, rest: str) -> bool:
                 """Answer a merge request notes request; False if ``rest`` is not one."""
                 parts = rest.split("/")
@@ -173,10 +183,7 @@ class FakeGitLab:
                 if rest is None:
                     return self._reply(404)
                 if rest.startswith("merge_requests/"):
-                    if not self._api_auth():
-                        return self._reply(401, b'{"message": "401 Unauthorized"}')
-                    self._notes(rest)
-                    return None
+                    return self._notes_request(rest)
                 if rest.startswith("terraform/state/"):
                     if not self._state_auth():
                         return self._reply(401)
@@ -217,10 +224,7 @@ class FakeGitLab:
             def do_POST(self) -> None:
                 rest, query, _ = self._route()
                 if rest is not None and rest.startswith("merge_requests/"):
-                    if not self._api_auth():
-                        return self._reply(401, b'{"message": "401 Unauthorized"}')
-                    self._notes(rest)
-                    return None
+                    return self._notes_request(rest)
                 if rest is None or not rest.startswith("terraform/state/"):
                     return self._reply(404)
                 if not self._state_auth():
@@ -253,10 +257,7 @@ class FakeGitLab:
                 rest, _, _ = self._route()
                 if rest is None or not rest.startswith("merge_requests/"):
                     return self._reply(404)
-                if not self._api_auth():
-                    return self._reply(401, b'{"message": "401 Unauthorized"}')
-                self._notes(rest)
-                return None
+                return self._notes_request(rest)
 
             def do_DELETE(self) -> None:
                 rest, _, _ = self._route()

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Mapping
 
 from ..errors import ConfigError, ConfigErrors
+from ..fleet.files import write_atomically
 from ..fleet.repositories import NO_FETCH_OPTION, REPOS_ENV, parse_overrides
 from ..fleet.repository_fetch import RepositoryFetcher
 from . import gates, mrnote
@@ -168,17 +169,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "default each side's revision is cloned, to compare them)")
 
 
-def _write(path: Path, text: str, option: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ConfigError(f"cannot be written ({exc.strerror or exc})", file=path,
-                          field=option) from None
-
-
 def run(args: argparse.Namespace) -> int:
     import json
 
@@ -196,9 +186,9 @@ def run(args: argparse.Namespace) -> int:
     markdown = format_markdown(diff)
     data = json.dumps(diff.to_dict(), indent=2)
     if args.markdown:
-        _write(args.markdown, markdown, "--markdown")
+        write_atomically(args.markdown, markdown, field="--markdown")
     if args.json:
-        _write(args.json, data + "\n", "--json")
+        write_atomically(args.json, data + "\n", field="--json")
     if args.format == "json":
         print(data)
     elif args.format == "markdown":

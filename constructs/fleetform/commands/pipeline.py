@@ -48,13 +48,13 @@ import argparse
 import os
 import shlex
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ..errors import ConfigError
+from ..fleet.files import write_atomically
 from .gitdiff import add_base_arguments, changes_from_args, ci_applies, warn
 from ..constructs.applicationsets import ARGOCD_NAMESPACE
 from .gitdiff_results import CLUSTER_FILE, CLUSTERS_DIR, AffectedCluster, Changes, RemovedCluster
@@ -330,23 +330,6 @@ def render(changes: Changes, *, apply: bool) -> str:
     return "\n".join(header) + "\n" + body
 
 
-def _write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all."""
-    path = Path(path)
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-        raise ConfigError(f"cannot be written ({exc.strerror})", file=path,
-                          field="--output") from None
-
-
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = ("Generate the GitLab child pipeline of a change: synth and plan "
                           "for each affected cluster, manual apply on the default branch, "
@@ -373,7 +356,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         print(changes.summary(), file=sys.stderr)
     else:
-        _write(args.output, text)
+        write_atomically(args.output, text, field="--output")
         print(changes.summary())
         print(f"wrote {args.output} ({len(changes.affected)} cluster(s), "
               f"{'with' if apply else 'without'} apply jobs)")

@@ -16,6 +16,7 @@ from typing import Iterator, Mapping, Sequence
 from ..errors import ConfigError, ConfigErrors
 from ..interrupts import deferred
 from .config import Fleet, load_fleet
+from .files import umask
 
 SELECT_ENV = "FLEETFORM_CLUSTERS"
 
@@ -98,7 +99,7 @@ def synth(clusters_dir: str | Path, outdir: str | Path, *,
                                                 dir=outdir.parent))
             # mkdtemp's 0700 would stay with the output through the rename: give it the
             # mode of any new directory, so Terraform run as another user can read it.
-            staging.chmod(0o777 & ~_umask())
+            staging.chmod(0o777 & ~umask())
         except OSError as exc:
             raise ConfigError(f"cannot be written ({exc.strerror or exc})", file=outdir,
                               field="--out") from None
@@ -114,12 +115,6 @@ def synth(clusters_dir: str | Path, outdir: str | Path, *,
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
     return chosen
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 #: A file system error of node's ``fs`` module, as jsii passes it on:
