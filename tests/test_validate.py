@@ -431,3 +431,30 @@ def test_an_upgrade_preview_to_a_version_without_schemas_fails_clearly(version, 
     assert main(["validate", "--clusters-dir", str(CLUSTERS), "--kubernetes-version",
                  version]) == 2
     assert capsys.readouterr().err.strip() == f"error: {message}"
+
+
+def test_the_helm_sdk_is_the_version_whose_private_api_was_checked():
+    """Rendering at a cluster's version calls helm-python-sdk's internals: an upgrade of the
+    SDK fails here, so that they are checked again (as jsii's are, test_jsii_channel)."""
+    from importlib.metadata import version
+
+    from fleetform.commands.validate_render import VERIFIED_HELM_SDK_VERSION, native_render
+
+    assert version("helm-python-sdk") == VERIFIED_HELM_SDK_VERSION
+    assert callable(native_render())
+
+
+def test_another_helm_sdk_is_a_clear_error_not_a_crash(monkeypatch):
+    import importlib.metadata
+
+    from fleetform.commands import validate_render
+
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.3.0")
+
+    with pytest.raises(ConfigError) as info:
+        validate_render.native_render()
+
+    assert str(info.value) == (
+        "helm-python-sdk: rendering charts at a cluster's Kubernetes version needs "
+        "helm-python-sdk 0.2.2, whose internals fleetform uses (installed: 0.3.0): "
+        "pip install 'helm-python-sdk==0.2.2'")

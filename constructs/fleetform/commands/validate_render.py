@@ -53,6 +53,36 @@ def captured_stderr() -> Iterator[list[str]]:
             lines.extend(sink.read().decode("utf-8", "replace").splitlines())
 
 
+#: The helm-python-sdk whose private API (``_native.call_string``, ``Chart._raw``) rendering
+#: at a cluster's Kubernetes version was checked against; ``tests/test_validate.py`` fails
+#: on any other, so that an upgrade means checking that API again.
+VERIFIED_HELM_SDK_VERSION = "0.2.2"
+
+
+def native_render() -> Any:
+    """helm-python-sdk's native call, if the installed SDK is the one checked; a ConfigError
+    saying what to install otherwise (its private API may have changed in another)."""
+    from importlib.metadata import version
+
+    installed = version("helm-python-sdk")
+    try:
+        import helm_python
+        from helm_python import _native
+
+        call = _native.call_string
+        usable = installed == VERIFIED_HELM_SDK_VERSION and callable(call) \
+            and hasattr(helm_python.Chart, "_raw")
+    except (ImportError, AttributeError):
+        usable = False
+    if not usable:
+        raise ConfigError(
+            f"rendering charts at a cluster's Kubernetes version needs helm-python-sdk "
+            f"{VERIFIED_HELM_SDK_VERSION}, whose internals fleetform uses (installed: "
+            f"{installed}): pip install 'helm-python-sdk=={VERIFIED_HELM_SDK_VERSION}'",
+            field="helm-python-sdk")
+    return call
+
+
 def render_documents(chart: Any, values: dict, *, name: str, namespace: str,
                      kube_minor: str | None = None) -> list[tuple[str, str]]:
     """Render a loaded chart offline as Argo CD would install it: ``(file, YAML)`` pairs.
@@ -65,13 +95,11 @@ def render_documents(chart: Any, values: dict, *, name: str, namespace: str,
     if kube_minor is None:
         rendered = chart.render(values, name=name, namespace=namespace, is_install=True)
     else:
-        from helm_python import _native
-
         # Chart.render (helm-python-sdk 0.2.2) does not pass kube_version, which the
         # native library's render options accept (as helm template --kube-version).
         options = {"name": name, "namespace": namespace, "is_install": True,
                    "kube_version": f"v{kube_minor}.0"}
-        rendered = json.loads(_native.call_string(
+        rendered = json.loads(native_render()(
             "helm_render", chart._raw(), json.dumps(values), json.dumps(options)))
     documents = [(c.get("filename") or c.get("name", "crds"), c.get("data", ""))
                  for c in chart.crds]
