@@ -17,12 +17,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import CLEAN_ENV, CLUSTERS, ROOT, WORKER_YAML, write_cluster
+from support.processes import first_stack_written, run_until
 
 from fleetform.fleet import app as fleet_app
 from fleetform.errors import ConfigError
@@ -252,22 +252,10 @@ def big_project(tmp_path, golden) -> Path:
 def interrupt_synth(project: Path, sig: signal.Signals) -> subprocess.CompletedProcess:
     """Start ``python main.py``; once the first stack is written to staging, send ``sig``
     to its process group (as Ctrl-C or a CI runner does)."""
-    process = subprocess.Popen([sys.executable, "main.py"], cwd=project,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, **CLEAN_ENV}, start_new_session=True)
-    deadline = time.monotonic() + 120
-    try:
-        while not list(project.glob(".cdktf.out.*/stacks/*/cdk.tf.json")):
-            assert process.poll() is None, "the synth ended before writing a stack"
-            assert time.monotonic() < deadline, "no stack written in 120 s"
-            time.sleep(0.005)
-        os.killpg(process.pid, sig)
-        stdout, stderr = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    result = run_until([sys.executable, "main.py"], project, first_stack_written(project), sig,
+                       env={**os.environ, **CLEAN_ENV})
+    assert result.returncode != 0, "the synth ended before it was signalled"
+    return result
 
 
 def assert_old_or_complete(out: Path, before: dict[str, bytes]) -> None:

@@ -23,6 +23,7 @@ from typing import Callable
 import psutil
 import pytest
 from conftest import CLEAN_ENV
+from support import processes
 from test_atomic_output import (assert_old_or_complete, big_project, complete_stacks,  # noqa: F401
                                 golden, leftovers, snapshot)
 
@@ -58,39 +59,13 @@ def node_runs(pid: int) -> bool:
 POINTS: dict[str, Callable[[int, Path], bool]] = {
     "signals handled, before node": lambda pid, _: handles(pid, signal.SIGTERM),
     "node started": lambda pid, _: node_runs(pid),
-    "first stack written": lambda pid, project: bool(
-        list(project.glob(".cdktf.out.*/stacks/*/cdk.tf.json"))),
+    "first stack written": lambda pid, project: processes.first_stack_written(project)(pid),
 }
 
 
 def run_until(command: list[str], cwd: Path, ready: Callable[[int], bool], sig: signal.Signals,
               env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """Start ``command`` in its own process group; once ``ready(pid)``, signal the group."""
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env=env or {**os.environ, **CLEAN_ENV},
-                               start_new_session=True)
-    deadline = time.monotonic() + 120
-    group = set()
-    try:
-        while not ready(process.pid):
-            assert time.monotonic() < deadline, "the point was not reached in 120 s"
-            if process.poll() is not None:
-                break  # ended before the point: the caller checks the outcome
-            time.sleep(0.002)
-        try:
-            group = {p.pid for p in psutil.Process(process.pid).children(recursive=True)}
-        except psutil.Error:
-            pass
-        if process.poll() is None:
-            os.killpg(process.pid, sig)
-        stdout, stderr = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
-    result.children = group  # type: ignore[attr-defined]
-    return result
+    return processes.run_until(command, cwd, ready, sig, env or {**os.environ, **CLEAN_ENV})
 
 
 def assert_interrupted(result: subprocess.CompletedProcess, sig: signal.Signals) -> None:

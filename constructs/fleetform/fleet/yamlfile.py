@@ -9,8 +9,10 @@ process on a document nested tens of thousands of levels deep.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
+from typing import Any, Iterator
 
 import yaml
 
@@ -168,6 +170,19 @@ def _located(exc: yaml.YAMLError, path: str | Path | None) -> ConfigError:
     return ConfigError(f"invalid YAML: {type(exc).__name__}", file=path)
 
 
+@contextlib.contextmanager
+def _loading(loader: Any, file: str | Path | None) -> Iterator[Any]:
+    """``loader`` for one use: its errors as ConfigError naming ``file``, then disposed."""
+    try:
+        yield loader
+    except yaml.YAMLError as exc:
+        raise _located(exc, file) from None
+    except (RecursionError, ValueError, OverflowError) as exc:
+        raise ConfigError(f"invalid YAML: {type(exc).__name__}", file=file) from None
+    finally:
+        loader.dispose()
+
+
 def load_yaml(text: str, *, file: str | Path | None = None,
               strict_booleans: bool = False) -> object:
     """The one document of ``text``, bounded in depth and alias expansion.
@@ -177,19 +192,13 @@ def load_yaml(text: str, *, file: str | Path | None = None,
     ``on``/``off`` (see :class:`_StrictBooleanLoader`).
     """
     check_depth(text, file)
-    loader = (_StrictBooleanLoader if strict_booleans else _UniqueKeyLoader)(text)
-    try:
+    with _loading((_StrictBooleanLoader if strict_booleans else _UniqueKeyLoader)(text),
+                  file) as loader:
         node = loader.get_single_node()
         if node is None:
             return None
         _expanded_nodes(node, file)
         return loader.construct_document(node)
-    except yaml.YAMLError as exc:
-        raise _located(exc, file) from None
-    except (RecursionError, ValueError, OverflowError) as exc:
-        raise ConfigError(f"invalid YAML: {type(exc).__name__}", file=file) from None
-    finally:
-        loader.dispose()
 
 
 def load_yaml_all(text: str, *, file: str | Path | None = None,
@@ -201,19 +210,13 @@ def load_yaml_all(text: str, *, file: str | Path | None = None,
     if len(text) > max_bytes:
         raise ConfigError(f"is larger than {max_bytes // (1024 * 1024)} MiB", file=file)
     check_depth(text, file)
-    loader = _SafeLoader(text)  # a duplicate key is Kubernetes' to judge here, as before
     documents = []
-    try:
+    # A duplicate key is Kubernetes' to judge here, as before.
+    with _loading(_SafeLoader(text), file) as loader:
         while loader.check_node():
             node = loader.get_node()
             _expanded_nodes(node, file, max_nodes)
             documents.append(loader.construct_document(node))
-    except yaml.YAMLError as exc:
-        raise _located(exc, file) from None
-    except (RecursionError, ValueError, OverflowError) as exc:
-        raise ConfigError(f"invalid YAML: {type(exc).__name__}", file=file) from None
-    finally:
-        loader.dispose()
     return documents
 
 
