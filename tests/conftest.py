@@ -236,6 +236,15 @@ def fleet_repo(tmp_path) -> GitRepo:
     return repo
 
 
+@pytest.fixture
+def gitlab():
+    """The suite's loopback GitLab (``support/fake_gitlab.py``), one per test."""
+    from support.fake_gitlab import FakeGitLab
+
+    with FakeGitLab() as server:
+        yield server
+
+
 # --- manifests, validate and preview ---------------------------------------------------
 
 

@@ -31,12 +31,6 @@ def by_name(changes, name):
     return next(c for c in changes.affected if c.name == name)
 
 
-@pytest.fixture
-def gitlab():
-    with FakeGitLab() as server:
-        yield server
-
-
 def push_env(gitlab: FakeGitLab, before: str = ZERO_SHA, **extra) -> dict[str, str]:
     """A push pipeline on main, as GitLab CI describes it."""
     return {"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "main",

@@ -247,3 +247,33 @@ def test_layout_check_reports_upward_imports_and_cycles(tmp_path, files, expecte
 def test_private_import_check_reports_underscore_names_from_other_modules(tmp_path, files,
                                                                            expected):
     assert private_imports(_write(tmp_path, files), "pkg") == expected
+
+
+def test_the_readmes_module_list_is_the_packages():
+    """README lists every module by layer: kept true by this test, not by hand."""
+    import re
+
+    readme = (PACKAGE_DIR.parent.parent / "README.md").read_text()
+    block = re.search(r"```\n(fleetform/errors\.py.*?)```", readme, re.S).group(1)
+    listed: dict[str, set[str]] = {}
+    layer = None
+    for line in block.splitlines():
+        head = re.match(r"fleetform/(\w+)(/|\.py)\s+(.*)", line)
+        if head and head.group(2) == ".py":
+            listed.setdefault("", set()).add(head.group(1))
+            layer = None
+            continue
+        if head:
+            layer, text = head.group(1), head.group(3).split(":", 1)[-1]
+        else:
+            text = line
+        if layer:
+            listed.setdefault(layer, set()).update(re.findall(r"\b\w+\b", text))
+    modules = module_names(PACKAGE_DIR, "fleetform")
+    actual = {"": {m.split(".")[1] for m in modules if m.count(".") == 1
+                   and m.split(".")[1] not in LAYERS}}
+    for name in LAYERS:
+        actual[name] = {m.split(".")[2] for m in modules
+                        if m.startswith(f"fleetform.{name}.") and m.count(".") == 2}
+
+    assert listed == actual

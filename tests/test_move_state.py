@@ -71,12 +71,6 @@ def test_names_must_be_cluster_names(tmp_path, args, message):
 # --------------------------------------------------------------------------- GitLab state
 
 
-@pytest.fixture
-def gitlab():
-    with FakeGitLab() as server:
-        yield server
-
-
 def gitlab_env(gitlab: FakeGitLab, **extra) -> dict[str, str]:
     return {"FLEETFORM_STATE": "gitlab", "FLEETFORM_GITLAB_API_URL": gitlab.api_url,
             "FLEETFORM_GITLAB_PROJECT_ID": gitlab.project,

@@ -43,12 +43,6 @@ def backend() -> dict:
     return json.loads(Testing.synth(stack))["terraform"]["backend"]
 
 
-@pytest.fixture
-def gitlab():
-    with FakeGitLab() as server:
-        yield server
-
-
 def checkout(root: Path, backend: dict, gitlab: FakeGitLab, hold_until: Path | None = None
              ) -> Path:
     """A CI job's checkout holding the synthesized stack ``lockdemo``.
