@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import posixpath
@@ -59,6 +60,7 @@ def captured_stderr() -> Iterator[list[str]]:
 VERIFIED_HELM_SDK_VERSION = "0.2.2"
 
 
+@functools.lru_cache(maxsize=None)
 def native_render() -> Any:
     """helm-python-sdk's native call, if the installed SDK is the one checked; a ConfigError
     saying what to install otherwise (its private API may have changed in another)."""

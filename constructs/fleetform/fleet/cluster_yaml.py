@@ -17,8 +17,7 @@ from ..constructs.props import (DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOC
                                 check_apps_chart_version, sizing_problem)
 from ..errors import ConfigError
 from .cluster_yaml_fields import (DnsName, LabelKey, LabelValue, RoutingLabelKey,
-                                  RoutingLabelValue, matching, no_go_template,
-                                  no_terraform_template)
+                                  RoutingLabelValue, no_go_template, no_terraform_template)
 
 
 class _Strict(BaseModel):
@@ -88,7 +87,7 @@ class NodePool(_Strict):
     props_type = props.NodePool
 
     name: DnsName
-    size: Annotated[str, matching(formats.DROPLET_SIZE, max_length=64)]
+    size: Annotated[str, StringConstraints(pattern=formats.DROPLET_SIZE, max_length=64)]
     count: int | None = Field(default=None, ge=MIN_NODES, le=MAX_NODES)
     autoscale: Autoscale | None = None
     labels: dict[LabelKey, LabelValue] = Field(default_factory=dict)
@@ -109,7 +108,7 @@ class MaintenanceWindow(_Strict):
     props_type = props.MaintenanceWindow
 
     day: props.Day
-    start_time: Annotated[str, matching(formats.START_TIME)]
+    start_time: Annotated[str, StringConstraints(pattern=formats.START_TIME)]
 
 
 class RepositoryCredentials(_Strict):
@@ -122,7 +121,8 @@ class RepositoryCredentials(_Strict):
     props_type = props.RepositoryCredentials
 
     username: Annotated[str, StringConstraints(min_length=1, max_length=256)]
-    password_variable: Annotated[str, matching(formats.TF_VARIABLE_NAME, max_length=64)]
+    password_variable: Annotated[str, StringConstraints(pattern=formats.TF_VARIABLE_NAME,
+                                                        max_length=64)]
 
     @field_validator("username")
     @classmethod
@@ -144,8 +144,8 @@ class Repository(_Strict):
     props_type = props.Repository
 
     url: Annotated[str, StringConstraints(max_length=2048)]
-    revision: Annotated[str, matching(formats.REVISION, min_length=1,
-                                      max_length=formats.MAX_REVISION_LENGTH)] = "HEAD"
+    revision: Annotated[str, StringConstraints(pattern=formats.REVISION, min_length=1,
+                                               max_length=formats.MAX_REVISION_LENGTH)] = "HEAD"
     path: Annotated[str, StringConstraints(max_length=255)] = ""
     credentials: RepositoryCredentials | None = None
 
@@ -200,9 +200,9 @@ class ManagementArgoCd(_Strict):
     ``admin_enabled`` can be turned off once SSO is configured.
     """
 
-    chart_version: Annotated[str, matching(formats.CHART_VERSION)] = \
+    chart_version: Annotated[str, StringConstraints(pattern=formats.CHART_VERSION)] = \
         DEFAULT_ARGOCD_CHART_VERSION
-    apps_chart_version: Annotated[str, matching(formats.CHART_VERSION)] = \
+    apps_chart_version: Annotated[str, StringConstraints(pattern=formats.CHART_VERSION)] = \
         DEFAULT_ARGOCD_APPS_CHART_VERSION
     hostname: str | None = None
     admin_enabled: bool = True
@@ -263,8 +263,8 @@ class WorkerArgoCd(_Strict):
 
 
 class _ClusterBase(_Strict):
-    region: Annotated[str, matching(formats.REGION)]
-    kubernetes_version: Annotated[str, matching(formats.DOKS_VERSION)]
+    region: Annotated[str, StringConstraints(pattern=formats.REGION)]
+    kubernetes_version: Annotated[str, StringConstraints(pattern=formats.DOKS_VERSION)]
     node_pools: list[NodePool] = Field(min_length=1)
     labels: dict[RoutingLabelKey, RoutingLabelValue] = Field(default_factory=dict)
     tags: list[DnsName] = Field(default_factory=list)
@@ -272,7 +272,7 @@ class _ClusterBase(_Strict):
     auto_upgrade: bool = True
     surge_upgrade: bool = True
     maintenance_window: MaintenanceWindow | None = None
-    vpc_uuid: Annotated[str, matching(formats.UUID)] | None = None
+    vpc_uuid: Annotated[str, StringConstraints(pattern=formats.UUID)] | None = None
     prevent_destroy: bool | None = None
 
     @field_validator("labels", mode="before")

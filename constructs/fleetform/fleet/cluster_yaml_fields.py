@@ -35,12 +35,7 @@ FORMATS = {
 }
 
 
-def matching(pattern: re.Pattern[str], **constraints: int) -> StringConstraints:
-    """The pydantic constraint of a string in one of the constructs' formats."""
-    return StringConstraints(pattern=pattern, **constraints)
-
-
-DnsName = Annotated[str, matching(formats.DNS1123_LABEL, max_length=63)]
+DnsName = Annotated[str, StringConstraints(pattern=formats.DNS1123_LABEL, max_length=63)]
 
 
 #: Terraform reads these in any string of the synthesized JSON as an expression

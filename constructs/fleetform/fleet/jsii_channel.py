@@ -118,6 +118,8 @@ def _start(self: Any) -> None:
             kernel.terminate()
             kernel.wait()
         atexit.unregister(_stop_at_exit)
+        global _kernel_process
+        _kernel_process = None  # the relay's kernel is jsii's own
         assert _relay_start is not None
         _relay_start(self)
         return
