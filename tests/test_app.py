@@ -70,13 +70,13 @@ def test_unknown_selection_is_an_error(project):
 def test_invalid_fleet_leaves_previous_output_untouched(project):
     assert run_main(project, "do-production").returncode == 0
     before = {p: p.read_bytes() for p in (project / "cdktf.out").rglob("*") if p.is_file()}
-    write_cluster(project / "clusters", "broken", STAGING + "    colour: blue\n")
+    write_cluster(project / "clusters", "broken", STAGING + "    paint: blue\n")
 
     result = run_main(project)
 
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
-    assert line.startswith("error: clusters/broken/cluster.yaml: colour: unknown key (known keys: ")
+    assert line.startswith("error: clusters/broken/cluster.yaml: paint: unknown key (known keys: ")
     after = {p: p.read_bytes() for p in (project / "cdktf.out").rglob("*") if p.is_file()}
     assert after == before
     assert not [p for p in project.iterdir() if p.name.startswith(".cdktf.out")]

@@ -8,7 +8,7 @@ import pytest
 from cdktf import TerraformOutput, TerraformStack, TerraformVariable, Testing
 
 from fleetform.constructs.argo_cluster import ArgoCluster
-from fleetform.constructs.cluster_access import ClusterAccess
+from fleetform.constructs.cluster_access import ClusterAccess, ExecCredential
 from fleetform.errors import ConfigError
 
 ACCESS = ClusterAccess(name="eks-prod", endpoint="https://abc.eks.amazonaws.com",
@@ -126,10 +126,21 @@ CERT = dict(name="aks", endpoint="https://aks.example.com", cluster_ca_certifica
 
 @pytest.mark.parametrize("access, field, fragment", [
     (ClusterAccess(**CERT), "cluster.token",
-     "credentials are missing: give token, or client_certificate and client_key"),
+     "credentials are missing: give token, exec, or client_certificate and client_key"),
     (ClusterAccess(**CERT, token="${var.t}", client_certificate="${var.c}",
                    client_key="${var.k}"),
-     "cluster.token", "give either token or client_certificate and client_key, not both"),
+     "cluster.token", "give one of token, exec, or client_certificate and client_key, not "
+                      "token and client_certificate"),
+    (ClusterAccess(**CERT, token="${var.t}", exec=ExecCredential(command="aws")),
+     "cluster.token", "not token and exec"),
+    (ClusterAccess(**CERT, exec=ExecCredential(command="")), "cluster.exec.command",
+     "must be a non-empty string"),
+    (ClusterAccess(**CERT, exec=ExecCredential(command="aws", args="eks get-token")),
+     "cluster.exec.args", "must be a list of strings, got str"),
+    (ClusterAccess(**CERT, exec=ExecCredential(command="aws", args=["eks", 3])),
+     "cluster.exec.args[1]", "must be a string, got int"),
+    (ClusterAccess(**CERT, exec={"command": "aws"}), "cluster.exec",
+     "must be an ExecCredential, got dict"),
     (ClusterAccess(**CERT, client_certificate="${var.c}"), "cluster.client_key",
      "is required with a client certificate, got None"),
     (ClusterAccess(**CERT, client_certificate="", client_key="${var.k}"),

@@ -122,7 +122,7 @@ def test_invalid_password_variable(variable, message):
 def test_cluster_access_is_checked():
     bad = ClusterAccess(name="m", endpoint="https://m", cluster_ca_certificate="ca")
     with pytest.raises(ConfigError, match=r"^cluster.token: credentials are missing: give token, "
-                                          r"or client_certificate and client_key"):
+                                          r"exec, or client_certificate and client_key"):
         ArgoCdProps(cluster=bad, cluster_name="m")
 
 

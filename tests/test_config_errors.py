@@ -310,7 +310,7 @@ def test_other_formats_are_explained(fleet_dir, extra, expected):
 
 
 def test_every_format_the_schema_checks_has_an_explanation():
-    from fleetform.fleet.cluster_yaml import ManagementCluster, WorkerCluster
+    from fleetform.fleet.clouds import MODELS
     from fleetform.fleet.cluster_yaml_fields import FORMATS
 
     def patterns(node):
@@ -323,9 +323,9 @@ def test_every_format_the_schema_checks_has_an_explanation():
             for value in node:
                 yield from patterns(value)
 
-    found = {p for model in (ManagementCluster, WorkerCluster)
-             for p in patterns(model.model_json_schema())}
-    assert len(found) >= 8
+    # Every cloud's and role's model.
+    found = {p for model in MODELS.values() for p in patterns(model.model_json_schema())}
+    assert len(found) >= 14
     assert found <= set(FORMATS), sorted(found - set(FORMATS))
 
 

@@ -33,9 +33,9 @@ def test_byte_identical_to_the_prebuilt_binding_but_for_the_version_constraint()
     assert ours["terraform"]["required_providers"]["kubernetes"] == OURS_REQUIRED
     ours["terraform"]["required_providers"]["kubernetes"] = PREBUILT_REQUIRED
     # The whole document, metadata ("//") included: every resource, block, provider
-    # configuration (token and client certificate), lifecycle and output.
+    # configuration (token, client certificate, exec plugin), lifecycle and output.
     assert ours == prebuilt
-    assert {"client_certificate", "client_key", "token"} <= {
+    assert {"client_certificate", "client_key", "token", "exec"} <= {
         key for provider in prebuilt["provider"]["kubernetes"] for key in provider}
     assert prebuilt["resource"]["kubernetes_secret_v1"]["sec"]["lifecycle"]
 

@@ -147,7 +147,7 @@ class ArgoCluster(Construct):
         self.kubernetes_provider: Optional[KubernetesProvider] = KubernetesProvider(
             self, "kubernetes", alias=alias, host=cluster.endpoint,
             cluster_ca_certificate=cluster.cluster_ca_certificate,
-            **cluster.provider_credentials())
+            **cluster.provider_credentials(list_exec=True))
         k8s = self.kubernetes_provider
         service_account = ServiceAccountV1(
             self, "service-account", provider=k8s,

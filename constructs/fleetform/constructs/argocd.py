@@ -23,7 +23,8 @@ from typing import Mapping
 import yaml
 from cdktf import (DataResource, Fn, TerraformResourceLifecycle, TerraformStack, TerraformVariable,
                    TerraformVariableValidationConfig)
-from cdktf_cdktf_provider_helm.provider import HelmProvider, HelmProviderKubernetes
+from cdktf_cdktf_provider_helm.provider import (HelmProvider, HelmProviderKubernetes,
+                                                HelmProviderKubernetesExec)
 from cdktf_cdktf_provider_helm.release import Release, ReleaseSetSensitive
 from constructs import Construct
 
@@ -153,12 +154,15 @@ class ArgoCd(Construct):
         namespace = props.namespace
 
         credentials = access.provider_credentials()
+        plugin = credentials.get("exec")
         helm = HelmProvider(self, "helm", alias="argocd", kubernetes=HelmProviderKubernetes(
             host=access.endpoint, cluster_ca_certificate=access.cluster_ca_certificate,
-            **credentials))
+            **(dict(credentials, exec=HelmProviderKubernetesExec(**plugin)) if plugin
+               else credentials)))
         kubernetes = KubernetesProvider(
             self, "kubernetes", alias="argocd", host=access.endpoint,
-            cluster_ca_certificate=access.cluster_ca_certificate, **credentials)
+            cluster_ca_certificate=access.cluster_ca_certificate,
+            **access.provider_credentials(list_exec=True))
         random = RandomProvider(self, "random")
 
         # The admin password: generated unless given; hashed once (terraform_data

@@ -33,6 +33,22 @@ REGION = re.compile(r"^[a-z]{3}[0-9]\Z")
 DROPLET_SIZE = re.compile(r"^(?=.{1,64}\Z)[a-z][a-z0-9_]*(-[a-z0-9_]+)+\Z")
 #: A DigitalOcean tag: letters, digits, ':', '-' and '_'.
 DO_TAG = re.compile(r"^[A-Za-z0-9:_-]{1,255}\Z")
+#: An AWS region such as ``eu-west-1``, ``us-gov-west-1`` or ``ap-southeast-5``.
+AWS_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}\Z")
+#: An EKS Kubernetes version: a minor version ``1.33`` (EKS picks the patch).
+EKS_VERSION = re.compile(r"^1\.[0-9]{2}\Z")
+#: An EC2 instance type: a family and a size (``m6i.large``, ``c7gn.16xlarge``,
+#: ``u-6tb1.metal``).
+EC2_INSTANCE_TYPE = re.compile(r"^(?=.{1,64}\Z)[a-z][a-z0-9-]*\.[a-z0-9-]+\Z")
+#: An EC2 subnet ID.
+SUBNET_ID = re.compile(r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})\Z")
+#: The ARN of an IAM role or user (an access entry's principal).
+IAM_PRINCIPAL_ARN = re.compile(
+    r"^arn:aws(-cn|-us-gov|-iso[a-z]?)?:iam::[0-9]{12}:(role|user)/[A-Za-z0-9_+=,.@/-]{1,512}\Z")
+#: An IPv4 CIDR block such as ``203.0.113.0/24``.
+IPV4_CIDR = re.compile(
+    r"^((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])"
+    r"/(3[0-2]|[12]?[0-9])\Z")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 #: A Helm chart version (semantic version, no range).
 CHART_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+\Z")

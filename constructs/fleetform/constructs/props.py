@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections.abc
 from dataclasses import dataclass, field
+from re import Pattern
 from typing import Any, Literal, Mapping, Protocol, Sequence, get_args
 
 from ..errors import ConfigError
@@ -188,8 +189,13 @@ def _check_label_pair(key: Any, value: Any, field: str) -> None:
         raise ConfigError(str(exc), field=f"{field}.{key}") from None
 
 
-def check_node_pool(pool: Any, field: str) -> None:
-    """Raise ConfigError naming the first invalid attribute of ``pool``."""
+def check_node_pool(pool: Any, field: str, *, size: Pattern[str] = DROPLET_SIZE,
+                    size_hint: str = "a droplet size slug such as s-2vcpu-4gb") -> None:
+    """Raise ConfigError naming the first invalid attribute of ``pool``.
+
+    ``size`` is the cloud's machine type format, ``size_hint`` says what it is
+    (defaults: DigitalOcean's droplet sizes).
+    """
     check_instance(pool, field, NodePool,
                    "NodePool(name=..., size=..., count=... or autoscale=Autoscale(...))")
     check_str(pool.name, f"{field}.name",
@@ -198,8 +204,7 @@ def check_node_pool(pool: Any, field: str) -> None:
     if len(pool.name) > 63:
         raise ConfigError(f"must be at most 63 characters, got {len(pool.name)}",
                           field=f"{field}.name")
-    check_str(pool.size, f"{field}.size", "a droplet size slug such as s-2vcpu-4gb",
-              DROPLET_SIZE)
+    check_str(pool.size, f"{field}.size", size_hint, size)
     problem = sizing_problem(pool.count, pool.autoscale)
     if problem:
         raise ConfigError(f"{problem} (got count={short(pool.count)}, "

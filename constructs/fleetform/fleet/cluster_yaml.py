@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, field_validator,
                       model_validator)
@@ -20,7 +20,9 @@ from .cluster_yaml_fields import (DnsName, LabelKey, LabelValue, RoutingLabelKey
                                   RoutingLabelValue, no_go_template, no_terraform_template)
 
 
-class _Strict(BaseModel):
+class Section(BaseModel):
+    """A section of ``cluster.yaml``: strict (unknown keys and wrong types are errors), frozen."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     #: The constructs' props class this section becomes (its fields are this model's).
@@ -34,7 +36,7 @@ class _Strict(BaseModel):
 
 
 def _as_prop(value: object) -> object:
-    if isinstance(value, _Strict):
+    if isinstance(value, Section):
         return value.to_props()
     if isinstance(value, list):
         return tuple(_as_prop(v) for v in value)
@@ -43,7 +45,7 @@ def _as_prop(value: object) -> object:
     return value
 
 
-class Autoscale(_Strict):
+class Autoscale(Section):
     """Autoscaling bounds of a node pool."""
 
     props_type = props.Autoscale
@@ -59,7 +61,7 @@ class Autoscale(_Strict):
         return self
 
 
-class Taint(_Strict):
+class Taint(Section):
     """A Kubernetes taint applied to every node of a pool."""
 
     props_type = props.Taint
@@ -81,13 +83,14 @@ class Taint(_Strict):
         return v
 
 
-class NodePool(_Strict):
-    """A DOKS node pool: fixed ``count`` or ``autoscale`` bounds, never both."""
+class NodePool(Section):
+    """A node pool: fixed ``count`` or ``autoscale`` bounds, never both. ``size`` is the
+    cloud's machine type: each cloud's model narrows it to its format."""
 
     props_type = props.NodePool
 
     name: DnsName
-    size: Annotated[str, StringConstraints(pattern=formats.DROPLET_SIZE, max_length=64)]
+    size: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     count: int | None = Field(default=None, ge=MIN_NODES, le=MAX_NODES)
     autoscale: Autoscale | None = None
     labels: dict[LabelKey, LabelValue] = Field(default_factory=dict)
@@ -102,7 +105,7 @@ class NodePool(_Strict):
         return self
 
 
-class MaintenanceWindow(_Strict):
+class MaintenanceWindow(Section):
     """DOKS maintenance window: a day and a UTC start time ``HH:MM``."""
 
     props_type = props.MaintenanceWindow
@@ -111,7 +114,7 @@ class MaintenanceWindow(_Strict):
     start_time: Annotated[str, StringConstraints(pattern=formats.START_TIME)]
 
 
-class RepositoryCredentials(_Strict):
+class RepositoryCredentials(Section):
     """HTTPS credentials for a private repository.
 
     The password never appears in configuration: ``password_variable`` names a
@@ -138,7 +141,7 @@ class RepositoryCredentials(_Strict):
         return v
 
 
-class Repository(_Strict):
+class Repository(Section):
     """The Git repository of Helm charts that one routing label deploys."""
 
     props_type = props.Repository
@@ -172,7 +175,7 @@ class Repository(_Strict):
         return "" if v == "." else v
 
 
-class AutomationToken(_Strict):
+class AutomationToken(Section):
     """Lifetime of the automation account's API token (worker registration).
 
     ``expires_in`` (default ``2160h``, 90 days) and ``renew_before`` (default
@@ -192,7 +195,7 @@ class AutomationToken(_Strict):
         return self
 
 
-class ManagementArgoCd(_Strict):
+class ManagementArgoCd(Section):
     """Argo CD as installed on the management cluster.
 
     ``repositories`` maps every routing label to the repository it deploys.
@@ -240,7 +243,7 @@ class ManagementArgoCd(_Strict):
         return v
 
 
-class WorkerArgoCd(_Strict):
+class WorkerArgoCd(Section):
     """How a worker reaches the management Argo CD to register itself.
 
     ``server`` is the Argo CD API address (``host[:port]``); when omitted, the
@@ -262,17 +265,18 @@ class WorkerArgoCd(_Strict):
         return v
 
 
-class _ClusterBase(_Strict):
-    region: Annotated[str, StringConstraints(pattern=formats.REGION)]
-    kubernetes_version: Annotated[str, StringConstraints(pattern=formats.DOKS_VERSION)]
+class ClusterBase(Section):
+    """What every cluster.yaml has, whatever its cloud. Each cloud's model
+    (``fleet/clouds/``) narrows ``region``, ``kubernetes_version`` and the pools'
+    ``size`` to its formats and adds its own keys."""
+
+    #: The cloud's name (``cloud:``); each cloud's model fixes it.
+    cloud: str
+    region: str
+    kubernetes_version: str
     node_pools: list[NodePool] = Field(min_length=1)
     labels: dict[RoutingLabelKey, RoutingLabelValue] = Field(default_factory=dict)
     tags: list[DnsName] = Field(default_factory=list)
-    ha: bool = False
-    auto_upgrade: bool = True
-    surge_upgrade: bool = True
-    maintenance_window: MaintenanceWindow | None = None
-    vpc_uuid: Annotated[str, StringConstraints(pattern=formats.UUID)] | None = None
     prevent_destroy: bool | None = None
 
     @field_validator("labels", mode="before")
@@ -288,7 +292,7 @@ class _ClusterBase(_Strict):
         return v
 
     @model_validator(mode="after")
-    def _unique_pools(self) -> "_ClusterBase":
+    def _unique_pools(self) -> "ClusterBase":
         seen: set[str] = set()
         for i, pool in enumerate(self.node_pools):
             if pool.name in seen:
@@ -304,7 +308,7 @@ DEFAULT_MAX_CLUSTERS_LOSING_APPS = 2
 DEFAULT_MAX_REMOVED_APPS = 5
 
 
-class DiffGates(_Strict):
+class DiffGates(Section):
     """Limits ``fleetform diff --gate`` holds a change to (management ``cluster.yaml``).
 
     ``max_clusters_losing_apps`` (default 2): how many clusters a change may
@@ -318,8 +322,9 @@ class DiffGates(_Strict):
     max_removed_apps: int = Field(default=DEFAULT_MAX_REMOVED_APPS, ge=0, le=1_000_000)
 
 
-class ManagementCluster(_ClusterBase):
-    """A management cluster: runs Argo CD for the whole fleet."""
+class ManagementCluster(Section):
+    """The keys of a management cluster, which runs Argo CD for the whole fleet (a
+    cloud's model adds them to its own: ``fleet/clouds/``)."""
 
     role: Literal["management"]
     argocd: ManagementArgoCd = Field(default_factory=ManagementArgoCd)
@@ -327,23 +332,14 @@ class ManagementCluster(_ClusterBase):
     gates: DiffGates = Field(default_factory=DiffGates)
 
 
-class WorkerCluster(_ClusterBase):
-    """A worker cluster: registers itself in the management Argo CD."""
+class WorkerCluster(Section):
+    """The keys of a worker cluster, which registers itself in the management Argo CD."""
 
     role: Literal["worker"]
     argocd: WorkerArgoCd = Field(default_factory=WorkerArgoCd)
 
 
-ClusterSpec = Annotated[Union[ManagementCluster, WorkerCluster], Field(discriminator="role")]
-
-
-class Document(BaseModel):
-    """A whole ``cluster.yaml``: its spec, of the model its ``role`` names."""
-
-    spec: ClusterSpec
-
-
-#: The model of each role, as the discriminated union names them in error locations.
+#: The model of each role's own keys.
 ROLE_MODELS = {"management": ManagementCluster, "worker": WorkerCluster}
 ROLES = tuple(ROLE_MODELS)
 

@@ -14,7 +14,7 @@ from ..constructs.labels import check_label_key, check_label_value, reserved_lab
 
 #: What each format means, for messages: "must be <this>, got 'v1.33'". The formats are
 #: the constructs' (fleetform.constructs.formats), which the props check too. Which
-#: regions, sizes and versions exist is only known to DigitalOcean (and changes): these
+#: regions, sizes and versions exist is only known to the cloud (and changes): these
 #: catch what can never be one.
 FORMATS = {
     formats.DNS1123_LABEL.pattern: "a DNS-1123 label: lowercase letters, digits and '-', "
@@ -26,6 +26,15 @@ FORMATS = {
                                   "versions)",
     formats.DROPLET_SIZE.pattern: "a DigitalOcean droplet size slug such as s-2vcpu-4gb or c-4 "
                                   "(doctl kubernetes options sizes)",
+    formats.AWS_REGION.pattern: "an AWS region such as eu-west-1 or us-east-1 "
+                                "(aws account list-regions)",
+    formats.EKS_VERSION.pattern: "an EKS Kubernetes version: a minor version such as 1.33 "
+                                 "(aws eks describe-cluster-versions)",
+    formats.EC2_INSTANCE_TYPE.pattern: "an EC2 instance type such as m6i.large or t3.medium",
+    formats.SUBNET_ID.pattern: "a subnet ID such as subnet-0123456789abcdef0",
+    formats.IPV4_CIDR.pattern: "an IPv4 CIDR block such as 203.0.113.0/24",
+    formats.IAM_PRINCIPAL_ARN.pattern: "the ARN of an IAM role or user, such as "
+                                       "arn:aws:iam::111122223333:role/platform-admin",
     formats.START_TIME.pattern: "a UTC time HH:MM, such as 03:00",
     formats.UUID.pattern: "a VPC UUID: 8-4-4-4-12 lowercase hexadecimal digits",
     formats.CHART_VERSION.pattern: "a chart version X.Y.Z, such as 10.1.3",

@@ -20,8 +20,9 @@ from pydantic import BaseModel, ValidationError
 from ..constructs.formats import DNS1123_LABEL
 from ..constructs.labels import routing_labels
 from ..errors import ConfigError, ConfigErrors, closest
-from .cluster_yaml import (ROLE_MODELS, Document, ManagementCluster, WorkerCluster,
-                           argocd_server, protected)
+from .cluster_yaml import ClusterBase, ManagementCluster, WorkerCluster, argocd_server, protected
+from .clouds import (CLOUDS, DEFAULT_CLOUD, MODELS, Cloud, Document, other_clouds_key,
+                     other_clouds_value, unknown_cloud)
 from .cluster_yaml_fields import FORMATS
 from .yamlfile import read_yaml
 
@@ -30,15 +31,21 @@ CLUSTER_FILE = "cluster.yaml"
 
 @dataclass(frozen=True)
 class Cluster:
-    """One cluster of the fleet: its name (the directory's), file and spec."""
+    """One cluster of the fleet: its name (the directory's), file and spec (the model of
+    its cloud and role: an instance of ``ManagementCluster`` or ``WorkerCluster``)."""
 
     name: str
     file: Path
-    spec: ManagementCluster | WorkerCluster
+    spec: ClusterBase
 
     @property
     def role(self) -> str:
-        return self.spec.role
+        return self.spec.role  # type: ignore[attr-defined]
+
+    @property
+    def cloud(self) -> Cloud:
+        """The cloud the cluster is in (``cloud:``)."""
+        return CLOUDS[self.spec.cloud]
 
     @property
     def labels(self) -> Mapping[str, str]:
@@ -94,11 +101,11 @@ class Fleet:
 
 
 def _field_parts(loc: tuple) -> tuple:
-    """``loc`` without the document's wrapper levels (``spec``, the role's model)."""
+    """``loc`` without the document's wrapper levels (``spec``, the cloud and role's model)."""
     parts = tuple(loc)
     if parts[:1] == ("spec",):
         parts = parts[1:]
-        if parts[:1] and parts[0] in ROLE_MODELS:
+        if parts[:1] and parts[0] in MODELS:
             parts = parts[1:]
     # "[key]": pydantic's marker for an error in a mapping's key rather than its value.
     return tuple(p for p in parts if p != "[key]" and not (
@@ -132,9 +139,9 @@ def _unwrap(tp: object) -> object:
 
 def _known_keys(loc: tuple) -> list[str]:
     """The keys the model at ``loc`` (the location of an unknown key) accepts."""
-    if len(loc) < 2 or loc[0] != "spec" or loc[1] not in ROLE_MODELS:
+    if len(loc) < 2 or loc[0] != "spec" or loc[1] not in MODELS:
         return []
-    tp: object = ROLE_MODELS[loc[1]]
+    tp: object = MODELS[loc[1]]
     for part in loc[2:-1]:
         tp = _unwrap(tp)
         if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(part, str):
@@ -155,6 +162,13 @@ def _known_keys(loc: tuple) -> list[str]:
 
 
 def _unknown_key(loc: tuple) -> str:
+    if len(loc) == 3 and loc[0] == "spec" and loc[1] in MODELS:
+        this = CLOUDS[loc[1].split("/")[0]]
+        other = other_clouds_key(this.name, str(loc[2]))
+        if other is not None:
+            return (f"is a key of {other.title} clusters (cloud: {other.name}), and this "
+                    f"cluster is cloud: {this.name}{_default(this)}; {this.title} clusters' "
+                    f"own keys are {', '.join(this.keys)}")
     known = _known_keys(loc)
     if not known:
         return "unknown key"
@@ -184,8 +198,28 @@ def _message(err: dict) -> str:
     elif kind == "string_pattern_mismatch":
         pattern = err.get("ctx", {}).get("pattern")
         expected = FORMATS.get(pattern, f"a string matching {pattern}")
-        msg = f"must be {expected}, got {_short(err['input'])}"
+        msg = f"must be {expected}, got {_short(err['input'])}" + _other_cloud(err)
     return msg
+
+
+def _other_cloud(err: dict) -> str:
+    """For a value of another cloud's format (``fra1`` in an EKS cluster), which cloud."""
+    loc = err["loc"]
+    if len(loc) < 3 or loc[0] != "spec" or loc[1] not in MODELS or \
+            loc[-1] not in ("region", "kubernetes_version", "size"):
+        return ""
+    this = CLOUDS[loc[1].split("/")[0]]
+    other = other_clouds_value(this.name, loc[-1], err["input"])
+    if other is None:
+        return ""
+    what = {"kubernetes_version": "version"}.get(loc[-1], loc[-1])
+    article = "an" if other.title[0] in "AEIOU" else "a"
+    return (f" ({_short(err['input'])} is {article} {other.title} {what}, and this cluster is "
+            f"cloud: {this.name}{_default(this)})")
+
+
+def _default(cloud: Cloud) -> str:
+    return " (the default)" if cloud.name == DEFAULT_CLOUD else ""
 
 
 def _short(value: object) -> str:
@@ -209,6 +243,10 @@ def parse_cluster(name: str, file: Path, data: object) -> Cluster:
     if "name" in data:
         raise ConfigError("unknown key: a cluster is named after its directory",
                           file=file, field="name")
+    if "cloud" in data:
+        problem = unknown_cloud(data["cloud"])
+        if problem:
+            raise ConfigError(problem, file=file, field="cloud")
     try:
         doc = Document.model_validate({"spec": data})
     except ValidationError as exc:

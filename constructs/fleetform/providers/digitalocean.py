@@ -27,12 +27,11 @@ import builtins
 from typing import Any, Mapping, Optional, Sequence, Union
 
 import jsii
-from cdktf import (ITerraformDependable, TerraformDataSource, TerraformProvider,
-                   TerraformProviderGeneratorMetadata, TerraformResource,
-                   TerraformResourceLifecycle)
+from cdktf import TerraformProviderGeneratorMetadata
 from constructs import Construct
 
 from .alias import AliasedProvider
+from .binding import DataSource, Resource
 from .digitalocean_blocks import (BOOLEAN, NUMBER, POOL, STRING, STRING_LIST, STRING_MAP,
                                   DataDigitaloceanRegionsFilter, DataDigitaloceanSizesFilter,
                                   KubernetesClusterMaintenancePolicy, KubernetesClusterNodePool,
@@ -100,30 +99,8 @@ class DigitaloceanProvider(AliasedProvider):
 # --------------------------------------------------------------------------
 
 
-class _Attributes:
-    """Synthesis of the attributes given at construction, and references to any attribute."""
-
-    _fleetform_attributes: dict
-
-    @jsii.member(jsii_name="synthesizeAttributes")
-    def _synthesize_attributes(self) -> Mapping[str, Any]:
-        return {name: to_json(value) for name, value in self._fleetform_attributes.items()}
-
-    def _reference(self, attribute: str) -> str:
-        return self.get_string_attribute(attribute)  # type: ignore[attr-defined]
-
-
-class _DigitaloceanResource(_Attributes, TerraformResource):
-    _type: str
-
-    def __init__(self, scope: Construct, id: str, attributes: dict, *,
-                 provider: Optional[TerraformProvider] = None,
-                 depends_on: Optional[Sequence[ITerraformDependable]] = None,
-                 lifecycle: Optional[TerraformResourceLifecycle] = None) -> None:
-        self._fleetform_attributes = attributes
-        super().__init__(scope, id, terraform_resource_type=self._type,
-                         terraform_generator_metadata=_METADATA, provider=provider,
-                         depends_on=depends_on, lifecycle=lifecycle)
+class _DigitaloceanResource(Resource):
+    _metadata = _METADATA
 
     @builtins.property
     def id(self) -> str:
@@ -131,16 +108,8 @@ class _DigitaloceanResource(_Attributes, TerraformResource):
         return self._reference("id")
 
 
-class _DigitaloceanDataSource(_Attributes, TerraformDataSource):
-    _type: str
-
-    def __init__(self, scope: Construct, id: str, attributes: dict, *,
-                 provider: Optional[TerraformProvider] = None,
-                 depends_on: Optional[Sequence[ITerraformDependable]] = None) -> None:
-        self._fleetform_attributes = attributes
-        super().__init__(scope, id, terraform_resource_type=self._type,
-                         terraform_generator_metadata=_METADATA, provider=provider,
-                         depends_on=depends_on)
+class _DigitaloceanDataSource(DataSource):
+    _metadata = _METADATA
 
 
 _CLUSTER = {

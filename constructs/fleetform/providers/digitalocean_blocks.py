@@ -1,8 +1,8 @@
 """Argument checking and the nested blocks of the DigitalOcean binding (``digitalocean.py``).
 
 A block is a frozen dataclass, given as itself or as a mapping of the same keys;
-its arguments are checked when it is built, and a Terraform token is accepted
-wherever its type fits.
+its arguments are checked when it is built (``binding.py``), and a Terraform token
+is accepted wherever its type fits.
 """
 
 from __future__ import annotations
@@ -10,70 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any, Mapping, Optional, Sequence, Union
 
-# Argument kinds, checked on creation.
-STRING, BOOLEAN, NUMBER = "string", "boolean", "number"
-STRING_LIST, STRING_MAP = "list of strings", "map of strings"
-
-
-def is_resolvable(value: Any) -> bool:
-    """A jsii object (an IResolvable such as a Terraform expression), not a Python value."""
-    return hasattr(value, "__jsii_ref__") or hasattr(type(value), "__jsii_type__")
-
-
-def fits(kind: str, value: Any) -> bool:
-    """Whether ``value`` is of argument kind ``kind``, or a token."""
-    if is_resolvable(value):
-        return True
-    if kind == STRING:
-        return isinstance(value, str)
-    if kind == BOOLEAN:
-        return isinstance(value, bool)
-    if kind == NUMBER:  # a number token is a float
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind == STRING_LIST:
-        return isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
-    if kind == STRING_MAP:
-        return isinstance(value, Mapping) and all(
-            isinstance(k, str) and isinstance(v, str) for k, v in value.items())
-    raise AssertionError(kind)
-
-
-def checked(owner: str, schema: Mapping[str, str], values: Mapping[str, Any]) -> dict:
-    """``values`` without unset (None) arguments; TypeError naming a mistyped one."""
-    out = {}
-    for name, value in values.items():
-        if value is None:
-            continue
-        kind = schema[name]
-        if not fits(kind, value):
-            raise TypeError(f"{owner}: {name} must be a {kind} or a Terraform token, "
-                            f"got {type(value).__name__} {value!r}")
-        out[name] = list(value) if kind == STRING_LIST else \
-            dict(value) if kind == STRING_MAP else value
-    return out
-
-
-def as_block(owner: str, cls: type, value: Any) -> Any:
-    """A block given as its dataclass or a mapping of the same keys, as a dataclass."""
-    if isinstance(value, cls) or is_resolvable(value):
-        return value
-    if isinstance(value, Mapping):
-        try:
-            return cls(**value)
-        except TypeError as exc:
-            raise TypeError(f"{owner}: {exc}") from None
-    raise TypeError(f"{owner} must be a {cls.__name__} or a mapping, "
-                    f"got {type(value).__name__} {value!r}")
-
-
-def to_json(value: Any) -> Any:
-    """A block dataclass as its Terraform JSON object, recursively, without unset attributes."""
-    if hasattr(value, "__dataclass_fields__"):
-        return {f.name: to_json(getattr(value, f.name)) for f in fields(value)
-                if getattr(value, f.name) is not None}
-    if isinstance(value, list):
-        return [to_json(v) for v in value]
-    return value
+from .binding import (BOOLEAN, NUMBER, STRING, STRING_LIST, STRING_MAP, as_block,  # noqa: F401
+                      checked, fits, is_resolvable, to_json)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ assembly costs about 5 s and 370 MB in every process (measured by
 types used here. The classes keep the prebuilt names and keyword arguments,
 and synthesize the same Terraform JSON, so switching back is an import change.
 
-Bound: the provider, ``kubernetes_secret_v1``, ``kubernetes_service_account_v1``,
+Bound: the provider (with its ``exec`` credential plugin block), ``kubernetes_secret_v1``, ``kubernetes_service_account_v1``,
 ``kubernetes_cluster_role_v1`` and ``kubernetes_cluster_role_binding_v1``.
 """
 
@@ -49,8 +49,20 @@ def _clean(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class KubernetesProviderExec:
+    """The provider's ``exec`` block: a credential plugin run for each API client
+    (``aws eks get-token`` on EKS), printing an ExecCredential."""
+
+    api_version: str
+    command: str
+    args: Optional[Sequence[str]] = None
+    env: Optional[Mapping[str, str]] = None
+
+
 class KubernetesProvider(AliasedProvider):
-    """The ``kubernetes`` provider, configured with a bearer token or a client certificate.
+    """The ``kubernetes`` provider, configured with a bearer token, a client certificate,
+    or an ``exec`` credential plugin.
 
     Attributes are Terraform expressions or literals; ``token`` and
     ``client_key`` must be references (a literal would end up in ``cdktf.out``).
@@ -59,10 +71,14 @@ class KubernetesProvider(AliasedProvider):
     def __init__(self, scope: Construct, id: str, *, alias: Optional[str] = None,
                  host: Optional[str] = None, cluster_ca_certificate: Optional[str] = None,
                  token: Optional[str] = None, client_certificate: Optional[str] = None,
-                 client_key: Optional[str] = None) -> None:
+                 client_key: Optional[str] = None,
+                 exec: Optional[Sequence[KubernetesProviderExec]] = None) -> None:
+        # A list of one, as the prebuilt binding takes it (the schema's block is a list).
+        if exec is not None:
+            exec = [KubernetesProviderExec(**e) if isinstance(e, Mapping) else e for e in exec]
         self._fleetform_attributes = _clean({
             "host": host, "cluster_ca_certificate": cluster_ca_certificate, "token": token,
-            "client_certificate": client_certificate, "client_key": client_key})
+            "client_certificate": client_certificate, "client_key": client_key, "exec": exec})
         super().__init__(scope, id, alias=alias, terraform_resource_type="kubernetes",
                          terraform_generator_metadata=_METADATA,
                          terraform_provider_source=KUBERNETES_PROVIDER_SOURCE)
