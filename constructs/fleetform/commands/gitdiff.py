@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from ..errors import ConfigError
+from ..fleet.clouds import CLOUDS
 from ..fleet.cluster_yaml import argocd_server
 from .git import BaseUnavailable, Git
 from .gitdiff_results import (AffectedCluster, CLUSTERS_DIR, CLUSTER_FILE, Changes, RemovedCluster,
@@ -79,7 +80,8 @@ def every_cluster(git: Git, *, note: str | None = None, warning: str | None = No
     if head is None:
         raise ConfigError("the repository has no commit yet", file=git.root, field="HEAD")
     specs = read_specs(Tree(git, head), strict=True)
-    affected = sorted((AffectedCluster(name=n, role=s.role, paths=(), reasons=(reason,))
+    affected = sorted((AffectedCluster(name=n, role=s.role, paths=(), reasons=(reason,),
+                                       cloud=s.cloud, region=s.region)
                        for n, s in specs.items()), key=order)
     return Changes(base=None, base_commit=None, merge_base=None, head=head, paths=(),
                    affected=tuple(affected), removed=(), note=note, warning=warning)
@@ -106,7 +108,11 @@ def _removed(tree: Tree | None, name: str, last_commit: str) -> RemovedCluster:
                           argocd_server=server,
                           argocd_grpc_web=spec.grpc_web if spec else True,
                           argocd_insecure=spec.insecure if spec else False,
-                          management=manager[0] if manager else None)
+                          management=manager[0] if manager else None,
+                          management_kubeconfig=CLOUDS[manager[1].cloud].kubeconfig_command
+                          .format(name=manager[0], region=manager[1].region or "<region>")
+                          if manager else None,
+                          **({"cloud": spec.cloud, "region": spec.region} if spec else {}))
 
 
 # --------------------------------------------------------------------------- comparison
@@ -200,7 +206,8 @@ def changed_clusters(root: Path | str, base: str, *, working_tree: bool = False,
 
     affected = [AffectedCluster(name=n, role=new_specs[n].role, reasons=tuple(r),
                                 paths=tuple(dict.fromkeys(touched.get(n, []))),
-                                added=n not in old_names)
+                                added=n not in old_names, cloud=new_specs[n].cloud,
+                                region=new_specs[n].region)
                 for n, r in reasons.items()]
     return Changes(base=base, base_commit=base_commit, merge_base=merge_base,
                    head=None if working_tree else head, paths=tuple(paths),
@@ -245,7 +252,8 @@ def since_applied(root: Path | str, applied: Mapping[str, str], *,
                    if not sha else f"its last applied commit {sha[:12]} is not in this "
                                    "clone (a force push dropped it?)")
             affected.append(AffectedCluster(name=name, role=spec.role, reasons=(why,),
-                                            paths=(), added=not sha))
+                                            paths=(), added=not sha, cloud=spec.cloud,
+                                            region=spec.region))
         else:
             groups.setdefault(commit, []).append(name)
     paths: set[str] = set()

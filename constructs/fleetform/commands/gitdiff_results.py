@@ -6,6 +6,7 @@ import fnmatch
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from ..fleet.clouds import DEFAULT_CLOUD
 from ..fleet.config import CLUSTER_FILE  # noqa: F401 - part of this module's API
 
 #: Where a checkout keeps its clusters, one directory each.
@@ -33,6 +34,9 @@ class AffectedCluster:
     #: The commit this cluster was compared with, when it has its own (the default
     #: branch compares each cluster with its last successful apply); None otherwise.
     base: str | None = None
+    #: Its cloud (``cloud:``) and region, which decide its jobs' credentials.
+    cloud: str = DEFAULT_CLOUD
+    region: str | None = None
 
     @property
     def reason(self) -> str:
@@ -58,6 +62,11 @@ class RemovedCluster:
     argocd_insecure: bool = False
     #: The management cluster as of ``last_commit``, when known.
     management: str | None = None
+    #: Its cloud and region as of ``last_commit`` (the default cloud when unknown).
+    cloud: str = DEFAULT_CLOUD
+    region: str | None = None
+    #: The command that makes the management cluster kubectl's context, when known.
+    management_kubeconfig: str | None = None
 
     @property
     def reason(self) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from ..errors import ConfigError
+from ..fleet.clouds import CLOUDS, DEFAULT_CLOUD
 from ..fleet.cluster_yaml import ROLES, WorkerArgoCd, protected
 from ..fleet.config import DNS1123_LABEL, LINK_DANGLING, LINK_LOOP, broken_link, symlinked_cluster
 from ..fleet.yamlfile import load_yaml
@@ -37,6 +38,9 @@ class Spec:
     argocd_server: str | None = None
     grpc_web: bool = _WORKER_ARGOCD.grpc_web
     insecure: bool = _WORKER_ARGOCD.insecure
+    #: The cloud (``cloud:``, a known one or the default) and ``region``.
+    cloud: str = DEFAULT_CLOUD
+    region: str | None = None
 
     @property
     def protected(self) -> bool:
@@ -79,7 +83,11 @@ def parse(text: bytes | str | None, file: str, *, strict: bool) -> Spec | None:
     hostname, server = argocd.get("hostname"), argocd.get("server")
     grpc_web, insecure = argocd.get("grpc_web"), argocd.get("insecure")
     prevent = data.get("prevent_destroy")
-    return Spec(role=role, argocd_hostname=hostname if isinstance(hostname, str) else None,
+    cloud, region = data.get("cloud", DEFAULT_CLOUD), data.get("region")
+    if cloud not in CLOUDS:
+        fail(f"must be one of {', '.join(CLOUDS)}, got {cloud!r}", "cloud")
+        cloud = DEFAULT_CLOUD
+    return Spec(role=role, cloud=cloud, region=region if isinstance(region, str) else None, argocd_hostname=hostname if isinstance(hostname, str) else None,
                 prevent_destroy=prevent if isinstance(prevent, bool) else None,
                 argocd_server=server if isinstance(server, str) else None,
                 grpc_web=grpc_web if isinstance(grpc_web, bool) else _WORKER_ARGOCD.grpc_web,

@@ -54,6 +54,7 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError
+from ..fleet.clouds import CLOUDS
 from ..fleet.files import write_atomically
 from .gitdiff import add_base_arguments, changes_from_args, ci_applies, warn
 from ..constructs.applicationsets import ARGOCD_NAMESPACE
@@ -87,9 +88,24 @@ ARTIFACTS_EXPIRE = "1 week"
 PLAN_EXPIRE = "2 days"
 #: How long a plan or an apply waits for the state lock (another apply, a plan).
 LOCK_TIMEOUT = "20m"
+#: The deploy secrets: every cloud's provider credentials, the state's password, and
+#: every ``TF_VAR_*``.
+SECRET_VARIABLES = (*dict.fromkeys(v for cloud in CLOUDS.values() for v in cloud.credentials),
+                    "TF_HTTP_PASSWORD")
 #: Unsets the deploy secrets before a job runs repository code (POSIX sh).
-UNSET_SECRETS = ("unset DIGITALOCEAN_TOKEN TF_HTTP_PASSWORD "
+UNSET_SECRETS = (f"unset {' '.join(SECRET_VARIABLES)} "
                  "$(awk 'BEGIN { for (k in ENVIRON) if (k ~ /^TF_VAR_/) print k }')")
+#: The CI/CD variable holding the IAM role an AWS cluster's plan and apply jobs assume
+#: with the job's ID token (scope it to the environment ``fleet/<name>`` or ``fleet/*``).
+AWS_ROLE_VARIABLE = "FLEETFORM_AWS_ROLE_ARN"
+#: The ID token GitLab issues to those jobs (audience: the GitLab instance's URL).
+AWS_ID_TOKEN = "FLEETFORM_AWS_ID_TOKEN"
+#: What the AWS SDKs, the aws CLI and the Terraform provider read to assume the role.
+AWS_WEB_IDENTITY = {
+    "AWS_ROLE_ARN": f"${AWS_ROLE_VARIABLE}",
+    "AWS_WEB_IDENTITY_TOKEN_FILE": "${CI_BUILDS_DIR}/.fleetform-aws-${CI_JOB_ID}.jwt",
+    "AWS_ROLE_SESSION_NAME": "gitlab-${CI_PROJECT_ID}-${CI_JOB_ID}",
+}
 #: The GitLab environment of cluster ``<name>``: ``fleet/<name>``.
 ENVIRONMENT = ENVIRONMENT_PREFIX + "{name}"
 
@@ -157,7 +173,7 @@ def _deregister(cluster: RemovedCluster) -> list[str]:
             f"   No Argo CD address is configured (argocd.hostname in {file}, or the",
             "   worker's argocd.server), so the command reaches Argo CD through the",
             f"   Kubernetes API of {management}: make it kubectl's current context",
-            f"   (doctl kubernetes cluster kubeconfig save {cluster.management or '<name>'}). "
+            f"   ({cluster.management_kubeconfig or 'kubectl config use-context <it>'}). "
             "Where Argo CD",
             "   has a public address, use --server <host>:443 --grpc-web instead of",
             "   the --port-forward options:",
@@ -185,11 +201,13 @@ def retirement_steps(cluster: RemovedCluster) -> list[str]:
             "   (the argocd CLI reads it from ARGOCD_AUTH_TOKEN; it asks to confirm):",
             *_deregister(cluster),
         ]
+    cloud = CLOUDS[cluster.cloud]
     lines += [
         f"2. Destroy it from the last commit that still has it ({commit[:12]}), with its",
         "   GitLab-managed state: set FLEETFORM_GITLAB_API_URL, FLEETFORM_GITLAB_PROJECT_ID,",
-        "   TF_HTTP_USERNAME and TF_HTTP_PASSWORD (an access token), DIGITALOCEAN_TOKEN",
-        "   and TF_VAR_argocd_auth_token in your shell, then:",
+        "   TF_HTTP_USERNAME and TF_HTTP_PASSWORD (an access token),",
+        f"   TF_VAR_argocd_auth_token and {cloud.title}'s: {cloud.destroy_credentials}",
+        "   in your shell, then:",
         f"     git worktree add ../retire-{name} {commit} && cd ../retire-{name}",
     ]
     if cluster.protected:
@@ -198,6 +216,7 @@ def retirement_steps(cluster: RemovedCluster) -> list[str]:
     lines += [
         f"     FLEETFORM_STATE=gitlab ./fleet synth {name}",
         f"     cd {stack_dir(name)} && terraform init && terraform destroy",
+        *(f"   {line}" for line in cloud.destroy_notes),
         f"3. Delete its Terraform state '{name}' in GitLab (Operate > Terraform states).",
         f"4. Stop its environment {ENVIRONMENT.format(name=name)} (Operate > Environments): "
         "default-branch",
@@ -249,6 +268,31 @@ def _plan_job(cluster: AffectedCluster, management: str | None, *,
     }
 
 
+def _cloud_credentials(job: dict[str, Any], cluster: AffectedCluster) -> dict[str, Any]:
+    """``job`` with what its cluster's cloud needs to authenticate.
+
+    An AWS cluster's jobs assume the IAM role of the CI/CD variable
+    :data:`AWS_ROLE_VARIABLE` with a GitLab ID token (``id_tokens``): no stored
+    access key, and credentials that last an hour. Only these jobs ask for the
+    token. Other clouds' jobs read their token from a CI/CD variable scoped
+    to ``fleet/*``.
+    """
+    if cluster.cloud != "aws":
+        return job
+    token_file = "$AWS_WEB_IDENTITY_TOKEN_FILE"
+    check = (f'test -n "$AWS_ROLE_ARN" || {{ echo "fleetform: set the CI/CD variable '
+             f'{AWS_ROLE_VARIABLE} (environment {ENVIRONMENT.format(name=cluster.name)}) to '
+             f'the IAM role this cluster\'s jobs assume" >&2; exit 1; }}')
+    cli = ('command -v aws >/dev/null || { echo "fleetform: the job image needs the AWS CLI '
+           'v2 (the providers run aws eks get-token)" >&2; exit 1; }')
+    return {**job,
+            "id_tokens": {AWS_ID_TOKEN: {"aud": "$CI_SERVER_URL"}},
+            "variables": {**job["variables"], **AWS_WEB_IDENTITY},
+            "script": [check, cli, f'printf \'%s\' "${AWS_ID_TOKEN}" > "{token_file}"',
+                       *job["script"]],
+            "after_script": [f'rm -f "{token_file}"']}
+
+
 def _apply_job(cluster: AffectedCluster, management: str | None) -> dict[str, Any]:
     needs: list[Any] = [{"job": job_names(cluster.name)["plan"], "artifacts": True}]
     if management and cluster.name != management:
@@ -285,9 +329,10 @@ def generate(changes: Changes, *, apply: bool) -> dict[str, Any]:
     for cluster in changes.affected:
         names = job_names(cluster.name)
         jobs[names["synth"]] = _synth_job(cluster)
-        jobs[names["plan"]] = _plan_job(cluster, management, apply=apply)
+        jobs[names["plan"]] = _cloud_credentials(_plan_job(cluster, management, apply=apply),
+                                                 cluster)
         if apply:
-            jobs[names["apply"]] = _apply_job(cluster, management)
+            jobs[names["apply"]] = _cloud_credentials(_apply_job(cluster, management), cluster)
     for cluster in changes.removed:
         jobs[f"retire:{cluster.name}"] = _retire_job(cluster)
     if not jobs:
