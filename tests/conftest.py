@@ -274,6 +274,15 @@ def readme_cluster_example() -> tuple[str, dict]:
     return blocks[0], yaml.safe_load(blocks[1])["argocd"]["repositories"]
 
 
+def readme_cloud_example() -> str:
+    """The README's "A production cluster in another cloud" ``cluster.yaml``."""
+    import re
+
+    text = (ROOT / "README.md").read_text()
+    section = text.split("\n## A production cluster in another cloud\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```yaml\n(.*?)```", section, flags=re.S)[0]
+
+
 def add_repositories(management_file: Path, repositories: dict) -> None:
     """Add ``repositories`` to a management ``cluster.yaml``'s ``argocd.repositories``."""
     import yaml

@@ -1,9 +1,11 @@
-"""One commit adds a cluster: the README's example, in a copy of this repository.
+"""One commit adds a cluster: the README's examples, in a copy of this repository.
 
 The copy gets the README's "Adding a cluster" example: ``clusters/do-staging``
 with a new label, ``staging``, whose repository lives in the checkout
 (``manifests/staging``, found because its path exists) and is added to the
-management cluster's ``argocd.repositories``. Then the README's commands run on
+management cluster's ``argocd.repositories``; and its "A production cluster in
+another cloud": ``clusters/eks-production`` (``cloud: aws``), with the per-cluster
+values of the fleet's production worker copied as the README says. Then the README's commands run on
 that copy: ``./fleet validate``, ``./fleet synth do-staging`` and the README's
 test command restricted to the tests that read the repository's fleet
 (``-m repository_fleet``). No other test reads it (``support/fleet_guard.py``
@@ -17,12 +19,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import readme_cluster_example
+from conftest import readme_cloud_example, readme_cluster_example
 from support.checkout import copy_project, fleet_env, git, link_environments
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,6 +90,34 @@ def copy(tmp_path_factory) -> tuple[Path, str, dict[str, str]]:
     return project, name, {x: "true" for x in worker["labels"]}
 
 
+@pytest.fixture(scope="module")
+def eks_copy(copy) -> tuple[Path, str, dict[str, str]]:
+    """The same copy, then the README's EKS worker in one more commit: its labels (those
+    the fleet has repositories for) and the values of a worker carrying them, copied
+    under its name in every repository of the checkout."""
+    project = copy[0]
+    clusters = project / "clusters"
+    specs = {p.parent.name: yaml.safe_load(p.read_text())
+             for p in sorted(clusters.glob("*/cluster.yaml"))}
+    repositories = next(s for s in specs.values() if s.get("role") == "management") \
+        .get("argocd", {}).get("repositories", {})
+    worker = yaml.safe_load(readme_cloud_example())
+    worker["labels"] = [x for x in worker["labels"] if x in repositories]
+    if worker.get("argocd", {}).get("server") is None:
+        worker.pop("argocd", None)
+    name = _free("eks-production", specs)
+    like = next((n for n, s in specs.items() if s.get("role") == "worker"
+                 and set(worker["labels"]) <= set(s.get("labels") or [])), None)
+    if like:
+        for values in (project / "manifests").glob(f"*/values/{like}"):
+            shutil.copytree(values, values.parent / name)
+    (clusters / name).mkdir()
+    (clusters / name / "cluster.yaml").write_text(yaml.safe_dump(worker, sort_keys=False))
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", f"Add {name}")
+    return project, name, {x: "true" for x in worker["labels"]}
+
+
 def _fleet(project: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     proc = subprocess.run(["./fleet", *args], cwd=project, capture_output=True, text=True,
                           timeout=1800, env=fleet_env(project, project.parent / "home", **env))
@@ -117,8 +148,35 @@ def test_synth_builds_the_new_clusters_stack(copy):
     assert registration["metadata"] == [{"labels": labels}]
 
 
-def test_the_repository_fleet_checks_pass_on_the_copy(copy, request):
-    project, _, _ = copy
+def test_validate_passes_with_the_eks_cluster(eks_copy):
+    project, name, _ = eks_copy
+
+    proc = _fleet(project, "validate", "--cluster", name)
+
+    assert proc.returncode == 0, proc.output
+    assert "validate: OK: 0 error(s)" in proc.stdout
+
+
+def test_synth_builds_the_eks_clusters_stack(eks_copy):
+    project, name, labels = eks_copy
+    spec = yaml.safe_load((project / "clusters" / name / "cluster.yaml").read_text())
+
+    proc = _fleet(project, "synth", name)
+
+    assert proc.returncode == 0, proc.output
+    stack = json.loads((project / "cdktf.out" / "stacks" / name / "cdk.tf.json").read_text())
+    (cluster,) = stack["resource"]["aws_eks_cluster"].values()
+    assert (cluster["name"], cluster["version"]) == (name, spec["kubernetes_version"])
+    groups = stack["resource"]["aws_eks_node_group"].values()
+    assert sorted(g["node_group_name"] for g in groups) == \
+        sorted(p["name"] for p in spec["node_pools"])
+    (registration,) = stack["resource"]["argocd_cluster"].values()
+    assert registration["metadata"] == [{"labels": labels}]
+    assert stack["provider"]["aws"] == [{"region": spec["region"]}]
+
+
+def test_the_repository_fleet_checks_pass_on_the_copy(eks_copy, request):
+    project, _, _ = eks_copy
     checks = [item for item in request.session.items
               if item.get_closest_marker("repository_fleet") and item.module is not
               request.module]

@@ -44,8 +44,12 @@ def test_a_construct_loads_only_the_providers_it_uses():
 
 
 def test_public_names_are_the_constructs_and_props():
-    from fleetform.constructs import argo_cluster, argocd, cluster_access, doks_cluster, props
+    from fleetform.constructs import (argo_cluster, argocd, cluster_access, doks_cluster,
+                                      eks_cluster, props)
     assert fleetform.DoksCluster is doks_cluster.DoksCluster
+    assert fleetform.EksCluster is eks_cluster.EksCluster
+    assert fleetform.EksClusterProps is eks_cluster.EksClusterProps
+    assert fleetform.ExecCredential is cluster_access.ExecCredential
     assert fleetform.DoksClusterProps is doks_cluster.DoksClusterProps
     assert fleetform.ArgoCd is argocd.ArgoCd and fleetform.ArgoCdProps is argocd.ArgoCdProps
     assert fleetform.ArgoCluster is argo_cluster.ArgoCluster

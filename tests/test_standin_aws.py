@@ -29,7 +29,6 @@ REGION, NAME, STACK = "eu-west-1", "edge-eks", "eks"
 ADMIN_POLICY = "arn:${data.aws_partition.partition.partition}:eks::aws:cluster-access-policy/" \
     "AmazonEKSClusterAdminPolicy"
 TWENTY_MINUTES = 20 * 60
-SERVICE_ACCOUNT = "kubernetes_service_account_v1.deployer"
 
 
 def _role_policy(service: str) -> str:
@@ -39,8 +38,9 @@ def _role_policy(service: str) -> str:
 
 
 def _attachment(role: str, policy: str) -> dict:
+    partition = "${data.aws_partition.partition.partition}"
     return {"role": f"${{aws_iam_role.{role}.name}}",
-            "policy_arn": f"arn:${{data.aws_partition.partition.partition}}:iam::aws:policy/{policy}"}
+            "policy_arn": f"arn:{partition}:iam::aws:policy/{policy}"}
 
 
 NODE_POLICIES = {"node-worker": "AmazonEKSWorkerNodePolicy", "node-cni": "AmazonEKS_CNI_Policy",
@@ -48,8 +48,8 @@ NODE_POLICIES = {"node-worker": "AmazonEKSWorkerNodePolicy", "node-cni": "Amazon
 
 
 def eks_stack(version: str = "1.33", instance_types: tuple = ("m6i.large",),
-              desired: int = 2, labels: dict | None = None,
-              exec_env: dict | None = None) -> dict:
+              desired: int = 2, max_size: int = 4, labels: dict | None = None,
+              taint_effect: str = "NO_SCHEDULE", exec_env: dict | None = None) -> dict:
     """An EKS cluster's stack as fleetform synthesizes it (spec), in Terraform JSON."""
     exec_plugin = {"api_version": "client.authentication.k8s.io/v1beta1", "command": "aws",
                    "args": ["eks", "get-token", "--cluster-name",
@@ -118,9 +118,10 @@ def eks_stack(version: str = "1.33", instance_types: tuple = ("m6i.large",),
                 "subnet_ids": "${data.aws_subnets.default.ids}",
                 "instance_types": list(instance_types),
                 "version": "${aws_eks_cluster.cluster.version}",
-                "scaling_config": [{"desired_size": desired, "min_size": 2, "max_size": 4}],
+                "scaling_config": [{"desired_size": desired, "min_size": 2,
+                                    "max_size": max_size}],
                 "labels": labels if labels is not None else {"pool": "default"},
-                "taint": [{"key": "dedicated", "value": "edge", "effect": "NO_SCHEDULE"}],
+                "taint": [{"key": "dedicated", "value": "edge", "effect": taint_effect}],
                 "tags": tags,
                 "depends_on": [f"aws_iam_role_policy_attachment.{k}" for k in NODE_POLICIES],
                 "lifecycle": {"ignore_changes": ["scaling_config[0].desired_size"]}}},
@@ -228,9 +229,9 @@ def test_a_principal_without_an_access_entry_is_refused_by_the_kubernetes_api(
     result = ws.plan(STACK, env=intruder)
 
     assert result.returncode != 0
-    assert f"GET /{SERVICE_ACCOUNT.replace('.deployer', '')}" in result.output or \
-        "Unauthorized" in result.output, result.output[-4000:]
-    assert "Unauthorized" in result.output
+    assert "Error: GET /kubernetes_service_account_v1/kube-system/fleetform-deployer: " \
+           "Unauthorized" in result.output, result.output[-4000:]
+    assert "aws_eks_access_entry.admin must be replaced" in result.output  # whoever plans
     last = ws.cloud()["log"][-1]
     assert last[:2] == ["unauthorized", NAME]
     assert last[3] == f"arn:aws:iam::{cloud_aws.ACCOUNT}:user/intruder"
@@ -300,6 +301,22 @@ def test_a_version_upgrade_updates_cluster_and_node_group_in_place(applied, tmp_
     assert group["version"] == "1.34" and group["release_version"].startswith("1.34.")
 
 
+def test_node_group_scaling_labels_and_taints_update_in_place(applied, tmp_path):
+    ws = _copy(applied, tmp_path)
+    ws.put_stack(STACK, eks_stack(desired=3, max_size=6, labels={"pool": "edge"},
+                                  taint_effect="NO_EXECUTE"))
+
+    ws.plan(STACK).check()
+    assert changes(ws.plan_json(STACK)) == {"aws_eks_node_group.pool-default": ["update"]}
+    ws.run(STACK, "apply", "-input=false", "-no-color", "tfplan").check()
+
+    (group,) = ws.cloud()["aws"]["nodegroups"].values()
+    # desired_size is in ignore_changes: the autoscaler's, not the configuration's
+    assert group["scaling"] == {"desired_size": 2, "max_size": 6, "min_size": 2}
+    assert group["labels"] == {"pool": "edge"}
+    assert group["taints"] == [{"key": "dedicated", "value": "edge", "effect": "NO_EXECUTE"}]
+
+
 def test_node_group_instance_types_replace_and_an_unknown_one_is_refused(applied, tmp_path):
     ws = _copy(applied, tmp_path)
     ws.put_stack(STACK, eks_stack(instance_types=("m6i.huge",), labels={"pool": "big"}))
@@ -351,6 +368,21 @@ def test_aws_eks_get_token_prints_an_exec_credential_valid_14_minutes(applied, t
     assert claims["access_key"].startswith("ASIA")  # the assumed role's session
 
 
+def test_aws_takes_keys_of_a_profile_and_eks_knows_the_user(applied, tmp_path):
+    ws = _copy(applied, tmp_path)
+    env = _environment(ws.env, ws.aws_profile_env("ops", user="operator"))
+    operator = f"arn:aws:iam::{cloud_aws.ACCOUNT}:user/operator"
+    config = _kube_config(ws, _get_token(ws, env))
+
+    with clouds.opened(ws.cloud_file) as cloud:
+        with pytest.raises(clouds.ApiError, match="Unauthorized"):
+            clouds.kube_api(cloud, config, "GET /version")
+    ws.grant_eks_access(NAME, operator)
+    with clouds.opened(ws.cloud_file) as cloud:
+        clouds.kube_api(cloud, config, "GET /version")
+        assert cloud["log"][-1] == ["ok", NAME, "GET /version", operator]
+
+
 def test_aws_without_credentials_fails_as_the_cli_does(applied, tmp_path):
     ws = _copy(applied, tmp_path)
     proc = _aws(ws, _environment(ws.env, NO_AWS_CREDENTIALS), "eks", "get-token",
@@ -392,3 +424,156 @@ def test_a_role_the_provider_cannot_assume_fails_the_plan(applied, tmp_path):
 
     assert result.returncode != 0
     assert "Cannot assume IAM Role with web identity" in _one_line(result)
+
+
+# --- the behaviours alone (no Terraform) ----------------------------------------------------
+
+@pytest.fixture
+def bare(tmp_path, monkeypatch):
+    """A new cloud, and this process's environment the pipeline's (as a provider's is)."""
+    import kube_exec
+
+    ws = Workspace(tmp_path / "ws")
+    for name in cloud_aws.CREDENTIAL_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in _environment(ws.env).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(kube_exec, "_CACHE", {})
+    return ws
+
+
+def _behave(ws: Workspace, type_name: str, op: str, *args, region: str = REGION):
+    import standin
+
+    with clouds.opened(ws.cloud_file) as cloud:
+        return standin.BEHAVIOUR[type_name][op](standin.Ctx(cloud, {"region": region}, "aws"),
+                                                *args)
+
+
+def _cluster(ws: Workspace, region: str, role_arn: str, version: str = "1.33") -> dict:
+    subnets = [s["id"] for s in ws.cloud()["aws"]["subnets"][region]]
+    return {"name": "probe", "region": region, "role_arn": role_arn, "version": version,
+            "vpc_config": [{"subnet_ids": subnets}], "access_config": [], "tags": None}
+
+
+def test_create_cluster_needs_the_role_its_policy_and_supported_zones(bare):
+    ws = bare
+    role_arn = f"arn:aws:iam::{cloud_aws.ACCOUNT}:role/probe-cluster"
+    with pytest.raises(clouds.ApiError, match=f"creating EKS Cluster \\(probe\\): operation "
+                       f"error EKS: CreateCluster, .*InvalidParameterException: roleArn, "
+                       f"{role_arn}, does not exist"):
+        _behave(ws, "aws_eks_cluster", "create", _cluster(ws, REGION, role_arn))
+    with clouds.opened(ws.cloud_file) as cloud:
+        cloud_aws.add_role(cloud, "probe-cluster", cloud_aws.trust_policy("eks.amazonaws.com"))
+    with pytest.raises(clouds.ApiError, match="Please ensure the following policy is attached: "
+                                              "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"):
+        _behave(ws, "aws_eks_cluster", "create", _cluster(ws, REGION, role_arn))
+    with clouds.opened(ws.cloud_file) as cloud:
+        cloud["aws"]["roles"]["probe-cluster"]["attached"].append(
+            "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy")
+    with pytest.raises(clouds.ApiError, match="unsupported Kubernetes version 1.29"):
+        _behave(ws, "aws_eks_cluster", "create", _cluster(ws, REGION, role_arn, "1.29"))
+    # us-east-1's default subnets include us-east-1e (use1-az3): no control plane there
+    with pytest.raises(clouds.ApiError, match="UnsupportedAvailabilityZoneException: Cannot "
+                       "create cluster 'probe' because EKS does not support creating control "
+                       "plane instances in us-east-1e"):
+        _behave(ws, "aws_eks_cluster", "create", _cluster(ws, "us-east-1", role_arn),
+                region="us-east-1")
+    created = _behave(ws, "aws_eks_cluster", "create", _cluster(ws, REGION, role_arn))
+    assert created["endpoint"] == ws.eks_cluster("probe")["endpoint"]
+    # no access_config: EKS's default gives the creator (the role, not its session) admin
+    assert list(ws.eks_cluster("probe")["access_entries"]) == [cloud_aws.DEPLOYER_ROLE_ARN]
+
+
+def test_a_role_name_prefix_past_38_characters_is_refused_at_validation():
+    import standin_aws
+
+    assert standin_aws.role_validate({"name_prefix": "edge-eks-nodes-"}) == []
+    prefix = "a" * 30 + "-cluster-"  # the spec's "<name[:30]>-cluster-": 39 characters
+    assert standin_aws.role_validate({"name_prefix": prefix}) == [
+        f"expected length of name_prefix to be in the range (1 - 38), got {prefix}"]
+
+
+def test_the_provider_refuses_a_region_aws_does_not_have(bare):
+    import standin_aws
+
+    with clouds.opened(bare.cloud_file) as cloud:
+        with pytest.raises(clouds.ApiError, match="^Invalid AWS Region: eu-mars-1$"):
+            standin_aws.configure(cloud, {"region": "eu-mars-1"})
+        standin_aws.configure(cloud, {"region": "eu-west-1"})
+        assert cloud["aws"]["calls"][-1][0] == "sts:GetCallerIdentity"
+
+
+def test_session_context_maps_an_assumed_role_to_its_role(bare):
+    session = f"arn:aws:sts::{cloud_aws.ACCOUNT}:assumed-role/{cloud_aws.DEPLOYER_ROLE}/s-1"
+    out = _behave(bare, "aws_iam_session_context", "data", {"arn": session})
+    assert (out["issuer_arn"], out["issuer_name"], out["session_name"]) == \
+        (cloud_aws.DEPLOYER_ROLE_ARN, cloud_aws.DEPLOYER_ROLE, "s-1")
+    user = f"arn:aws:iam::{cloud_aws.ACCOUNT}:user/someone"
+    assert _behave(bare, "aws_iam_session_context", "data", {"arn": user})["issuer_arn"] == user
+    me = _behave(bare, "aws_caller_identity", "data", {})
+    assert me["arn"].startswith(f"arn:aws:sts::{cloud_aws.ACCOUNT}:assumed-role/"
+                                f"{cloud_aws.DEPLOYER_ROLE}/")
+
+
+def test_cluster_versions_lists_what_eks_offers(bare):
+    def versions(**config):
+        out = _behave(bare, "aws_eks_cluster_versions", "data", config)
+        return [(v["cluster_version"], v["version_status"]) for v in out["cluster_versions"]]
+
+    assert versions() == [("1.34", "STANDARD_SUPPORT"), ("1.33", "STANDARD_SUPPORT"),
+                          ("1.32", "STANDARD_SUPPORT"), ("1.31", "EXTENDED_SUPPORT"),
+                          ("1.30", "EXTENDED_SUPPORT")]
+    assert versions(include_all=True)[-1] == ("1.29", "UNSUPPORTED")
+    assert versions(default_only=True) == [("1.33", "STANDARD_SUPPORT")]
+    assert [v for v, _ in versions(version_status="EXTENDED_SUPPORT")] == ["1.31", "1.30"]
+    bare.add_eks_version("1.35")
+    assert versions()[0] == ("1.35", "STANDARD_SUPPORT")
+
+
+def test_default_vpc_and_subnets(bare):
+    vpc = _behave(bare, "aws_vpc", "data", {"default": True})
+    subnets = _behave(bare, "aws_subnets", "data", {"filter": [
+        {"name": "vpc-id", "values": [vpc["id"]]},
+        {"name": "default-for-az", "values": ["true"]}]})
+    assert len(subnets["ids"]) == 3
+    east = _behave(bare, "aws_subnets", "data", {"filter": [
+        {"name": "default-for-az", "values": ["true"]}]}, region="us-east-1")
+    assert len(east["ids"]) == 6
+    vpc_id, ids = bare.add_aws_vpc(REGION)
+    assert _behave(bare, "aws_subnets", "data", {"filter": [
+        {"name": "vpc-id", "values": [vpc_id]}]})["ids"] == ids
+
+
+@pytest.mark.parametrize("shape", ["kubernetes", "helm", "argocd"])
+def test_each_providers_exec_shape_gets_a_token_from_aws(bare, shape):
+    """kubernetes: an exec block; helm 3.x: kubernetes.exec object; argocd: kubernetes[0].exec."""
+    ws = bare
+    with clouds.opened(ws.cloud_file) as cloud:
+        cluster = {"id": "eks-x", "kind": "eks", "name": "x", "region": REGION,
+                   "endpoint": cloud_aws.new_endpoint(REGION), "ca_pem": "PEM",
+                   "access_entries": {}}
+        cloud["clusters"]["eks-x"] = cluster
+    ws.grant_eks_access("x", cloud_aws.DEPLOYER_ROLE_ARN)
+    plugin = {"api_version": "client.authentication.k8s.io/v1beta1", "command": "aws",
+              "args": ["eks", "get-token", "--cluster-name", "x", "--region", REGION]}
+    kube = {"host": cluster["endpoint"], "cluster_ca_certificate": "PEM"}
+    config = {"kubernetes": dict(kube, exec=[plugin]), "helm": dict(kube, exec=plugin),
+              "argocd": dict(kube, exec=[plugin])}[shape]
+
+    with clouds.opened(ws.cloud_file) as cloud:
+        assert clouds.kube_api(cloud, config, "GET /version") == "eks-x"
+        assert cloud["log"][-1] == ["ok", "x", "GET /version", cloud_aws.DEPLOYER_ROLE_ARN]
+        assert cloud["exec"][-1][:3] == ["aws", "eks", "get-token"]
+
+
+def test_a_missing_exec_command_fails_as_client_go_does(bare):
+    plugin = {"api_version": "client.authentication.k8s.io/v1beta1", "command": "no-such-aws"}
+    with clouds.opened(bare.cloud_file) as cloud:
+        cloud["clusters"]["eks-x"] = {"id": "eks-x", "kind": "eks", "name": "x",
+                                      "endpoint": "https://X", "ca_pem": "PEM",
+                                      "access_entries": {}}
+        with pytest.raises(clouds.ApiError, match="^GET /version: getting credentials: exec: "
+                                                  "executable no-such-aws not found"):
+            clouds.kube_api(cloud, {"host": "https://X", "cluster_ca_certificate": "PEM",
+                                    "exec": [plugin]}, "GET /version")

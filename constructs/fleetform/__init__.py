@@ -3,7 +3,7 @@
 The constructs and their props are importable from here::
 
     from fleetform import ArgoCd, ArgoCdProps, ArgoCluster, ClusterAccess, DoksCluster, \\
-        DoksClusterProps, NodePool
+        DoksClusterProps, EksCluster, EksClusterProps, NodePool
 
 Each name is imported on first use: importing ``fleetform`` loads no cdktf
 and no provider, and ``from fleetform import ArgoCluster`` loads only the
@@ -30,10 +30,13 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "DoksCluster": "fleetform.constructs.doks_cluster",
     "DoksClusterProps": "fleetform.constructs.doks_cluster",
+    "EksCluster": "fleetform.constructs.eks_cluster",
+    "EksClusterProps": "fleetform.constructs.eks_cluster",
     "ArgoCd": "fleetform.constructs.argocd",
     "ArgoCdProps": "fleetform.constructs.argocd",
     "ArgoCluster": "fleetform.constructs.argo_cluster",
     "ClusterAccess": "fleetform.constructs.cluster_access",
+    "ExecCredential": "fleetform.constructs.cluster_access",
     "NodePool": "fleetform.constructs.props",
     "Autoscale": "fleetform.constructs.props",
     "Taint": "fleetform.constructs.props",
@@ -46,8 +49,8 @@ _EXPORTS = {
 }
 
 __all__ = [
-    "__version__", "DoksCluster", "DoksClusterProps", "ArgoCd", "ArgoCdProps", "ArgoCluster",
-    "ClusterAccess", "NodePool", "Autoscale", "Taint", "MaintenanceWindow", "Repository",
+    "__version__", "DoksCluster", "DoksClusterProps", "EksCluster", "EksClusterProps", "ArgoCd",
+    "ArgoCdProps", "ArgoCluster", "ClusterAccess", "ExecCredential", "NodePool", "Autoscale", "Taint", "MaintenanceWindow", "Repository",
     "RepositoryCredentials", "DEFAULT_ARGOCD_CHART_VERSION", "DEFAULT_ARGOCD_APPS_CHART_VERSION",
     "ConfigError",
 ]
@@ -56,9 +59,12 @@ if TYPE_CHECKING:
     # What type checkers see; at run time __getattr__ imports each name on first use.
     from .constructs.argo_cluster import ArgoCluster as ArgoCluster
     from .constructs.argocd import ArgoCd as ArgoCd, ArgoCdProps as ArgoCdProps
-    from .constructs.cluster_access import ClusterAccess as ClusterAccess
+    from .constructs.cluster_access import (ClusterAccess as ClusterAccess,
+                                            ExecCredential as ExecCredential)
     from .constructs.doks_cluster import (DoksCluster as DoksCluster,
                                           DoksClusterProps as DoksClusterProps)
+    from .constructs.eks_cluster import (EksCluster as EksCluster,
+                                         EksClusterProps as EksClusterProps)
     from .constructs.props import (
         DEFAULT_ARGOCD_APPS_CHART_VERSION as DEFAULT_ARGOCD_APPS_CHART_VERSION,
         DEFAULT_ARGOCD_CHART_VERSION as DEFAULT_ARGOCD_CHART_VERSION, Autoscale as Autoscale,

@@ -58,12 +58,15 @@ def _catalogue() -> tuple[list, list]:
 
 
 def new_cloud(path: Path) -> None:
-    """Write an empty cloud to ``path``."""
+    """Write an empty cloud to ``path``: DigitalOcean's, and an AWS account (``cloud_aws``)."""
+    import cloud_aws
+
     regions, sizes = _catalogue()
     Path(path).write_text(json.dumps({
         "now": START, "serial": 0, "versions": list(VERSIONS), "regions": regions,
         "sizes": sizes, "clusters": {},
         "tokens": {}, "objects": {}, "releases": {}, "argocd": {}, "log": [],
+        "exec": [], "aws": cloud_aws.new_aws(START),
     }))
 
 
@@ -102,7 +105,9 @@ def issue_kube_token(cloud: dict, cluster_id: str) -> dict:
 
 
 def find_cluster_by_name(cloud: dict, name: str) -> dict | None:
-    return next((c for c in cloud["clusters"].values() if c["name"] == name), None)
+    """The DOKS cluster of that name (EKS clusters, ``kind: eks``, are AWS's)."""
+    return next((c for c in cloud["clusters"].values()
+                 if c["name"] == name and c.get("kind", "doks") == "doks"), None)
 
 
 def kube_api(cloud: dict, config: dict | None, what: str) -> str:
@@ -111,7 +116,13 @@ def kube_api(cloud: dict, config: dict | None, what: str) -> str:
     Fails as client-go does: an unset host means localhost, a wrong CA fails
     TLS, and a missing, unknown or expired token is refused with 401.
     ``what`` names the request in messages, e.g. ``GET /api/v1/namespaces/x``.
+    A configuration with an ``exec`` plugin and no token gets its token from the
+    plugin (``kube_exec``; runs in ``cloud["exec"]``). An EKS cluster takes
+    ``aws eks get-token`` tokens and its access entries decide
+    (``cloud_aws.eks_authorize``; log entries then name the principal too).
     """
+    from kube_exec import ExecError, bearer_token
+
     config = config or {}
     host = config.get("host")
     if not isinstance(host, str) or not host:
@@ -123,7 +134,16 @@ def kube_api(cloud: dict, config: dict | None, what: str) -> str:
     if config.get("cluster_ca_certificate") != cluster["ca_pem"]:
         raise ApiError(f"{what}: tls: failed to verify certificate: x509: certificate "
                        "signed by unknown authority")
-    token = config.get("token")
+    try:
+        token = bearer_token(config, cloud.setdefault("exec", []))
+    except ExecError as exc:
+        cloud["log"].append(["exec-failed", cluster["name"], what])
+        raise ApiError(f"{what}: {exc}") from None
+    if cluster.get("kind") == "eks":
+        import cloud_aws
+
+        cloud_aws.eks_authorize(cloud, cluster, token, what)
+        return cluster["id"]
     grant = cloud["tokens"].get(token) if isinstance(token, str) else None
     if grant is None or grant["cluster"] != cluster["id"]:
         cloud["log"].append(["unauthorized", cluster["name"], what])

@@ -412,3 +412,19 @@ PROVIDERS = {
                 "argocd_account_token": ARGOCD_ACCOUNT_TOKEN}, {}, True),
     "random": ("hashicorp", "3.7.2", Block(), {"random_password": RANDOM_PASSWORD}, {}, False),
 }
+
+# hashicorp/aws lives in schemas_aws.py, which imports from this module, so it is
+# imported here, after everything it needs. Its types are mostly SDKv2 (legacy type
+# system); schemas_aws.FRAMEWORK_TYPES / legacy_type_system() name the exceptions.
+def _aws_entry() -> tuple:
+    import schemas_aws
+    return ("hashicorp", schemas_aws.AWS_VERSION, schemas_aws.AWS_PROVIDER,
+            schemas_aws.AWS_RESOURCES, schemas_aws.AWS_DATA_SOURCES, True)
+
+
+import schemas_aws  # noqa: E402
+
+# When schemas_aws is imported first, it imported this module and is still half
+# done here: it adds the entry itself once complete (the end of schemas_aws.py).
+if hasattr(schemas_aws, "AWS_DATA_SOURCES"):
+    PROVIDERS.setdefault("aws", _aws_entry())

@@ -30,6 +30,8 @@ from tf.types import Unknown  # noqa: E402
 from tf.utils import Diagnostics, read_dynamic_value, to_dynamic_value  # noqa: E402
 
 import cloud as clouds  # noqa: E402
+import schemas_aws  # noqa: E402
+import standin_aws  # noqa: E402
 from cloud import ApiError  # noqa: E402
 from schemas import PROVIDERS, A, Block, Nested  # noqa: E402
 
@@ -651,6 +653,8 @@ BEHAVIOUR: dict[str, dict[str, Callable]] = {
                            delete=cluster_delete),
     "random_password": dict(create=password_create, read=_unchanged, update=_no_update,
                             delete=_nothing),
+    # hashicorp/aws: standin_aws.py
+    **standin_aws.BEHAVIOUR_AWS,
 }
 
 
@@ -672,7 +676,11 @@ class _Type:
         return _Schema(self.block)
 
     def validate(self, diags: Diagnostics, type_name: str, config: dict) -> None:
-        """Terraform core validates the configuration against the schema."""
+        """Terraform core validates the configuration against the schema; a type's
+        ``validate`` behaviour adds the provider's own checks (ValidateFuncs)."""
+        check = BEHAVIOUR.get(type_name, {}).get("validate")
+        for message in check(config or {}) if check else []:
+            diags.add_error(message, "")
 
 
 class StandIn:
@@ -700,6 +708,20 @@ class StandIn:
 
     def configure_provider(self, diags: Diagnostics, config: dict) -> None:
         self.config = config or {}
+        hook = standin_aws.CONFIGURE.get(self.name)
+        if hook:
+            with clouds.opened() as cloud:
+                try:
+                    hook(cloud, self.config)
+                except ApiError as exc:
+                    _error(diags, exc)
+
+    def legacy_for(self, type_name: str) -> bool:
+        """Whether a resource type speaks SDKv2's legacy type system (per type for aws,
+        a muxed provider; per provider otherwise)."""
+        if self.name == "aws":
+            return schemas_aws.legacy_type_system("resource", type_name)
+        return self.legacy
 
     def get_data_sources(self) -> list:
         return list(self.data_sources.values())
@@ -717,7 +739,7 @@ class StandIn:
 
 
 def _error(diags: Diagnostics, exc: Exception) -> None:
-    diags.add_error(str(exc), "")
+    diags.add_error(str(exc), getattr(exc, "detail", ""))
 
 
 class StandInServicer(tf.provider.ProviderServicer):
@@ -749,14 +771,20 @@ class StandInServicer(tf.provider.ProviderServicer):
         proposed = read_dynamic_value(request.proposed_new_state)
         if proposed is None:  # destroy
             return pb.PlanResourceChange.Response(planned_state=request.proposed_new_state)
-        legacy = self.app.legacy
+        legacy = self.app.legacy_for(type_name)
         if prior is None:
             planned = _plan_object(block, proposed, legacy)
         else:
             planned = _keep_prior(block, proposed, prior, legacy)
         hook = BEHAVIOUR[type_name].get("plan")
         if hook:
-            planned = hook(None, copy.deepcopy(prior), planned)
+            try:  # a plan hook sees the provider's configuration, never the cloud
+                planned = hook(Ctx(None, self.app.config, self.app.name),
+                               copy.deepcopy(prior), planned)
+            except ApiError as exc:
+                _error(diags, exc)
+                return pb.PlanResourceChange.Response(diagnostics=diags.to_pb(),
+                                                      legacy_type_system=legacy)
         replace = _replace_paths(block, prior, planned) if prior is not None else []
         return pb.PlanResourceChange.Response(
             planned_state=to_dynamic_value(planned),
@@ -766,12 +794,13 @@ class StandInServicer(tf.provider.ProviderServicer):
     def ApplyResourceChange(self, request, context):
         diags = Diagnostics()
         type_name = request.type_name
+        legacy = self.app.legacy_for(type_name)
         prior = read_dynamic_value(request.prior_state)
         planned = read_dynamic_value(request.planned_state)
         if planned is None:
             self._run(diags, type_name, "delete", prior)
             return pb.ApplyResourceChange.Response(diagnostics=diags.to_pb(),
-                                                   legacy_type_system=self.app.legacy)
+                                                   legacy_type_system=legacy)
         if prior is None:
             new = self._run(diags, type_name, "create", planned)
         else:
@@ -780,7 +809,7 @@ class StandInServicer(tf.provider.ProviderServicer):
             new = prior
         return pb.ApplyResourceChange.Response(
             new_state=to_dynamic_value(_fill_unknowns(new)) if new is not None else None,
-            diagnostics=diags.to_pb(), legacy_type_system=self.app.legacy)
+            diagnostics=diags.to_pb(), legacy_type_system=legacy)
 
     def ReadResource(self, request, context):
         diags = Diagnostics()

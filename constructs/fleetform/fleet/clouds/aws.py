@@ -70,6 +70,12 @@ class AwsCluster(ClusterBase):
     node_pools: list[EksNodePool] = Field(min_length=1)
     aws: AwsSettings = Field(default_factory=AwsSettings)
 
+    @field_validator("aws", mode="before")
+    @classmethod
+    def _empty_section(cls, v: object) -> object:
+        # `aws:` with every key commented out is an empty section, not an error.
+        return {} if v is None else v
+
 
 def eks_props(cluster: Any) -> "EksClusterProps":
     """EksCluster props from a validated ``cluster.yaml``."""
