@@ -63,13 +63,19 @@ def test_the_cluster_uses_access_entries_and_the_default_vpcs_subnets(synth):
     vpc = _one(synth, "data", "aws_vpc")
     assert vpc["default"] is True
     filters = _one(synth, "data", "aws_subnets")["filter"]
+    zones = _ref("aws_availability_zones", synth, "data")
     assert filters == [{"name": "vpc-id", "values": [f"${{{_ref('aws_vpc', synth, 'data')}.id}}"]},
-                       {"name": "default-for-az", "values": ["true"]}]
+                       {"name": "default-for-az", "values": ["true"]},
+                       {"name": "availability-zone", "values": f"${{{zones}.names}}"}]
+    # Not us-east-1e and its like, where EKS places no control plane.
+    zones_data = _one(synth, "data", "aws_availability_zones")
+    assert (zones_data["state"], zones_data["exclude_zone_ids"]) == (
+        "available", ["use1-az3", "usw1-az2", "cac1-az3"])
 
 
 def test_given_subnets_replace_the_default_vpc():
     doc = _synth(subnet_ids=("subnet-0123456789abcdef0", "subnet-0123456789abcdef1"))
-    assert "aws_vpc" not in doc["data"] and "aws_subnets" not in doc["data"]
+    assert not {"aws_vpc", "aws_subnets", "aws_availability_zones"} & set(doc["data"])
     cluster = _one(doc, "resource", "aws_eks_cluster")
     assert cluster["vpc_config"]["subnet_ids"] == ["subnet-0123456789abcdef0",
                                                    "subnet-0123456789abcdef1"]
@@ -135,6 +141,10 @@ def test_the_identity_terraform_runs_as_and_given_principals_are_cluster_admins(
     assert _one(doc, "data", "aws_iam_session_context")["arn"] == f"${{{caller}.arn}}"
     principals = sorted(e["principal_arn"] for e in doc["resource"]["aws_eks_access_entry"].values())
     assert principals == sorted([ADMIN, f"${{{session}.issuer_arn}}"])
+    # The first runner's access is kept when another identity plans.
+    runner = next(e for e in doc["resource"]["aws_eks_access_entry"].values()
+                  if e["principal_arn"] != ADMIN)
+    assert runner["lifecycle"] == {"ignore_changes": ["principal_arn"]}
     for association in doc["resource"]["aws_eks_access_policy_association"].values():
         assert association["policy_arn"].endswith(
             ":eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy")

@@ -410,6 +410,13 @@ AWS_SUBNETS_DATA = Block(attrs={
     "id": comp(STR), "ids": comp(STRS), "tags": optc(STR_MAP), **_REGION_DATA,
 }, blocks={"filter": _EC2_FILTER})
 
+# internal/service/ec2/ec2_availability_zones_data_source.go (SDKv2, regional)
+AWS_AVAILABILITY_ZONES_DATA = Block(attrs={
+    "id": comp(STR), "all_availability_zones": opt(BOOL), "exclude_names": opt(STR_SET),
+    "exclude_zone_ids": opt(STR_SET), "group_names": comp(STR_SET), "names": comp(STRS),
+    "state": opt(STR), "zone_ids": comp(STRS), **_REGION_DATA,
+}, blocks={"filter": _EC2_FILTER})
+
 # --------------------------------------------------------------------------- tables
 
 AWS_RESOURCES = {
@@ -427,6 +434,7 @@ AWS_DATA_SOURCES = {
     "aws_eks_cluster_versions": AWS_EKS_CLUSTER_VERSIONS_DATA,
     "aws_vpc": AWS_VPC_DATA,
     "aws_subnets": AWS_SUBNETS_DATA,
+    "aws_availability_zones": AWS_AVAILABILITY_ZONES_DATA,
 }
 
 #: Plugin-framework types (no legacy type system): all data sources. Every other
@@ -440,7 +448,7 @@ FRAMEWORK_TYPES = FRAMEWORK_DATA_SOURCES | FRAMEWORK_RESOURCES
 REGIONAL_TYPES = frozenset({
     "aws_eks_cluster", "aws_eks_node_group", "aws_eks_access_entry",
     "aws_eks_access_policy_association", "aws_eks_cluster_versions", "aws_vpc",
-    "aws_subnets"})
+    "aws_subnets", "aws_availability_zones"})
 
 #: Blocks (dotted paths) that are Optional+Computed in the source: the provider
 #: fills them from the API when the configuration leaves them out.

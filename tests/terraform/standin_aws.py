@@ -1089,6 +1089,25 @@ def subnets_data(ctx: Any, config: dict) -> dict:
                                      tags=config.get("tags") or {}))
 
 
+def availability_zones_data(ctx: Any, config: dict) -> dict:
+    """ec2:DescribeAvailabilityZones: the region's zones (every one available here)."""
+    _identity(ctx, "ec2:DescribeAvailabilityZones")
+    region = _str(config.get("region")) or provider_region(ctx.config)
+    letters = next((z for r, z in aws.REGIONS if r == region), "")
+    zones = [{"name": f"{region}{letter}", "zone_id": aws.az_id(region, letter),
+              "state": "available", "group_name": region, "tags": {}} for letter in letters]
+    if config.get("state") not in (None, "available"):
+        zones = []
+    zones = [z for z in zones if z["name"] not in (config.get("exclude_names") or [])
+             and z["zone_id"] not in (config.get("exclude_zone_ids") or [])]
+    zones = _ec2_filter(zones, config.get("filter"), {
+        "zone-name": "name", "zone-id": "zone_id", "state": "state", "group-name": "group_name"})
+    return _data("aws_availability_zones", dict(
+        config, id=region, region=region, names=[z["name"] for z in zones],
+        zone_ids=[z["zone_id"] for z in zones],
+        group_names=sorted({z["group_name"] for z in zones})))
+
+
 # --------------------------------------------------------------------------- the table
 
 BEHAVIOUR_AWS: dict[str, dict[str, Callable]] = {
@@ -1118,6 +1137,7 @@ BEHAVIOUR_AWS: dict[str, dict[str, Callable]] = {
     "aws_eks_cluster_versions": dict(data=cluster_versions_data),
     "aws_vpc": dict(data=vpc_data),
     "aws_subnets": dict(data=subnets_data),
+    "aws_availability_zones": dict(data=availability_zones_data),
 }
 #: Provider name -> its ConfigureProvider behaviour.
 CONFIGURE = {"aws": configure}

@@ -24,6 +24,9 @@ TAINT_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "NoExecute": "NO_EXECUTE",
 CLUSTER_POLICIES = ("AmazonEKSClusterPolicy",)
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy",
                  "AmazonEC2ContainerRegistryReadOnly")
+#: Availability zones where EKS puts no control plane (its user guide, "Amazon EKS
+#: cluster subnet requirements"): a default subnet there would fail CreateCluster.
+EKS_UNSUPPORTED_ZONE_IDS = ("use1-az3", "usw1-az2", "cac1-az3")
 #: The EKS access policy of the identity Terraform runs as, and of ``admin_principal_arns``.
 ADMIN_ACCESS_POLICY = "AmazonEKSClusterAdminPolicy"
 #: Longest part of a cluster's name in its IAM roles' name prefixes: with "-cluster-",
@@ -46,7 +49,8 @@ class EksClusterProps:
             ``autoscale`` sets the group's bounds (it starts at ``min_nodes``; an
             autoscaler running in the cluster moves it, and Terraform leaves that be).
         subnet_ids: the subnets of the control plane and the nodes (at least two, in
-            two availability zones). Default: the region's default VPC's default subnets.
+            two availability zones). Default: the region's default VPC's default subnets,
+            but those in zones where EKS places no control plane (us-east-1e).
         tags: AWS tags of every resource. Default: none.
         endpoint_public_access: the API server has a public endpoint. Default: True.
         endpoint_private_access: and a private one inside the VPC. Default: False.
@@ -139,11 +143,12 @@ class EksCluster(Construct):
     from the environment, never from synthesized JSON).
 
     The cluster uses EKS access entries only (``authentication_mode = "API"``): the
-    identity Terraform runs as (read at plan time through ``aws_caller_identity``
+    identity Terraform first runs as (read at plan time through ``aws_caller_identity``
     and ``aws_iam_session_context``, so an assumed role is named by its role ARN)
-    gets ``AmazonEKSClusterAdminPolicy``, as does each of ``admin_principal_arns``.
-    Nobody is made admin implicitly as the cluster's creator: a pipeline role and
-    an operator then reach the cluster alike.
+    gets ``AmazonEKSClusterAdminPolicy``, and keeps it when another identity plans
+    later (Terraform ignores a change of that entry's principal), as does each of
+    ``admin_principal_arns``: list there every other identity that plans or applies
+    the stack (an operator's role besides the pipeline's).
 
     The plan fails before anything is created, naming the cluster and the versions
     EKS offers, when ``kubernetes_version`` is not one of them (the
@@ -224,11 +229,15 @@ class EksCluster(Construct):
         return f"arn:{self._partition}:{service}::aws:{path}"
 
     def _default_subnets(self) -> list[str]:
-        """The default subnets (one per availability zone) of the region's default VPC."""
+        """The default subnets (one per availability zone) of the region's default VPC, in
+        the zones where EKS can place a control plane."""
         vpc = aws.DataAwsVpc(self, "default-vpc", default=True)
+        zones = aws.DataAwsAvailabilityZones(self, "zones", state="available",
+                                             exclude_zone_ids=list(EKS_UNSUPPORTED_ZONE_IDS))
         subnets = aws.DataAwsSubnets(self, "default-subnets", filter=[
             aws.DataAwsSubnetsFilter(name="vpc-id", values=[vpc.id]),
-            aws.DataAwsSubnetsFilter(name="default-for-az", values=["true"])])
+            aws.DataAwsSubnetsFilter(name="default-for-az", values=["true"]),
+            aws.DataAwsSubnetsFilter(name="availability-zone", values=zones.names)])
         return subnets.ids  # type: ignore[return-value]
 
     def _role(self, kind: str, service: str, policies: Sequence[str],
@@ -265,13 +274,20 @@ class EksCluster(Construct):
         cluster_name = self.cluster.name
         associations = []
         for id, principal in principals:
+            # The runner's entry stays the first runner's: a plan by another identity (an
+            # operator's, after the pipeline's) must not replace the pipeline's access.
+            # Whoever else plans is listed in admin_principal_arns.
+            keep = TerraformResourceLifecycle(ignore_changes=["principal_arn"]) \
+                if id == "admin" else None
             entry = aws_eks.EksAccessEntry(self, id, cluster_name=cluster_name,
-                                       principal_arn=principal, type="STANDARD")
+                                           principal_arn=principal, type="STANDARD",
+                                           lifecycle=keep)
             associations.append(aws_eks.EksAccessPolicyAssociation(
                 self, f"{id}-policy", cluster_name=entry.cluster_name,
                 principal_arn=entry.principal_arn,
                 policy_arn=self._arn("eks", f"cluster-access-policy/{ADMIN_ACCESS_POLICY}"),
-                access_scope=aws_eks.EksAccessPolicyAssociationAccessScope(type="cluster")))
+                access_scope=aws_eks.EksAccessPolicyAssociationAccessScope(type="cluster"),
+                lifecycle=keep))
         return associations[0]
 
     def _node_group(self, pool: NodePool, role: aws.IamRole, subnet_ids: list[str],

@@ -12,7 +12,7 @@ Bound: the provider; ``aws_eks_cluster`` (``vpc_config``, ``access_config``),
 ``aws_eks_access_policy_association`` (``access_scope``), ``aws_iam_role``,
 ``aws_iam_role_policy_attachment``; the data sources ``aws_partition``,
 ``aws_caller_identity``, ``aws_iam_session_context``, ``aws_eks_cluster_versions``,
-``aws_vpc`` and ``aws_subnets`` (``filter``). Arguments not bound are those the
+``aws_availability_zones``, ``aws_vpc`` and ``aws_subnets`` (``filter``). Arguments not bound are those the
 EKS construct has no use for (launch templates, remote access, encryption
 config, IAM inline policies, ...). The provider's version is pinned exactly:
 its schema for these types is the one of that tag.
@@ -236,6 +236,25 @@ class DataAwsVpc(AwsDataSource):
     def id(self) -> str:
         """The VPC's ID (a token)."""
         return self._reference("id")
+
+
+class DataAwsAvailabilityZones(AwsDataSource):
+    """Data source ``aws_availability_zones``: the region's zones, but those excluded."""
+
+    _type = "aws_availability_zones"
+
+    def __init__(self, scope: Construct, id: str, *, state: Optional[str] = None,
+                 exclude_zone_ids: Optional[Sequence[str]] = None,
+                 exclude_names: Optional[Sequence[str]] = None, **meta: Any) -> None:
+        super().__init__(scope, id, checked("DataAwsAvailabilityZones", {
+            "state": STRING, "exclude_zone_ids": STRING_LIST, "exclude_names": STRING_LIST}, {
+            "state": state, "exclude_zone_ids": exclude_zone_ids,
+            "exclude_names": exclude_names}), **meta)
+
+    @builtins.property
+    def names(self) -> Sequence[str]:
+        """The zones' names (a token for a list of strings)."""
+        return self.get_list_attribute("names")  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
