@@ -139,3 +139,19 @@ def test_the_management_cluster_may_be_in_aws(fleet_dir, tmp_path):
     assert helm["kubernetes"]["exec"]["command"] == "aws"
     assert {"admin_password", "automation_user_token"} <= set(stack["output"])
     assert stack["output"]["automation_user_token"]["sensitive"] is True
+
+
+def test_validate_and_preview_see_an_eks_cluster_like_any_other(fleet_dir):
+    import shutil
+
+    from conftest import MANIFESTS, SCHEMAS
+    from fleetform.commands.preview import build_preview
+    from fleetform.commands.validate import validate_fleet
+
+    shutil.copytree(MANIFESTS, fleet_dir.parent / "manifests")
+    write_cluster(fleet_dir, "eks-1", EKS_WORKER)
+    report = validate_fleet(fleet_dir, schemas_dir=SCHEMAS, clusters=["eks-1"])
+    assert report.ok(), [str(p) for p in report.errors]
+    preview = build_preview(fleet_dir, clusters=["eks-1"])
+    assert {row.deployment.cluster.name for row in preview.rows} == {"eks-1"}
+    assert preview.rows, "the global label's applications reach the EKS cluster"
