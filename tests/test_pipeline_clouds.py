@@ -13,10 +13,12 @@ import yaml
 
 from conftest import ROOT
 from fleetform.commands.gitdiff import changed_clusters
-from fleetform.commands.pipeline import (AWS_ID_TOKEN, AWS_ROLE_VARIABLE, UNSET_SECRETS, generate,
-                                         render, retirement_steps)
+from fleetform.commands.pipeline import UNSET_SECRETS, generate, render, retirement_steps
+from fleetform.fleet.clouds.aws import CI as AWS_CI
 from test_pipeline import check_gitlab_schema, jobs
 
+AWS_ID_TOKEN = AWS_CI.id_token
+AWS_ROLE_VARIABLE = "FLEETFORM_AWS_ROLE_ARN"
 EKS = "eks-production"
 SH = shutil.which("sh")
 EKS_WORKER = "cloud: aws\nrole: worker\nregion: eu-west-1\nlabels: [global]\n"
@@ -74,8 +76,8 @@ def test_an_aws_job_writes_the_token_then_runs_terraform(eks_change, tmp_path):
     missing_role = subprocess.run([SH, "-c", f"{shell}\n{check}"], env=env,
                                   capture_output=True, text=True)
     assert missing_role.returncode == 1
-    assert f"set the CI/CD variable {AWS_ROLE_VARIABLE} (environment fleet/{EKS})" in \
-        missing_role.stderr
+    assert f"set the CI/CD variable {AWS_ROLE_VARIABLE} (environment fleet/{EKS}): the IAM " \
+        "role this cluster's jobs assume" in missing_role.stderr
 
     env[AWS_ROLE_VARIABLE] = "arn:aws:iam::111122223333:role/fleet-eks-production"
     written = subprocess.run([SH, "-c", f"{shell}\n{check}\n{write}\necho $AWS_ROLE_ARN"],

@@ -95,17 +95,6 @@ SECRET_VARIABLES = (*dict.fromkeys(v for cloud in CLOUDS.values() for v in cloud
 #: Unsets the deploy secrets before a job runs repository code (POSIX sh).
 UNSET_SECRETS = (f"unset {' '.join(SECRET_VARIABLES)} "
                  "$(awk 'BEGIN { for (k in ENVIRON) if (k ~ /^TF_VAR_/) print k }')")
-#: The CI/CD variable holding the IAM role an AWS cluster's plan and apply jobs assume
-#: with the job's ID token (scope it to the environment ``fleet/<name>`` or ``fleet/*``).
-AWS_ROLE_VARIABLE = "FLEETFORM_AWS_ROLE_ARN"
-#: The ID token GitLab issues to those jobs (audience: the GitLab instance's URL).
-AWS_ID_TOKEN = "FLEETFORM_AWS_ID_TOKEN"
-#: What the AWS SDKs, the aws CLI and the Terraform provider read to assume the role.
-AWS_WEB_IDENTITY = {
-    "AWS_ROLE_ARN": f"${AWS_ROLE_VARIABLE}",
-    "AWS_WEB_IDENTITY_TOKEN_FILE": "${CI_BUILDS_DIR}/.fleetform-aws-${CI_JOB_ID}.jwt",
-    "AWS_ROLE_SESSION_NAME": "gitlab-${CI_PROJECT_ID}-${CI_JOB_ID}",
-}
 #: The GitLab environment of cluster ``<name>``: ``fleet/<name>``.
 ENVIRONMENT = ENVIRONMENT_PREFIX + "{name}"
 
@@ -271,26 +260,28 @@ def _plan_job(cluster: AffectedCluster, management: str | None, *,
 def _cloud_credentials(job: dict[str, Any], cluster: AffectedCluster) -> dict[str, Any]:
     """``job`` with what its cluster's cloud needs to authenticate.
 
-    An AWS cluster's jobs assume the IAM role of the CI/CD variable
-    :data:`AWS_ROLE_VARIABLE` with a GitLab ID token (``id_tokens``): no stored
-    access key, and credentials that last an hour. Only these jobs ask for the
-    token. Other clouds' jobs read their token from a CI/CD variable scoped
-    to ``fleet/*``.
+    A cloud with an ID-token federation (:class:`~fleetform.fleet.clouds.base.CiAccess`:
+    AWS, Azure, Google) gets its token in these jobs only (``id_tokens``): no stored
+    key, credentials that last an hour. The job first checks the CI/CD variables and
+    tools it needs, naming what is missing. Other clouds' jobs read their token from
+    a CI/CD variable scoped to ``fleet/*``.
     """
-    if cluster.cloud != "aws":
+    ci = CLOUDS[cluster.cloud].ci
+    if ci is None:
         return job
-    token_file = "$AWS_WEB_IDENTITY_TOKEN_FILE"
-    check = (f'test -n "$AWS_ROLE_ARN" || {{ echo "fleetform: set the CI/CD variable '
-             f'{AWS_ROLE_VARIABLE} (environment {ENVIRONMENT.format(name=cluster.name)}) to '
-             f'the IAM role this cluster\'s jobs assume" >&2; exit 1; }}')
-    cli = ('command -v aws >/dev/null || { echo "fleetform: the job image needs the AWS CLI '
-           'v2 (the providers run aws eks get-token)" >&2; exit 1; }')
-    return {**job,
-            "id_tokens": {AWS_ID_TOKEN: {"aud": "$CI_SERVER_URL"}},
-            "variables": {**job["variables"], **AWS_WEB_IDENTITY},
-            "script": [check, cli, f'printf \'%s\' "${AWS_ID_TOKEN}" > "{token_file}"',
-                       *job["script"]],
-            "after_script": [f'rm -f "{token_file}"']}
+    environment = ENVIRONMENT.format(name=cluster.name)
+    checks = [f'test -n "${name}" || {{ echo "fleetform: set the CI/CD variable {name} '
+              f'(environment {environment}): {what}" >&2; exit 1; }}'
+              for name, what in ci.required]
+    checks += [f'command -v {tool} >/dev/null || {{ echo "fleetform: the job image needs '
+               f'{what}" >&2; exit 1; }}' for tool, what in ci.tools]
+    out = {**job,
+           "id_tokens": {ci.id_token: {"aud": ci.audience}},
+           "variables": {**job["variables"], **ci.variables},
+           "script": [*checks, *ci.setup, *job["script"]]}
+    if ci.cleanup:
+        out["after_script"] = list(ci.cleanup)
+    return out
 
 
 def _apply_job(cluster: AffectedCluster, management: str | None) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from ...constructs import formats
 from ..cluster_yaml import ClusterBase, NodePool, Section
-from .base import Cloud
+from .base import CiAccess, Cloud
 
 if TYPE_CHECKING:
     from cdktf import TerraformStack
@@ -118,6 +118,20 @@ def build(stack: "TerraformStack", cluster: Any) -> "EksCluster":
     return eks
 
 
+#: The web identity the AWS SDKs, the aws CLI and the Terraform provider read.
+_TOKEN_FILE = "${CI_BUILDS_DIR}/.fleetform-aws-${CI_JOB_ID}.jwt"
+CI = CiAccess(
+    id_token="FLEETFORM_AWS_ID_TOKEN",
+    audience="$CI_SERVER_URL",
+    variables={"AWS_ROLE_ARN": "$FLEETFORM_AWS_ROLE_ARN",
+               "AWS_WEB_IDENTITY_TOKEN_FILE": _TOKEN_FILE,
+               "AWS_ROLE_SESSION_NAME": "gitlab-${CI_PROJECT_ID}-${CI_JOB_ID}"},
+    required=(("FLEETFORM_AWS_ROLE_ARN", "the IAM role this cluster's jobs assume"),),
+    setup=('printf \'%s\' "$FLEETFORM_AWS_ID_TOKEN" > "$AWS_WEB_IDENTITY_TOKEN_FILE"',),
+    cleanup=('rm -f "$AWS_WEB_IDENTITY_TOKEN_FILE"',),
+    tools=(("aws", "the AWS CLI v2 (the providers run aws eks get-token)"),),
+)
+
 CLOUD = Cloud(
     name="aws",
     title="AWS",
@@ -132,4 +146,5 @@ CLOUD = Cloud(
         "Service of type LoadBalancer, a PersistentVolumeClaim) are not in the state:",
         "delete those Services and claims first, or their AWS resources outlive it.",
     ),
+    ci=CI,
 )

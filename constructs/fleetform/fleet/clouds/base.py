@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, Sequence
 
 from ..cluster_yaml import ClusterBase
 
@@ -12,6 +12,32 @@ if TYPE_CHECKING:  # the stacks' types: importing them loads cdktf
     from cdktf import TerraformStack
 
     from ...constructs.cluster_access import ClusterAccess
+
+
+@dataclass(frozen=True)
+class CiAccess:
+    """How a cloud's plan and apply jobs authenticate in GitLab CI: with a GitLab ID token
+    that the cloud exchanges for short-lived credentials (no stored key).
+
+    Attributes:
+        id_token: the variable GitLab puts the ID token in (``id_tokens``).
+        audience: the token's ``aud``, as the cloud's trust expects it.
+        variables: job variables for the cloud's SDKs (CI/CD variables referred to as
+            ``$NAME``).
+        required: CI/CD variables the user sets (scoped to the cluster's environment),
+            each with what it is; a job without one stops, naming it.
+        setup: shell lines run before Terraform (writing the token where the SDKs read it).
+        cleanup: shell lines run after the job, whatever happened (``after_script``).
+        tools: commands the job image must have, each with why.
+    """
+
+    id_token: str
+    audience: str
+    variables: Mapping[str, str]
+    required: Sequence[tuple[str, str]] = ()
+    setup: Sequence[str] = ()
+    cleanup: Sequence[str] = ()
+    tools: Sequence[tuple[str, str]] = ()
 
 
 class KubernetesCluster(Protocol):
@@ -38,6 +64,8 @@ class Cloud:
             access (loads cdktf: called by ``ClusterStack`` only).
         kubeconfig_command: the shell command that makes a cluster kubectl's current
             context, ``{name}`` and ``{region}`` filled in.
+        ci: how its clusters' plan and apply jobs authenticate in GitLab CI (None: with
+            CI/CD variables scoped to ``fleet/*``).
         destroy_credentials: what to set in a shell to destroy a cluster by hand.
         destroy_notes: what else the retirement steps say for this cloud (what
             outlives ``terraform destroy``), one line each.
@@ -51,6 +79,7 @@ class Cloud:
     kubeconfig_command: str
     destroy_credentials: str
     destroy_notes: Sequence[str] = ()
+    ci: CiAccess | None = None
 
     @property
     def keys(self) -> tuple[str, ...]:
