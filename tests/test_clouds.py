@@ -34,9 +34,10 @@ def _error(fleet_dir, text, name="eks-1") -> str:
 
 
 def test_every_cloud_has_a_model_per_role_and_its_own_keys():
-    assert set(CLOUDS) == {"digitalocean", "aws"}
+    assert set(CLOUDS) == {"digitalocean", "aws", "azure", "gcp"}
     assert set(MODELS) == {f"{c}/{r}" for c in CLOUDS for r in ("management", "worker")}
-    assert CLOUDS["aws"].keys == ("aws",)
+    assert (CLOUDS["aws"].keys, CLOUDS["azure"].keys, CLOUDS["gcp"].keys) == (
+        ("aws",), ("azure",), ("gcp",))
     assert set(CLOUDS["digitalocean"].keys) == {"ha", "auto_upgrade", "surge_upgrade",
                                                 "maintenance_window", "vpc_uuid"}
 
@@ -63,8 +64,9 @@ def test_an_eks_worker_loads_beside_doks_clusters(fleet_dir):
      "'s-2vcpu-4gb' ('s-2vcpu-4gb' is a DigitalOcean size, and this cluster is cloud: aws)"),
     (('kubernetes_version: "1.33"', 'kubernetes_version: "1.33.1-do.0"'),
      "kubernetes_version: must be an EKS Kubernetes version: a minor version such as 1.33"),
-    (("cloud: aws", "cloud: gcp"),
-     "cloud: must be one of digitalocean, aws (default digitalocean), got 'gcp'"),
+    (("cloud: aws", "cloud: oracle"),
+     "cloud: must be one of digitalocean, aws, azure, gcp (default digitalocean), got "
+     "'oracle'"),
     (("labels: [global]", "labels: [global]\n    ha: true"),
      "ha: is a key of DigitalOcean clusters (cloud: digitalocean), and this cluster is "
      "cloud: aws; AWS clusters' own keys are aws"),

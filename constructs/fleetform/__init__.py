@@ -32,6 +32,10 @@ _EXPORTS = {
     "DoksClusterProps": "fleetform.constructs.doks_cluster",
     "EksCluster": "fleetform.constructs.eks_cluster",
     "EksClusterProps": "fleetform.constructs.eks_cluster",
+    "AksCluster": "fleetform.constructs.aks_cluster",
+    "AksClusterProps": "fleetform.constructs.aks_cluster",
+    "GkeCluster": "fleetform.constructs.gke_cluster",
+    "GkeClusterProps": "fleetform.constructs.gke_cluster",
     "ArgoCd": "fleetform.constructs.argocd",
     "ArgoCdProps": "fleetform.constructs.argocd",
     "ArgoCluster": "fleetform.constructs.argo_cluster",
@@ -49,7 +53,8 @@ _EXPORTS = {
 }
 
 __all__ = [
-    "__version__", "DoksCluster", "DoksClusterProps", "EksCluster", "EksClusterProps", "ArgoCd",
+    "__version__", "DoksCluster", "DoksClusterProps", "EksCluster", "EksClusterProps",
+    "AksCluster", "AksClusterProps", "GkeCluster", "GkeClusterProps", "ArgoCd",
     "ArgoCdProps", "ArgoCluster", "ClusterAccess", "ExecCredential", "NodePool", "Autoscale", "Taint", "MaintenanceWindow", "Repository",
     "RepositoryCredentials", "DEFAULT_ARGOCD_CHART_VERSION", "DEFAULT_ARGOCD_APPS_CHART_VERSION",
     "ConfigError",
@@ -63,8 +68,12 @@ if TYPE_CHECKING:
                                             ExecCredential as ExecCredential)
     from .constructs.doks_cluster import (DoksCluster as DoksCluster,
                                           DoksClusterProps as DoksClusterProps)
+    from .constructs.aks_cluster import (AksCluster as AksCluster,
+                                         AksClusterProps as AksClusterProps)
     from .constructs.eks_cluster import (EksCluster as EksCluster,
                                          EksClusterProps as EksClusterProps)
+    from .constructs.gke_cluster import (GkeCluster as GkeCluster,
+                                         GkeClusterProps as GkeClusterProps)
     from .constructs.props import (
         DEFAULT_ARGOCD_APPS_CHART_VERSION as DEFAULT_ARGOCD_APPS_CHART_VERSION,
         DEFAULT_ARGOCD_CHART_VERSION as DEFAULT_ARGOCD_CHART_VERSION, Autoscale as Autoscale,

@@ -49,6 +49,26 @@ IAM_PRINCIPAL_ARN = re.compile(
 IPV4_CIDR = re.compile(
     r"^((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])"
     r"/(3[0-2]|[12]?[0-9])\Z")
+#: An Azure location such as ``westeurope`` or ``eastus2`` (not a DigitalOcean slug).
+AZURE_LOCATION = re.compile(r"^(?![a-z]{3}[0-9]\Z)[a-z][a-z0-9]{3,29}\Z")
+#: An Azure VM size such as ``Standard_D4s_v5``.
+AZURE_VM_SIZE = re.compile(r"^Standard_[A-Za-z0-9_]{1,60}\Z")
+#: An AKS Kubernetes version: a prefix ``1.33`` (the newest 1.33.x) or an exact ``1.33.2``.
+AKS_VERSION = re.compile(r"^1\.[0-9]{2}(\.[0-9]{1,3})?\Z")
+#: An AKS node pool name: a lowercase letter, then up to 11 lowercase letters or digits.
+AKS_POOL_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}\Z")
+#: An Azure resource group name.
+AZURE_RESOURCE_GROUP = re.compile(r"^[A-Za-z0-9._()-]{0,89}[A-Za-z0-9_()-]\Z")
+#: A GCP region (``europe-west1``) or zone (``europe-west1-b``).
+GCP_LOCATION = re.compile(r"^[a-z]+-[a-z]+[0-9]{1,2}(-[a-z])?\Z")
+#: A Compute Engine machine type such as ``e2-standard-4`` or ``n2d-highmem-8``.
+GCE_MACHINE_TYPE = re.compile(r"^(?=.{1,64}\Z)[a-z][a-z0-9]*(-[a-z0-9]+)+\Z")
+#: A GKE version: a prefix ``1.33`` (the newest 1.33.x) or an exact ``1.33.5-gke.1080000``.
+GKE_VERSION = re.compile(r"^1\.[0-9]{2}(\.[0-9]{1,3}-gke\.[0-9]{1,12})?\Z")
+#: A GKE node pool name: at most 40 lowercase letters, digits and '-', from a letter.
+GKE_POOL_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,38}[a-z0-9])?\Z")
+#: A GCP project ID.
+GCP_PROJECT = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]\Z")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 #: A Helm chart version (semantic version, no range).
 CHART_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+\Z")

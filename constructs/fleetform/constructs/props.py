@@ -175,6 +175,36 @@ def check_sequence(value: Any, field: str, what: str) -> None:
                           field=field)
 
 
+def check_node_pools(pools: Any, field: str, *, size: Pattern[str], size_hint: str,
+                     name: Pattern[str] | None = None, name_hint: str = "") -> None:
+    """At least one valid pool, with distinct names: the cloud's machine type ``size``
+    (``size_hint`` says what it is) and, where the cloud narrows them, pool names."""
+    check_sequence(pools, field, "NodePool")
+    if not pools:
+        raise ConfigError("a cluster needs at least one node pool", field=field)
+    names: list[str] = []
+    for i, pool in enumerate(pools):
+        check_node_pool(pool, f"{field}[{i}]", size=size, size_hint=size_hint)
+        if name is not None:
+            check_str(pool.name, f"{field}[{i}].name", name_hint, name, tokens=False)
+        if pool.name in names:
+            raise ConfigError(f"duplicate node pool name {pool.name!r}",
+                              field=f"{field}[{i}].name")
+        names.append(pool.name)
+
+
+def check_labels_map(labels: Any, field: str, what: str, key: Pattern[str],
+                     key_hint: str, max_value: int) -> None:
+    """A mapping of cloud labels or tags: keys of format ``key``, values of at most
+    ``max_value`` characters."""
+    check_mapping(labels, field, what)
+    for k, v in labels.items():
+        check_str(k, field, key_hint, key, tokens=False)
+        if not isinstance(v, str) or len(v) > max_value:
+            raise ConfigError(f"must be a string of at most {max_value} characters",
+                              field=f"{field}.{k}")
+
+
 def check_mapping(value: Any, field: str, what: str) -> None:
     if not isinstance(value, collections.abc.Mapping):
         raise ConfigError(f"must be a mapping of {what}, got {type(value).__name__} "

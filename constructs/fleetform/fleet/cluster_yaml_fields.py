@@ -35,6 +35,22 @@ FORMATS = {
     formats.IPV4_CIDR.pattern: "an IPv4 CIDR block such as 203.0.113.0/24",
     formats.IAM_PRINCIPAL_ARN.pattern: "the ARN of an IAM role or user, such as "
                                        "arn:aws:iam::111122223333:role/platform-admin",
+    formats.AZURE_LOCATION.pattern: "an Azure location such as westeurope or eastus2 "
+                                    "(az account list-locations)",
+    formats.AZURE_VM_SIZE.pattern: "an Azure VM size such as Standard_D4s_v5",
+    formats.AKS_VERSION.pattern: "an AKS Kubernetes version: 1.33 (the newest 1.33.x) or "
+                                 "exact, such as 1.33.2 (az aks get-versions)",
+    formats.AKS_POOL_NAME.pattern: "an AKS node pool name: a lowercase letter, then up to 11 "
+                                   "lowercase letters or digits",
+    formats.AZURE_RESOURCE_GROUP.pattern: "an Azure resource group name",
+    formats.GCP_LOCATION.pattern: "a GCP region such as europe-west1, or a zone such as "
+                                  "europe-west1-b",
+    formats.GCE_MACHINE_TYPE.pattern: "a Compute Engine machine type such as e2-standard-4",
+    formats.GKE_VERSION.pattern: "a GKE version: 1.33 (the newest 1.33.x) or exact, such as "
+                                 "1.33.5-gke.1080000 (gcloud container get-server-config)",
+    formats.GKE_POOL_NAME.pattern: "a GKE node pool name: at most 40 lowercase letters, "
+                                   "digits and '-', starting with a letter",
+    formats.GCP_PROJECT.pattern: "a GCP project ID: 6 to 30 lowercase letters, digits and '-'",
     formats.START_TIME.pattern: "a UTC time HH:MM, such as 03:00",
     formats.UUID.pattern: "a VPC UUID: 8-4-4-4-12 lowercase hexadecimal digits",
     formats.CHART_VERSION.pattern: "a chart version X.Y.Z, such as 10.1.3",

@@ -247,6 +247,11 @@ def parse_cluster(name: str, file: Path, data: object) -> Cluster:
         problem = unknown_cloud(data["cloud"])
         if problem:
             raise ConfigError(problem, file=file, field="cloud")
+    cloud = CLOUDS[data.get("cloud", DEFAULT_CLOUD)]
+    if len(name) > cloud.max_name_length:
+        raise ConfigError(f"the cluster's directory name is its name in {cloud.title}, which "
+                          f"takes at most {cloud.max_name_length} characters, got "
+                          f"{len(name)}", file=file, field="name")
     try:
         doc = Document.model_validate({"spec": data})
     except ValidationError as exc:

@@ -19,11 +19,12 @@ from typing import Annotated, Any, Union, get_args
 from pydantic import BaseModel, Discriminator, Tag
 
 from ..cluster_yaml import ClusterBase, ManagementCluster, ROLE_MODELS, WorkerCluster
-from . import aws, digitalocean
+from . import aws, azure, digitalocean, gcp
 from .base import Cloud
 
 #: Every cloud, by the value of ``cloud:``.
-CLOUDS: dict[str, Cloud] = {cloud.name: cloud for cloud in (digitalocean.CLOUD, aws.CLOUD)}
+CLOUDS: dict[str, Cloud] = {cloud.name: cloud for cloud in (digitalocean.CLOUD, aws.CLOUD,
+                                                            azure.CLOUD, gcp.CLOUD)}
 #: The cloud of a cluster.yaml without ``cloud:``.
 DEFAULT_CLOUD = digitalocean.CLOUD.name
 

@@ -66,6 +66,7 @@ class Cloud:
             context, ``{name}`` and ``{region}`` filled in.
         ci: how its clusters' plan and apply jobs authenticate in GitLab CI (None: with
             CI/CD variables scoped to ``fleet/*``).
+        max_name_length: the longest cluster name the cloud takes (GKE: 40).
         destroy_credentials: what to set in a shell to destroy a cluster by hand.
         destroy_notes: what else the retirement steps say for this cloud (what
             outlives ``terraform destroy``), one line each.
@@ -80,6 +81,7 @@ class Cloud:
     destroy_credentials: str
     destroy_notes: Sequence[str] = ()
     ci: CiAccess | None = None
+    max_name_length: int = 63
 
     @property
     def keys(self) -> tuple[str, ...]:
