@@ -157,3 +157,73 @@ def test_validate_and_preview_see_an_eks_cluster_like_any_other(fleet_dir):
     preview = build_preview(fleet_dir, clusters=["eks-1"])
     assert {row.deployment.cluster.name for row in preview.rows} == {"eks-1"}
     assert preview.rows, "the global label's applications reach the EKS cluster"
+
+
+AKS_WORKER = """
+    cloud: azure
+    role: worker
+    region: westeurope
+    kubernetes_version: "1.33"
+    node_pools:
+      - {name: system, size: Standard_D4s_v5, count: 2}
+      - {name: batch, size: Standard_F8s_v2, count: 1,
+         taints: [{key: workload, value: batch, effect: NoSchedule}]}
+    labels: [global]
+    argocd: {server: "argocd.example.com:443"}
+    azure: {subscription_id: 00000000-0000-0000-0000-000000000000, sku_tier: Standard}
+"""
+GKE_WORKER = """
+    cloud: gcp
+    role: worker
+    region: europe-west1
+    kubernetes_version: "1.33"
+    node_pools: [{name: default, size: e2-standard-4, autoscale: {min_nodes: 1, max_nodes: 3}}]
+    labels: [global]
+    argocd: {server: "argocd.example.com:443"}
+    gcp: {project: acme-staging, release_channel: REGULAR}
+"""
+
+
+def test_aks_and_gke_workers_load_and_build_in_their_clouds(fleet_dir, tmp_path):
+    write_cluster(fleet_dir, "aks-1", AKS_WORKER)
+    write_cluster(fleet_dir, "gke-1", GKE_WORKER)
+    fleet = load_fleet(fleet_dir)
+    assert fleet.clusters["aks-1"].spec.azure.sku_tier == "Standard"
+    assert fleet.clusters["gke-1"].spec.gcp.project == "acme-staging"
+    stacks = synth_stacks(fleet_dir, tmp_path / "out", names=["aks-1", "gke-1"])
+    assert "azurerm_kubernetes_cluster" in stacks["aks-1"]["resource"]
+    assert stacks["aks-1"]["provider"]["azurerm"][0]["subscription_id"] == \
+        "00000000-0000-0000-0000-000000000000"
+    assert "google_container_cluster" in stacks["gke-1"]["resource"]
+    assert stacks["gke-1"]["provider"]["google"] == [{"project": "acme-staging"}]
+    for name in ("aks-1", "gke-1"):
+        (registration,) = stacks[name]["resource"]["argocd_cluster"].values()
+        assert registration["metadata"] == [{"labels": {"global": "true"}}]
+
+
+@pytest.mark.parametrize("text, change, message", [
+    (AKS_WORKER, ("name: system", "name: system-pool"),
+     "node_pools[0].name: must be an AKS node pool name: a lowercase letter, then up to 11"),
+    (AKS_WORKER, ("region: westeurope", "region: eu-west-1"),
+     "region: must be an Azure location such as westeurope or eastus2 (az account "
+     "list-locations), got 'eu-west-1' ('eu-west-1' is an AWS region, and this cluster is "
+     "cloud: azure)"),
+    (AKS_WORKER, ("count: 2}", "count: 2, taints: [{key: a, effect: NoSchedule}]}"),
+     "node_pools[0].taints: the first pool is AKS's default pool"),
+    (GKE_WORKER, ("gcp: {project: acme-staging, release_channel: REGULAR}", "gcp: {}"),
+     "gcp.project: is required"),
+    (GKE_WORKER, ("size: e2-standard-4", "size: m6i.large"),
+     "node_pools[0].size: must be a Compute Engine machine type such as e2-standard-4, got "
+     "'m6i.large' ('m6i.large' is an AWS size, and this cluster is cloud: gcp)"),
+    (GKE_WORKER, ("release_channel: REGULAR", "release_channel: beta"), "gcp.release_channel: "),
+])
+def test_aks_and_gke_mistakes_name_the_field(fleet_dir, text, change, message):
+    old, new = change
+    assert old in text
+    assert _error(fleet_dir, text.replace(old, new)).startswith(message)
+
+
+def test_a_gke_cluster_name_is_at_most_40_characters(fleet_dir):
+    assert _error(fleet_dir, GKE_WORKER, name="g" * 41).startswith(
+        "name: the cluster's directory name is its name in Google Cloud, which takes at "
+        "most 40 characters, got 41")

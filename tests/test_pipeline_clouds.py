@@ -4,6 +4,7 @@ own cloud's steps."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -138,3 +139,79 @@ def test_the_deregistration_reaches_an_eks_management_cluster_with_the_aws_cli(f
     text = "\n".join(retirement_steps(removed))
     assert "aws eks update-kubeconfig --name do-management --region us-east-2" in text
     assert "doctl" not in text
+
+
+AKS, GKE = "aks-production", "gke-staging"
+
+
+@pytest.fixture
+def four_cloud_change(fleet_repo):
+    """A commit adding an AKS and a GKE worker (and an EKS one)."""
+    base = fleet_repo.head()
+    fleet_repo.write(f"clusters/{EKS}/cluster.yaml", EKS_WORKER)
+    fleet_repo.write(f"clusters/{AKS}/cluster.yaml",
+                     "cloud: azure\nrole: worker\nregion: westeurope\nlabels: [global]\n")
+    fleet_repo.write(f"clusters/{GKE}/cluster.yaml",
+                     "cloud: gcp\nrole: worker\nregion: europe-west1\nlabels: [global]\n")
+    fleet_repo.commit()
+    return changed_clusters(fleet_repo.path, base)
+
+
+def test_each_clouds_jobs_get_that_clouds_id_token_only(four_cloud_change):
+    pipeline = jobs(generate(four_cloud_change, apply=True))
+    tokens = {name: list(job.get("id_tokens", {})) for name, job in pipeline.items()
+              if name.startswith(("plan:", "apply:"))}
+    assert tokens == {
+        f"plan:{EKS}": [AWS_ID_TOKEN], f"apply:{EKS}": [AWS_ID_TOKEN],
+        f"plan:{AKS}": ["FLEETFORM_AZURE_ID_TOKEN"], f"apply:{AKS}": ["FLEETFORM_AZURE_ID_TOKEN"],
+        f"plan:{GKE}": ["FLEETFORM_GCP_ID_TOKEN"], f"apply:{GKE}": ["FLEETFORM_GCP_ID_TOKEN"]}
+    aks = pipeline[f"plan:{AKS}"]
+    assert aks["id_tokens"]["FLEETFORM_AZURE_ID_TOKEN"]["aud"] == "api://AzureADTokenExchange"
+    assert aks["variables"]["ARM_USE_OIDC"] == "true"
+    gke = pipeline[f"plan:{GKE}"]
+    assert gke["id_tokens"]["FLEETFORM_GCP_ID_TOKEN"]["aud"] == \
+        "https://iam.googleapis.com/$FLEETFORM_GCP_WORKLOAD_IDENTITY_PROVIDER"
+
+
+def test_a_gke_job_writes_a_workload_identity_federation_config(four_cloud_change, tmp_path):
+    """The GKE job's set-up lines, run by sh: the ID token in a file, and Application
+    Default Credentials (an external_account config) pointing at it."""
+    job = generate(four_cloud_change, apply=False)[f"plan:{GKE}"]
+    setup = [line for line in job["script"] if line.startswith("printf")]
+    (tmp_path / "builds").mkdir()
+    env = {"PATH": os.environ["PATH"], "CI_BUILDS_DIR": str(tmp_path / "builds"),
+           "CI_JOB_ID": "9", "FLEETFORM_GCP_ID_TOKEN": "eyJ.gitlab.token",
+           "FLEETFORM_GCP_WORKLOAD_IDENTITY_PROVIDER":
+               "projects/123/locations/global/workloadIdentityPools/gitlab/providers/gitlab",
+           "FLEETFORM_GCP_SERVICE_ACCOUNT": "fleet@acme-staging.iam.gserviceaccount.com"}
+    exports = "\n".join(f'export {k}="{v}"' for k, v in job["variables"].items()
+                        if k.startswith(("GOOGLE_", "FLEETFORM_")))
+    run = subprocess.run([SH, "-c", "\n".join([exports, *setup, 'cat "$GOOGLE_APPLICATION_'
+                                                                 'CREDENTIALS"'])],
+                         env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    config = json.loads(run.stdout)
+    token_file = tmp_path / "builds" / ".fleetform-gcp-9.jwt"
+    assert config["type"] == "external_account"
+    assert config["audience"] == ("//iam.googleapis.com/projects/123/locations/global/"
+                                  "workloadIdentityPools/gitlab/providers/gitlab")
+    assert config["credential_source"] == {"file": str(token_file)}
+    assert config["service_account_impersonation_url"].endswith(
+        "/serviceAccounts/fleet@acme-staging.iam.gserviceaccount.com:generateAccessToken")
+    assert token_file.read_text() == "eyJ.gitlab.token"
+    assert job["after_script"] == [
+        'rm -f "$FLEETFORM_GCP_TOKEN_FILE" "$GOOGLE_APPLICATION_CREDENTIALS"']
+
+
+def test_a_four_cloud_pipeline_is_valid_gitlab_ci(four_cloud_change, tmp_path):
+    file = tmp_path / "four.yml"
+    file.write_text(render(four_cloud_change, apply=True))
+    proc = check_gitlab_schema(file)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_every_clouds_credentials_are_unset_where_repository_code_runs():
+    from fleetform.fleet.clouds import CLOUDS
+    for cloud in CLOUDS.values():
+        for name in cloud.credentials:
+            assert f" {name} " in UNSET_SECRETS, name
