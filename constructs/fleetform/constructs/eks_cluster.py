@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from re import Pattern
 from typing import Mapping, Sequence
 
 from cdktf import Fn, Precondition, TerraformResourceLifecycle
@@ -123,9 +124,9 @@ class EksClusterProps:
                     IAM_PRINCIPAL_ARN)
 
 
-def _check_list(values: object, field: str, allowed: str, pattern) -> None:
+def _check_list(values: Sequence[str], field: str, allowed: str, pattern: Pattern[str]) -> None:
     check_sequence(values, field, "string")
-    for i, value in enumerate(values):  # type: ignore[arg-type]
+    for i, value in enumerate(values):
         check_str(value, f"{field}[{i}]", allowed, pattern)
 
 
@@ -300,8 +301,9 @@ class EksCluster(Construct):
             lifecycle = TerraformResourceLifecycle(
                 ignore_changes=["scaling_config[0].desired_size"])
         else:
-            scaling = aws_eks.EksNodeGroupScalingConfig(desired_size=pool.count, min_size=pool.count,
-                                                    max_size=pool.count)
+            assert pool.count is not None  # NodePool's check: count or autoscale
+            scaling = aws_eks.EksNodeGroupScalingConfig(desired_size=pool.count,
+                                                        min_size=pool.count, max_size=pool.count)
             lifecycle = None
         pool_tags = {**(tags or {}), **{tag: "" for tag in pool.tags}} or None
         return aws_eks.EksNodeGroup(
