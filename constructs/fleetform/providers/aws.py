@@ -21,7 +21,7 @@ its schema for these types is the one of that tag.
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence, Union
 
 import jsii
@@ -30,7 +30,7 @@ from constructs import Construct
 
 from .alias import AliasedProvider
 from .binding import (BOOLEAN, NUMBER, STRING, STRING_LIST, STRING_MAP, DataSource, Resource,
-                      blocks, checked, required, to_json)
+                      block_fields, blocks, checked, required, to_json)
 
 #: Registry source of the provider.
 AWS_PROVIDER_SOURCE = "hashicorp/aws"
@@ -41,13 +41,6 @@ _METADATA = TerraformProviderGeneratorMetadata(
     provider_name="aws", provider_version=AWS_PROVIDER_VERSION,
     provider_version_constraint=AWS_PROVIDER_VERSION)
 
-
-def block_fields(owner: str, block: Any, schema: Mapping[str, str]) -> None:
-    """Check a block dataclass's scalar fields against ``schema`` (TypeError naming one)."""
-    given = checked(owner, schema, {f.name: getattr(block, f.name) for f in fields(block)
-                                    if f.name in schema})
-    for name, value in given.items():
-        object.__setattr__(block, name, value)
 
 
 # --------------------------------------------------------------------------

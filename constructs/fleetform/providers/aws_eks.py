@@ -8,9 +8,9 @@ from typing import Any, Mapping, Optional, Sequence, Union
 
 from constructs import Construct
 
-from .aws import AwsDataSource, AwsResource, block_fields
-from .binding import BOOLEAN, NUMBER, STRING, STRING_LIST, STRING_MAP, as_block, blocks, checked, \
-    required
+from .aws import AwsDataSource, AwsResource
+from .binding import (BOOLEAN, NUMBER, STRING, STRING_LIST, STRING_MAP, as_block, block_fields,
+                      blocks, checked, required)
 
 
 # --------------------------------------------------------------------------

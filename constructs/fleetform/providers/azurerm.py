@@ -14,7 +14,7 @@ Bound: the provider (``features``); ``azurerm_resource_group``,
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence, Union
 
 import jsii
@@ -23,7 +23,7 @@ from constructs import Construct
 
 from .alias import AliasedProvider
 from .binding import (BOOLEAN, NUMBER, STRING, STRING_LIST, STRING_MAP, DataSource, Resource,
-                      as_block, checked, required, to_json)
+                      as_block, block_fields, checked, required, to_json)
 
 AZURERM_PROVIDER_SOURCE = "hashicorp/azurerm"
 #: The provider version, pinned exactly: the schema bound here is this tag's.
@@ -33,12 +33,6 @@ _METADATA = TerraformProviderGeneratorMetadata(
     provider_name="azurerm", provider_version=AZURERM_PROVIDER_VERSION,
     provider_version_constraint=AZURERM_PROVIDER_VERSION)
 
-
-def _block_fields(owner: str, block: Any, schema: Mapping[str, str]) -> None:
-    given = checked(owner, schema, {f.name: getattr(block, f.name) for f in fields(block)
-                                    if f.name in schema})
-    for name, value in given.items():
-        object.__setattr__(block, name, value)
 
 
 class AzurermProvider(AliasedProvider):
@@ -174,7 +168,7 @@ class KubernetesClusterDefaultNodePool:
     tags: Optional[Mapping[str, str]] = None
 
     def __post_init__(self) -> None:
-        _block_fields("KubernetesClusterDefaultNodePool", self,
+        block_fields("KubernetesClusterDefaultNodePool", self,
                       {**_POOL, "temporary_name_for_rotation": STRING})
 
 
@@ -186,7 +180,7 @@ class KubernetesClusterIdentity:
     identity_ids: Optional[Sequence[str]] = None
 
     def __post_init__(self) -> None:
-        _block_fields("KubernetesClusterIdentity", self,
+        block_fields("KubernetesClusterIdentity", self,
                       {"type": STRING, "identity_ids": STRING_LIST})
 
 

@@ -94,6 +94,15 @@ def blocks(owner: str, cls: type, value: Any) -> Any:
     return [as_block(f"{owner}[{i}]", cls, v) for i, v in enumerate(value)]
 
 
+def block_fields(owner: str, block: Any, schema: Mapping[str, str]) -> None:
+    """Check a frozen block dataclass's fields named in ``schema`` (TypeError naming one),
+    and keep their checked values (a tuple given for a list becomes a list)."""
+    given = checked(owner, schema, {f.name: getattr(block, f.name) for f in fields(block)
+                                    if f.name in schema})
+    for name, value in given.items():
+        object.__setattr__(block, name, value)
+
+
 def required(owner: str, attributes: Mapping[str, Any], *names: str) -> None:
     """TypeError naming the first of ``names`` missing from ``attributes``."""
     for name in names:

@@ -13,7 +13,7 @@ its ``taint``); the data source ``google_container_engine_versions``.
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence, Union
 
 import jsii
@@ -22,7 +22,7 @@ from constructs import Construct
 
 from .alias import AliasedProvider
 from .binding import (BOOLEAN, NUMBER, STRING, STRING_LIST, STRING_MAP, DataSource, Resource,
-                      as_block, blocks, checked, required, to_json)
+                      as_block, block_fields, blocks, checked, required, to_json)
 
 GOOGLE_PROVIDER_SOURCE = "hashicorp/google"
 #: The provider version, pinned exactly: the schema bound here is this tag's.
@@ -32,12 +32,6 @@ _METADATA = TerraformProviderGeneratorMetadata(
     provider_name="google", provider_version=GOOGLE_PROVIDER_VERSION,
     provider_version_constraint=GOOGLE_PROVIDER_VERSION)
 
-
-def _block_fields(owner: str, block: Any, schema: Mapping[str, str]) -> None:
-    given = checked(owner, schema, {f.name: getattr(block, f.name) for f in fields(block)
-                                    if f.name in schema})
-    for name, value in given.items():
-        object.__setattr__(block, name, value)
 
 
 class GoogleProvider(AliasedProvider):
@@ -83,7 +77,7 @@ class ContainerClusterReleaseChannel:
     channel: str
 
     def __post_init__(self) -> None:
-        _block_fields("ContainerClusterReleaseChannel", self, {"channel": STRING})
+        block_fields("ContainerClusterReleaseChannel", self, {"channel": STRING})
 
 
 _CLUSTER = {"name": STRING, "location": STRING, "project": STRING,
@@ -146,7 +140,7 @@ class ContainerNodePoolAutoscaling:
     max_node_count: Optional[float] = None
 
     def __post_init__(self) -> None:
-        _block_fields("ContainerNodePoolAutoscaling", self,
+        block_fields("ContainerNodePoolAutoscaling", self,
                       {"min_node_count": NUMBER, "max_node_count": NUMBER})
 
 
@@ -158,7 +152,7 @@ class ContainerNodePoolManagement:
     auto_upgrade: Optional[bool] = None
 
     def __post_init__(self) -> None:
-        _block_fields("ContainerNodePoolManagement", self,
+        block_fields("ContainerNodePoolManagement", self,
                       {"auto_repair": BOOLEAN, "auto_upgrade": BOOLEAN})
 
 
@@ -172,7 +166,7 @@ class ContainerNodePoolNodeConfigTaint:
     effect: str
 
     def __post_init__(self) -> None:
-        _block_fields("ContainerNodePoolNodeConfigTaint", self,
+        block_fields("ContainerNodePoolNodeConfigTaint", self,
                       {"key": STRING, "value": STRING, "effect": STRING})
 
 
@@ -187,7 +181,7 @@ class ContainerNodePoolNodeConfig:
     taint: Optional[Sequence[Union[ContainerNodePoolNodeConfigTaint, Mapping[str, Any]]]] = None
 
     def __post_init__(self) -> None:
-        _block_fields("ContainerNodePoolNodeConfig", self, {
+        block_fields("ContainerNodePoolNodeConfig", self, {
             "machine_type": STRING, "labels": STRING_MAP, "resource_labels": STRING_MAP,
             "oauth_scopes": STRING_LIST})
         object.__setattr__(self, "taint", blocks("ContainerNodePoolNodeConfig: taint",
