@@ -27,7 +27,7 @@ from .binding import (BOOLEAN, NUMBER, STRING, STRING_LIST, STRING_MAP, DataSour
 
 AZURERM_PROVIDER_SOURCE = "hashicorp/azurerm"
 #: The provider version, pinned exactly: the schema bound here is this tag's.
-AZURERM_PROVIDER_VERSION = "4.40.0"
+AZURERM_PROVIDER_VERSION = "4.81.0"
 
 _METADATA = TerraformProviderGeneratorMetadata(
     provider_name="azurerm", provider_version=AZURERM_PROVIDER_VERSION,
@@ -234,7 +234,7 @@ class KubernetesClusterNodePool(AzurermResource):
     _type = "azurerm_kubernetes_cluster_node_pool"
 
     def __init__(self, scope: Construct, id: str, *, name: str, kubernetes_cluster_id: str,
-                 vm_size: str, node_count: Optional[float] = None,
+                 vm_size: Optional[str] = None, node_count: Optional[float] = None,
                  auto_scaling_enabled: Optional[bool] = None, min_count: Optional[float] = None,
                  max_count: Optional[float] = None,
                  node_labels: Optional[Mapping[str, str]] = None,
@@ -248,6 +248,5 @@ class KubernetesClusterNodePool(AzurermResource):
             "min_count": min_count, "max_count": max_count, "node_labels": node_labels,
             "node_taints": node_taints, "orchestrator_version": orchestrator_version,
             "tags": tags})
-        required("KubernetesClusterNodePool", attributes, "name", "kubernetes_cluster_id",
-                 "vm_size")
+        required("KubernetesClusterNodePool", attributes, "name", "kubernetes_cluster_id")
         super().__init__(scope, id, attributes, **meta)

@@ -26,7 +26,7 @@ from .binding import (BOOLEAN, NUMBER, STRING, STRING_LIST, STRING_MAP, DataSour
 
 GOOGLE_PROVIDER_SOURCE = "hashicorp/google"
 #: The provider version, pinned exactly: the schema bound here is this tag's.
-GOOGLE_PROVIDER_VERSION = "7.0.0"
+GOOGLE_PROVIDER_VERSION = "7.45.0"
 
 _METADATA = TerraformProviderGeneratorMetadata(
     provider_name="google", provider_version=GOOGLE_PROVIDER_VERSION,
