@@ -195,8 +195,11 @@ class AksCluster(Construct):
         versions = azurerm.DataAzurermKubernetesServiceVersions(
             self, "versions", location=props.location,
             version_prefix=props.kubernetes_version + ".", include_preview=False)
+        # The data source gives "0.0.0" as latest_version when nothing matches the prefix
+        # (kubernetes_service_versions_data_source.go, v4.81.0): check it is one offered.
         return versions.latest_version, [Precondition(
-            condition=f"${{try(length({versions.fqn}.latest_version), 0) > 0}}",
+            condition=(f"${{contains({versions.fqn}.versions, "
+                       f"{versions.fqn}.latest_version)}}"),
             error_message=(
                 f'Cluster {props.name}: kubernetes_version "{props.kubernetes_version}" matches '
                 f'no AKS version Azure offers in {props.location} (${{{listed}}}): give a '
