@@ -67,6 +67,8 @@ def new_cloud(path: Path) -> None:
         "sizes": sizes, "clusters": {},
         "tokens": {}, "objects": {}, "releases": {}, "argocd": {}, "log": [],
         "exec": [], "aws": cloud_aws.new_aws(START),
+        "google": __import__("cloud_google").new_google(START),
+        "azure": __import__("cloud_azure").new_azure(START),
     }))
 
 
@@ -143,6 +145,12 @@ def kube_api(cloud: dict, config: dict | None, what: str) -> str:
         import cloud_aws
 
         cloud_aws.eks_authorize(cloud, cluster, token, what)
+        return cluster["id"]
+    if cluster.get("kind") == "gke":  # OAuth access tokens and IAM (cloud_google)
+        __import__("cloud_google").gke_authorize(cloud, cluster, token, what)
+        return cluster["id"]
+    if cluster.get("kind") == "aks":  # local-account client certificates (cloud_azure)
+        __import__("cloud_azure").aks_authorize(cloud, cluster, config, token, what)
         return cluster["id"]
     grant = cloud["tokens"].get(token) if isinstance(token, str) else None
     if grant is None or grant["cluster"] != cluster["id"]:

@@ -39,6 +39,8 @@ sys.path.insert(0, str(HERE))
 
 import cloud as clouds  # noqa: E402
 import cloud_aws  # noqa: E402
+import cloud_azure  # noqa: E402
+import cloud_google  # noqa: E402
 from schemas import PROVIDERS  # noqa: E402
 
 #: Every variable the AWS SDKs and CLI take credentials from, unset (``env=NO_AWS_CREDENTIALS``).
@@ -88,6 +90,10 @@ def write_tools(root: Path) -> Path:
     tools.mkdir(parents=True, exist_ok=True)
     launcher = tools / "aws"
     launcher.write_text(f"#!/bin/sh\nexec {sys.executable} {HERE / 'aws_cli.py'} \"$@\"\n")
+    launcher.chmod(launcher.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    # gke_auth_plugin.py: the GKE exec credential plugin
+    launcher = tools / "gke-gcloud-auth-plugin"
+    launcher.write_text(f"#!/bin/sh\nexec {sys.executable} {HERE / 'gke_auth_plugin.py'} \"$@\"\n")
     launcher.chmod(launcher.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return tools
 
@@ -142,7 +148,8 @@ class Workspace:
         if not self.cloud_file.exists():
             clouds.new_cloud(self.cloud_file)
         self.tools = self.root / "bin"
-        if not (self.tools / "aws").exists():
+        if not (self.tools / "aws").exists() or \
+                not (self.tools / "gke-gcloud-auth-plugin").exists():
             write_tools(self.root)
         self.env = {
             "PATH": f"{self.tools}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -152,6 +159,10 @@ class Workspace:
             "FLEETFORM_STANDIN_CLOUD": str(self.cloud_file),
             "DIGITALOCEAN_TOKEN": "do-token-for-tests",
             **self.aws_role_env(),
+            # Google: the GitLab job's workload identity federation (cloud_google)
+            **cloud_google.workload_identity_env(self.root, self.cloud_file),
+            # Azure: the GitLab job's OIDC federation (cloud_azure.oidc_env)
+            **cloud_azure.oidc_env(self.root),
         }
 
     def stack(self, name: str) -> Path:

@@ -428,3 +428,17 @@ import schemas_aws  # noqa: E402
 # done here: it adds the entry itself once complete (the end of schemas_aws.py).
 if hasattr(schemas_aws, "AWS_DATA_SOURCES"):
     PROVIDERS.setdefault("aws", _aws_entry())
+
+# hashicorp/azurerm lives in schemas_azure.py, registered the same way (the end of
+# schemas_azure.py adds it when that module was imported first).
+import schemas_azure  # noqa: E402
+
+if hasattr(schemas_azure, "provider_entry"):
+    PROVIDERS.setdefault("azurerm", schemas_azure.provider_entry())
+
+# hashicorp/google lives in schemas_google.py, registered the same way (the end of
+# schemas_google.py adds it when that module was imported first).
+import schemas_google  # noqa: E402
+
+if hasattr(schemas_google, "provider_entry"):
+    PROVIDERS.setdefault("google", schemas_google.provider_entry())

@@ -32,6 +32,8 @@ from tf.utils import Diagnostics, read_dynamic_value, to_dynamic_value  # noqa: 
 import cloud as clouds  # noqa: E402
 import schemas_aws  # noqa: E402
 import standin_aws  # noqa: E402
+import standin_google  # noqa: E402
+import standin_azure  # noqa: E402
 from cloud import ApiError  # noqa: E402
 from schemas import PROVIDERS, A, Block, Nested  # noqa: E402
 
@@ -136,6 +138,8 @@ def _replace_paths(block: Block, prior: dict, planned: dict) -> list[list]:
         old, new = prior.get(name) or [], planned.get(name) or []
         if b.replace and _known(new) and old != new:
             paths.append([name])
+            continue
+        if not isinstance(old, list) or not isinstance(new, list):  # a block yet unknown
             continue
         for i, (o, n) in enumerate(zip(old, new)):
             if isinstance(o, dict) and isinstance(n, dict):
@@ -655,6 +659,10 @@ BEHAVIOUR: dict[str, dict[str, Callable]] = {
                             delete=_nothing),
     # hashicorp/aws: standin_aws.py
     **standin_aws.BEHAVIOUR_AWS,
+    # hashicorp/google: standin_google.py
+    **standin_google.BEHAVIOUR_GOOGLE,
+    # hashicorp/azurerm: standin_azure.py
+    **standin_azure.BEHAVIOUR_AZURE,
 }
 
 
@@ -708,7 +716,8 @@ class StandIn:
 
     def configure_provider(self, diags: Diagnostics, config: dict) -> None:
         self.config = config or {}
-        hook = standin_aws.CONFIGURE.get(self.name)
+        hook = standin_aws.CONFIGURE.get(self.name) or standin_google.CONFIGURE.get(self.name) \
+            or standin_azure.CONFIGURE.get(self.name)
         if hook:
             with clouds.opened() as cloud:
                 try:
@@ -778,14 +787,18 @@ class StandInServicer(tf.provider.ProviderServicer):
             planned = _keep_prior(block, proposed, prior, legacy)
         hook = BEHAVIOUR[type_name].get("plan")
         if hook:
+            ctx = Ctx(None, self.app.config, self.app.name)
+            ctx.resource_config = read_dynamic_value(request.config)  # as CustomizeDiff sees it
             try:  # a plan hook sees the provider's configuration, never the cloud
-                planned = hook(Ctx(None, self.app.config, self.app.name),
-                               copy.deepcopy(prior), planned)
+                planned = hook(ctx, copy.deepcopy(prior), planned)
             except ApiError as exc:
                 _error(diags, exc)
                 return pb.PlanResourceChange.Response(diagnostics=diags.to_pb(),
                                                       legacy_type_system=legacy)
         replace = _replace_paths(block, prior, planned) if prior is not None else []
+        more = BEHAVIOUR[type_name].get("replace")  # e.g. SDKv2 ForceNew blocks' counts
+        if more and prior is not None:
+            replace += [p for p in more(prior, planned) if p not in replace]
         return pb.PlanResourceChange.Response(
             planned_state=to_dynamic_value(planned),
             requires_replace=[_path_pb(p) for p in replace],

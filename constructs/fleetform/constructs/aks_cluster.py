@@ -166,7 +166,10 @@ class AksCluster(Construct):
             **_scaling(pool)) for pool in extra_pools]
 
         config = "kube_config[0]"
-        self.endpoint: str = self.cluster.get_string_attribute(f"{config}.host")
+        # From the cluster's FQDN, not kube_config's host: the provider marks all of
+        # kube_config sensitive, which would make the endpoint (an output, Argo CD's
+        # server address) sensitive too.
+        self.endpoint: str = f"https://{self.cluster.get_string_attribute('fqdn')}:443"
         self.ca_certificate: str = Fn.base64decode(
             self.cluster.get_string_attribute(f"{config}.cluster_ca_certificate"))
         self.kubeconfig: str = self.cluster.get_string_attribute("kube_config_raw")
@@ -183,8 +186,8 @@ class AksCluster(Construct):
     def _version(self) -> tuple[str, list[Precondition]]:
         """The version to create, and the precondition that it is offered."""
         props = self.props
-        offered = azurerm.DataAzurermKubernetesServiceVersions(self, "offered",
-                                                               location=props.location)
+        offered = azurerm.DataAzurermKubernetesServiceVersions(
+            self, "offered", location=props.location, include_preview=False)
         listed = f'join(", ", {offered.fqn}.versions)'
         if EXACT_AKS_VERSION.match(props.kubernetes_version):
             return props.kubernetes_version, [Precondition(

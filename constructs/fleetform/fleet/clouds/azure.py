@@ -87,7 +87,8 @@ def build(stack: "TerraformStack", cluster: Any) -> "AksCluster":
     TerraformOutput(stack, "endpoint", value=aks.endpoint,
                     description="Kubernetes API server URL")
     TerraformOutput(stack, "kubeconfig", value=aks.kubeconfig, sensitive=True,
-                    description="Admin kubeconfig (the local admin's client certificate)")
+                    description="The cluster user's kubeconfig (the local admin's client "
+                                "certificate, without Entra ID)")
     return aks
 
 
