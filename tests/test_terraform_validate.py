@@ -180,3 +180,14 @@ def test_without_terraform_the_tests_say_what_to_install(monkeypatch, tmp_path):
     with pytest.raises(TerraformMissing, match=r"terraform is not on PATH: the Terraform "
                                                r"tests need Terraform 1\.11\.x"):
         terraform_binary()
+
+
+def test_every_stack_of_the_four_cloud_example_passes_terraform_validate(validator, tmp_path):
+    from conftest import ROOT
+
+    out = tmp_path / "cdktf.out"
+    synth_stacks(ROOT / "examples" / "four-clouds" / "clusters", out)
+    assert {p.name for p in (out / "stacks").iterdir()} == {
+        "do-management", "do-production", "eks-production", "aks-production", "gke-staging"}
+
+    assert validator(out, "four-clouds") == {}
