@@ -134,8 +134,8 @@ def test_a_gke_cluster_drops_its_default_pool_and_has_one_pool_each():
     assert batch["node_config"]["machine_type"] == "c3-standard-8"
     for pool in pools.values():
         assert pool["cluster"] == f"${{{ref}.id}}"
-        # Without a channel, nodes follow the control plane's version.
-        assert pool["version"] == f"${{{ref}.master_version}}"
+        # Without a channel, nodes get the control plane's (resolved) version.
+        assert pool["version"] == cluster["min_master_version"]
         assert pool["management"] == {"auto_repair": True, "auto_upgrade": False}
 
 
@@ -151,7 +151,8 @@ def test_gke_providers_get_a_token_from_the_auth_plugin():
     [provider] = doc["provider"]["kubernetes"]
     assert provider["host"] == f"https://${{{ref}.endpoint}}"
     assert provider["exec"] == [{"api_version": "client.authentication.k8s.io/v1beta1",
-                                 "command": "gke-gcloud-auth-plugin", "args": []}]
+                                 "command": "gke-gcloud-auth-plugin",
+                                 "args": ["--use_application_default_credentials"]}]
     assert "token" not in provider
 
 

@@ -186,8 +186,9 @@ def test_the_stack_applies_from_empty_state_with_workload_identity(applied):
     assert ws.outputs(STACK)["machine_types"]["value"] == ["e2-standard-4"]
 
 
-def test_the_state_holds_what_the_provider_reads(applied):
-    ws, _ = applied
+def test_the_state_holds_what_the_provider_reads(applied, tmp_path):
+    ws = _copy(applied, tmp_path)
+    ws.run(STACK, "apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color").check()
     state = json.loads(ws.run(STACK, "show", "-json").check().stdout)
     resources = {r["address"]: r["values"] for r in
                  state["values"]["root_module"]["resources"]}
@@ -227,8 +228,7 @@ def test_a_plan_two_hours_later_has_no_changes_and_a_fresh_token(applied, tmp_pa
 
 def test_an_in_place_change_keeps_endpoint_and_ca_known(applied, tmp_path):
     ws = _copy(applied, tmp_path)
-    ws.put_stack(STACK, gke_stack(version=NEXT_VERSION, node_count=3,
-                                  labels={"pool": "default", "tier": "edge"},
+    ws.put_stack(STACK, gke_stack(node_count=3, labels={"pool": "default", "tier": "edge"},
                                   cluster_labels={"fleetform-cluster": NAME, "team": "edge"}))
 
     ws.plan(STACK).check()
@@ -240,23 +240,56 @@ def test_an_in_place_change_keeps_endpoint_and_ca_known(applied, tmp_path):
     # no CustomizeDiff marks them new-computed: the kubernetes provider works in this plan
     assert after["endpoint"] == cluster["ip"]
     assert after["master_auth"][0]["cluster_ca_certificate"] == cluster["ca"]
-    # master_version is computed-only and kept from state: the pools see the new one later
-    assert after["master_version"] == FIRST_VERSION
+    # the attribution label stays (it is in effective_labels already)
     assert after["effective_labels"] == {"fleetform-cluster": NAME, "team": "edge",
                                          "goog-terraform-provisioned": "true"}
     ws.run(STACK, "apply", "-input=false", "-no-color", "tfplan").check()
 
-    assert _cluster(ws)["master_version"] == NEXT_VERSION
     pools = _pools(ws)
     assert pools["default"]["size"] == 3
     assert pools["default"]["node_config"]["labels"] == {"pool": "default", "tier": "edge"}
-    assert pools["default"]["version"] == FIRST_VERSION
-    # the next plan upgrades both pools to the master's version, in place
+    assert _cluster(ws)["labels"]["team"] == "edge"
+    ws.plan(STACK).check()
+    assert changes(ws.plan_json(STACK)) == {}
+
+
+def test_a_master_upgrade_reaches_the_pools_one_apply_later(applied, tmp_path):
+    ws = _copy(applied, tmp_path)
+    ws.put_stack(STACK, gke_stack(version=NEXT_VERSION))
+
+    ws.plan(STACK).check()
+    plan = ws.plan_json(STACK)
+    assert changes(plan) == {"google_container_cluster.cluster": ["update"]}
+    after = _change(plan, "google_container_cluster.cluster")["after"]
+    # master_version is computed-only and kept from state: the pools read the old one
+    assert after["master_version"] == FIRST_VERSION
+    assert after["endpoint"] == _cluster(ws)["ip"]
+    ws.run(STACK, "apply", "-input=false", "-no-color", "tfplan").check()
+    assert _cluster(ws)["master_version"] == NEXT_VERSION
+    assert {p["version"] for p in _pools(ws).values()} == {FIRST_VERSION}
+
     ws.plan(STACK).check()
     assert changes(ws.plan_json(STACK)) == {"google_container_node_pool.pool-default": ["update"],
                                             "google_container_node_pool.pool-edge": ["update"]}
     ws.run(STACK, "apply", "-input=false", "-no-color", "tfplan").check()
     assert {p["version"] for p in _pools(ws).values()} == {NEXT_VERSION}
+
+
+def test_a_master_upgrade_with_a_pool_change_fails_the_final_plan(applied, tmp_path):
+    # A pool planned for an update with version = the old master_version is planned again
+    # during apply with the new one: Terraform refuses the inconsistent final plan.
+    ws = _copy(applied, tmp_path)
+    ws.put_stack(STACK, gke_stack(version=NEXT_VERSION, node_count=3))
+
+    ws.plan(STACK).check()
+    result = ws.run(STACK, "apply", "-input=false", "-no-color", "tfplan")
+
+    assert result.returncode != 0
+    message = _one_line(result)
+    assert "Provider produced inconsistent final plan" in message
+    assert f'.version: was cty.StringVal("{FIRST_VERSION}"), but now ' \
+           f'cty.StringVal("{NEXT_VERSION}")' in message
+    assert _cluster(ws)["master_version"] == NEXT_VERSION  # the cluster was upgraded
 
 
 def test_machine_type_updates_in_place_and_forcenew_fields_replace(applied, tmp_path):

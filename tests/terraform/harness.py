@@ -8,7 +8,11 @@ that starts ``standin.py`` with this Python. ``terraform init`` installs the
 stand-ins from that mirror as it would the real providers from the registry.
 Beside it, ``bin/`` holds the tools the providers run, first on PATH: ``aws``
 (``aws_cli.py``: ``aws eks get-token`` against the fake cloud, for the exec
-plugins of the Kubernetes, Helm and Argo CD providers on EKS).
+plugins of the Kubernetes, Helm and Argo CD providers on EKS) and
+``gke-gcloud-auth-plugin`` (``gke_auth_plugin.py``, for GKE). Google credentials in
+``Workspace.env`` are the GitLab job's workload identity federation
+(``cloud_google.workload_identity_env``; ``cloud_google`` has the other helpers and
+``NO_GOOGLE_CREDENTIALS``).
 
 AWS credentials, like ``DIGITALOCEAN_TOKEN``, are in ``Workspace.env`` for every
 run: by default the GitLab pipeline's, a web identity (ID token file) for the

@@ -248,8 +248,29 @@ def _labels(ctx: Any, prior: dict | None, planned: dict, field: str) -> None:
     planned["terraform_labels"], planned["effective_labels"] = terraform, effective
 
 
+_ZEROS = (0, "", False, [], {})
+
+
+def _keep_zero_values(block: Block, prior: dict, planned: dict) -> None:
+    """helper/schema's diff treats an argument left out of the configuration as its type's
+    zero value (``schema.Type.Zero()``): a prior 0, "", false or empty collection that
+    the API reported is no change, and the planned state keeps it."""
+    for name, a in block.attrs.items():
+        if not a.computed and planned.get(name) is None and prior.get(name) in _ZEROS \
+                and prior.get(name) is not None:
+            planned[name] = prior[name]
+    for name, nested in block.blocks.items():
+        olds, news = prior.get(name), planned.get(name)
+        if isinstance(olds, list) and isinstance(news, list):
+            for old, new in zip(olds, news):
+                if isinstance(old, dict) and isinstance(new, dict):
+                    _keep_zero_values(nested.block, old, new)
+
+
 def _plan(type_name: str, hook: Callable | None = None) -> Callable:
     def plan(ctx: Any, prior: dict | None, planned: dict) -> dict:
+        if prior is not None:
+            _keep_zero_values(GOOGLE_RESOURCES[type_name], prior, planned)
         _deletion_policy(ctx, planned)
         for path in OPTIONAL_COMPUTED_BLOCKS.get(type_name, ()):
             _optional_computed(planned, prior, path.split("."))

@@ -125,9 +125,12 @@ class GkeCluster(Construct):
             lifecycle=TerraformResourceLifecycle(
                 prevent_destroy=True if props.prevent_destroy else None, precondition=[check]))
         cluster_id = self.cluster.id
-        # Without a channel the nodes follow the control plane's version; with one, GKE
-        # upgrades them along the channel.
-        node_version = self.cluster.master_version if channel == "UNSPECIFIED" else None
+        # Without a channel the nodes get the control plane's version; with one, GKE
+        # upgrades them along the channel. The resolved version itself, not the cluster's
+        # master_version: that one stays known at its old value in the plan of an upgrade,
+        # so the pools would follow an apply late, and a pool with another change in the
+        # same plan would fail the apply ("inconsistent final plan").
+        node_version = version if channel == "UNSPECIFIED" else None
         self.node_pools = [self._pool(pool, cluster_id, node_version, labels)
                            for pool in props.node_pools]
 
@@ -139,7 +142,10 @@ class GkeCluster(Construct):
         # and lives an hour, so the apply of a plan saved the day before would fail.
         self.access = ClusterAccess(
             name=props.name, endpoint=self.endpoint, cluster_ca_certificate=self.ca_certificate,
-            exec=ExecCredential(command="gke-gcloud-auth-plugin"))
+            # Without the flag the plugin asks gcloud for a token instead of reading
+            # Application Default Credentials (the pipeline's federated identity).
+            exec=ExecCredential(command="gke-gcloud-auth-plugin",
+                                args=("--use_application_default_credentials",)))
 
     def _version(self) -> tuple[str, Precondition]:
         """The control plane's minimum version, and the precondition that it is offered."""
