@@ -274,13 +274,17 @@ def readme_cluster_example() -> tuple[str, dict]:
     return blocks[0], yaml.safe_load(blocks[1])["argocd"]["repositories"]
 
 
-def readme_cloud_example() -> str:
-    """The README's "A production cluster in another cloud" ``cluster.yaml``."""
+def readme_cloud_examples() -> dict[str, str]:
+    """The README's "A production cluster in another cloud" ``cluster.yaml`` files, by
+    their ``cloud``."""
     import re
+
+    import yaml
 
     text = (ROOT / "README.md").read_text()
     section = text.split("\n## A production cluster in another cloud\n", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```yaml\n(.*?)```", section, flags=re.S)[0]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)
+    return {yaml.safe_load(block)["cloud"]: block for block in blocks}
 
 
 def add_repositories(management_file: Path, repositories: dict) -> None:

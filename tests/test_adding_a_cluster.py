@@ -4,8 +4,9 @@ The copy gets the README's "Adding a cluster" example: ``clusters/do-staging``
 with a new label, ``staging``, whose repository lives in the checkout
 (``manifests/staging``, found because its path exists) and is added to the
 management cluster's ``argocd.repositories``; and its "A production cluster in
-another cloud": ``clusters/eks-production`` (``cloud: aws``), with the per-cluster
-values of the fleet's production worker copied as the README says. Then the README's commands run on
+another cloud": ``clusters/eks-production`` (``cloud: aws``), ``aks-production``
+(``azure``) and ``gke-staging`` (``gcp``), with the per-cluster values of a worker
+with the same labels copied as the README says. Then the README's commands run on
 that copy: ``./fleet validate``, ``./fleet synth do-staging`` and the README's
 test command restricted to the tests that read the repository's fleet
 (``-m repository_fleet``). No other test reads it (``support/fleet_guard.py``
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import readme_cloud_example, readme_cluster_example
+from conftest import readme_cloud_examples, readme_cluster_example
 from support.checkout import copy_project, fleet_env, git, link_environments
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,32 +91,40 @@ def copy(tmp_path_factory) -> tuple[Path, str, dict[str, str]]:
     return project, name, {x: "true" for x in worker["labels"]}
 
 
+#: The README's clusters in other clouds, by cloud, and the names they are added under.
+CLOUD_CLUSTERS = {"aws": "eks-production", "azure": "aks-production", "gcp": "gke-staging"}
+
+
 @pytest.fixture(scope="module")
-def eks_copy(copy) -> tuple[Path, str, dict[str, str]]:
-    """The same copy, then the README's EKS worker in one more commit: its labels (those
-    the fleet has repositories for) and the values of a worker carrying them, copied
-    under its name in every repository of the checkout."""
+def cloud_copy(copy) -> tuple[Path, dict[str, str], dict[str, dict[str, str]]]:
+    """The same copy, then the README's EKS, AKS and GKE workers in one more commit: each
+    with its labels (those the fleet has repositories for) and the values of a worker
+    carrying them, copied under its name in every repository of the checkout. Returns
+    the copy, the names by cloud and the labels by name."""
     project = copy[0]
     clusters = project / "clusters"
     specs = {p.parent.name: yaml.safe_load(p.read_text())
              for p in sorted(clusters.glob("*/cluster.yaml"))}
     repositories = next(s for s in specs.values() if s.get("role") == "management") \
         .get("argocd", {}).get("repositories", {})
-    worker = yaml.safe_load(readme_cloud_example())
-    worker["labels"] = [x for x in worker["labels"] if x in repositories]
-    if worker.get("argocd", {}).get("server") is None:
-        worker.pop("argocd", None)
-    name = _free("eks-production", specs)
-    like = next((n for n, s in specs.items() if s.get("role") == "worker"
-                 and set(worker["labels"]) <= set(s.get("labels") or [])), None)
-    if like:
-        for values in (project / "manifests").glob(f"*/values/{like}"):
-            shutil.copytree(values, values.parent / name)
-    (clusters / name).mkdir()
-    (clusters / name / "cluster.yaml").write_text(yaml.safe_dump(worker, sort_keys=False))
+    names, labels = {}, {}
+    for cloud, text in readme_cloud_examples().items():
+        worker = yaml.safe_load(text)
+        worker["labels"] = [x for x in worker["labels"] if x in repositories]
+        if worker.get("argocd", {}).get("server") is None:
+            worker.pop("argocd", None)
+        name = _free(CLOUD_CLUSTERS[cloud], specs)
+        like = next((n for n, s in specs.items() if s.get("role") == "worker"
+                     and set(worker["labels"]) <= set(s.get("labels") or [])), None)
+        if like:
+            for values in (project / "manifests").glob(f"*/values/{like}"):
+                shutil.copytree(values, values.parent / name)
+        (clusters / name).mkdir()
+        (clusters / name / "cluster.yaml").write_text(yaml.safe_dump(worker, sort_keys=False))
+        names[cloud], labels[name] = name, {x: "true" for x in worker["labels"]}
     git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", f"Add {name}")
-    return project, name, {x: "true" for x in worker["labels"]}
+    git(project, "commit", "-q", "-m", f"Add {', '.join(names.values())}")
+    return project, names, labels
 
 
 def _fleet(project: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
@@ -148,35 +157,43 @@ def test_synth_builds_the_new_clusters_stack(copy):
     assert registration["metadata"] == [{"labels": labels}]
 
 
-def test_validate_passes_with_the_eks_cluster(eks_copy):
-    project, name, _ = eks_copy
+def test_validate_passes_with_the_clusters_in_other_clouds(cloud_copy):
+    project, names, _ = cloud_copy
 
-    proc = _fleet(project, "validate", "--cluster", name)
+    proc = _fleet(project, "validate", *(f"--cluster={n}" for n in names.values()))
 
     assert proc.returncode == 0, proc.output
     assert "validate: OK: 0 error(s)" in proc.stdout
 
 
-def test_synth_builds_the_eks_clusters_stack(eks_copy):
-    project, name, labels = eks_copy
+#: Each cloud's cluster resource, its node pool resources, and whether the first pool is
+#: the cluster resource's own (AKS' default pool).
+RESOURCES = {"aws": ("aws_eks_cluster", "aws_eks_node_group", False),
+             "azure": ("azurerm_kubernetes_cluster", "azurerm_kubernetes_cluster_node_pool", True),
+             "gcp": ("google_container_cluster", "google_container_node_pool", False)}
+
+
+@pytest.mark.parametrize("cloud", sorted(CLOUD_CLUSTERS))
+def test_synth_builds_each_clouds_stack(cloud_copy, cloud):
+    project, names, labels = cloud_copy
+    name = names[cloud]
     spec = yaml.safe_load((project / "clusters" / name / "cluster.yaml").read_text())
 
     proc = _fleet(project, "synth", name)
 
     assert proc.returncode == 0, proc.output
     stack = json.loads((project / "cdktf.out" / "stacks" / name / "cdk.tf.json").read_text())
-    (cluster,) = stack["resource"]["aws_eks_cluster"].values()
-    assert (cluster["name"], cluster["version"]) == (name, spec["kubernetes_version"])
-    groups = stack["resource"]["aws_eks_node_group"].values()
-    assert sorted(g["node_group_name"] for g in groups) == \
-        sorted(p["name"] for p in spec["node_pools"])
+    cluster_type, pool_type, default_inside = RESOURCES[cloud]
+    (cluster,) = stack["resource"][cluster_type].values()
+    assert cluster["name"] == name
+    pools = stack["resource"].get(pool_type, {})
+    assert len(pools) == len(spec["node_pools"]) - (1 if default_inside else 0)
     (registration,) = stack["resource"]["argocd_cluster"].values()
-    assert registration["metadata"] == [{"labels": labels}]
-    assert stack["provider"]["aws"] == [{"region": spec["region"]}]
+    assert registration["metadata"] == [{"labels": labels[name]}]
 
 
-def test_the_repository_fleet_checks_pass_on_the_copy(eks_copy, request):
-    project, _, _ = eks_copy
+def test_the_repository_fleet_checks_pass_on_the_copy(cloud_copy, request):
+    project, _, _ = cloud_copy
     checks = [item for item in request.session.items
               if item.get_closest_marker("repository_fleet") and item.module is not
               request.module]
