@@ -215,3 +215,23 @@ def test_every_clouds_credentials_are_unset_where_repository_code_runs():
     for cloud in CLOUDS.values():
         for name in cloud.credentials:
             assert f" {name} " in UNSET_SECRETS, name
+
+
+@pytest.mark.parametrize("cloud, text, says", [
+    ("azure", "cloud: azure\nrole: worker\nregion: westeurope\nlabels: [global]\n",
+     ["Azure credentials with Contributor", "node resource group (MC_...)"]),
+    ("gcp", "cloud: gcp\nrole: worker\nregion: europe-west1\nlabels: [global]\n",
+     ["Google credentials with the Kubernetes Engine Admin role", "deletion protection"]),
+])
+def test_a_removed_cluster_is_retired_with_its_clouds_steps(fleet_repo, cloud, text, says):
+    fleet_repo.write("clusters/gone/cluster.yaml", text)
+    base = fleet_repo.commit()
+    fleet_repo.remove("clusters/gone")
+    fleet_repo.commit()
+    [removed] = changed_clusters(fleet_repo.path, base).removed
+    assert removed.cloud == cloud
+
+    steps = "\n".join(retirement_steps(removed))
+    for phrase in says:
+        assert phrase in steps
+    assert "DIGITALOCEAN_TOKEN" not in steps
