@@ -179,3 +179,27 @@ def test_bad_props_name_the_prop(kind, overrides, message):
     with pytest.raises(ConfigError) as info:
         props(**{**(AKS if kind == "aks" else GKE), **overrides})
     assert str(info.value).startswith(message), str(info.value)
+
+
+def test_on_a_release_channel_the_version_is_the_channels_newest_of_the_prefix():
+    doc = _synth("gke", release_channel="STABLE")
+    reads = doc["data"]["google_container_engine_versions"]
+    prefixed = next(f"data.google_container_engine_versions.{n}" for n, r in reads.items()
+                    if r.get("version_prefix") == "1.33.")
+    _, cluster = _one(doc, "resource", "google_container_cluster")
+    latest = f'lookup({prefixed}.release_channel_latest_version, "STABLE", "")'
+    assert cluster["min_master_version"] == f"${{{latest}}}"
+    [check] = cluster["lifecycle"]["precondition"]
+    assert check["condition"] == f"${{try(length({latest}), 0) > 0}}"
+    assert "in europe-west1 in the STABLE channel (" in check["error_message"]
+
+
+def test_a_gke_stack_has_a_kubeconfig_without_secrets():
+    stack = TerraformStack(Testing.app(), "t")
+    GoogleProvider(stack, "google", project="acme-staging")
+    cluster = GkeCluster(stack, "gke", props=GkeClusterProps(**GKE))
+    from cdktf import TerraformOutput
+    TerraformOutput(stack, "kubeconfig", value=cluster.kubeconfig)
+    value = json.loads(Testing.synth(stack))["output"]["kubeconfig"]["value"]
+    assert '"command" = "gke-gcloud-auth-plugin"' in value
+    assert '"--use_application_default_credentials"' in value

@@ -104,6 +104,7 @@ class GkeCluster(Construct):
         ca_certificate: the API server's CA certificate (PEM).
         access: admin access for providers, through ``gke-gcloud-auth-plugin`` (an exec
             plugin: a fresh one-hour token whenever a provider needs one).
+        kubeconfig: a kubeconfig using the same plugin (no secret in it).
     """
 
     def __init__(self, scope: Construct, id: str, *, props: GkeClusterProps) -> None:
@@ -146,6 +147,25 @@ class GkeCluster(Construct):
             # Application Default Credentials (the pipeline's federated identity).
             exec=ExecCredential(command="gke-gcloud-auth-plugin",
                                 args=("--use_application_default_credentials",)))
+        self.kubeconfig: str = self._kubeconfig()
+
+    def _kubeconfig(self) -> str:
+        """A kubeconfig (JSON, which kubectl reads) that gets its token from the plugin."""
+        name = self.props.name
+        plugin = self.access.exec
+        assert plugin is not None
+        return Fn.jsonencode({
+            "apiVersion": "v1", "kind": "Config", "current-context": name,
+            "clusters": [{"name": name, "cluster": {
+                "server": self.endpoint,
+                "certificate-authority-data":
+                    self.cluster.get_string_attribute("master_auth[0].cluster_ca_certificate")}}],
+            "contexts": [{"name": name, "context": {"cluster": name, "user": name}}],
+            "users": [{"name": name, "user": {"exec": {
+                "apiVersion": plugin.api_version, "command": plugin.command,
+                "args": list(plugin.args), "interactiveMode": "Never",
+                "provideClusterInfo": True}}}],
+        })
 
     def _version(self) -> tuple[str, Precondition]:
         """The control plane's minimum version, and the precondition that it is offered."""
@@ -163,11 +183,19 @@ class GkeCluster(Construct):
         versions = google.DataGoogleContainerEngineVersions(
             self, "versions", location=props.location, project=props.project,
             version_prefix=props.kubernetes_version + ".")
-        return versions.latest_master_version, Precondition(
-            condition=f"${{try(length({versions.fqn}.latest_master_version), 0) > 0}}",
+        if props.release_channel == "UNSPECIFIED":
+            latest, where = f"{versions.fqn}.latest_master_version", ""
+        else:
+            # On a channel, the newest version of the prefix in that channel: one outside
+            # it passes a plan on latest_master_version and is refused at apply.
+            latest = (f'lookup({versions.fqn}.release_channel_latest_version, '
+                      f'"{props.release_channel}", "")')
+            where = f" in the {props.release_channel} channel"
+        return f"${{{latest}}}", Precondition(
+            condition=f"${{try(length({latest}), 0) > 0}}",
             error_message=(
                 f'Cluster {props.name}: kubernetes_version "{props.kubernetes_version}" matches '
-                f'no GKE version offered in {props.location} (${{{listed}}}): give a '
+                f'no GKE version offered in {props.location}{where} (${{{listed}}}): give a '
                 'MAJOR.MINOR prefix of one of them, such as "1.33", or one of them exactly.'))
 
     def _pool(self, pool: NodePool, cluster_id: str, version: str | None,

@@ -71,6 +71,9 @@ def build(stack: "TerraformStack", cluster: Any) -> "GkeCluster":
     gke = GkeCluster(stack, "gke", props=props)
     TerraformOutput(stack, "endpoint", value=gke.endpoint,
                     description="Kubernetes API server URL")
+    TerraformOutput(stack, "kubeconfig", value=gke.kubeconfig,
+                    description="Kubeconfig whose token comes from gke-gcloud-auth-plugin "
+                                "(no secret in it)")
     return gke
 
 
