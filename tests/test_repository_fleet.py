@@ -19,6 +19,7 @@ from conftest import CLEAN_ENV, REPOSITORY_CLUSTERS, only, resources, synth_stac
 
 from fleetform.commands.validate import validate_fleet
 from fleetform.constructs.applicationsets import applicationset_name
+from fleetform.fleet.clouds import CLOUDS
 from fleetform.fleet.config import CLUSTER_FILE, load_fleet
 from fleetform.fleet.repository_fetch import RepositoryFetcher
 
@@ -34,9 +35,10 @@ def fleet():
 
 def _secret_env(fleet) -> dict[str, str]:
     """Every secret a stack could read from the environment, set to a sentinel."""
-    env = {"DIGITALOCEAN_TOKEN": SENTINEL, "TF_VAR_argocd_auth_token": SENTINEL,
+    env = {"TF_VAR_argocd_auth_token": SENTINEL,
            "TF_VAR_argocd_admin_password": SENTINEL, "TF_VAR_argocd_management_token": SENTINEL,
-           "TF_HTTP_PASSWORD": SENTINEL}
+           "TF_HTTP_PASSWORD": SENTINEL,
+           **{name: SENTINEL for cloud in CLOUDS.values() for name in cloud.credentials}}
     for repository in fleet.management.spec.argocd.repositories.values():
         if repository.credentials:
             env[f"TF_VAR_{repository.credentials.password_variable}"] = SENTINEL
@@ -62,16 +64,36 @@ def test_one_stack_per_cluster(fleet, stacks):
     assert sorted(stacks) == sorted(fleet.clusters)
 
 
+#: Each cloud's cluster resource, the attribute holding the region (None: the provider's),
+#: its node pool resource, the attribute naming a pool, and the cluster resource's own
+#: first pool's block (None: every pool is a node pool resource).
+CLUSTER_RESOURCES = {
+    "digitalocean": ("digitalocean_kubernetes_cluster", "region",
+                     "digitalocean_kubernetes_node_pool", "name", "node_pool"),
+    "aws": ("aws_eks_cluster", None, "aws_eks_node_group", "node_group_name", None),
+    "azure": ("azurerm_kubernetes_cluster", "location", "azurerm_kubernetes_cluster_node_pool",
+              "name", "default_node_pool"),
+    "gcp": ("google_container_cluster", "location", "google_container_node_pool", "name", None),
+}
+
+
 def test_every_stack_creates_its_cluster_as_configured(fleet, stacks):
+    assert set(CLUSTER_RESOURCES) == set(CLOUDS)
     for name, cluster in fleet.clusters.items():
         stack = stacks[name]
-        doks = only(stack, "digitalocean_kubernetes_cluster")
-        assert doks["name"] == name and doks["region"] == cluster.spec.region, name
-        assert doks["node_pool"]["name"] == cluster.spec.node_pools[0].name, name
-        extra = sorted(p["name"] for p in resources(stack, "digitalocean_kubernetes_node_pool")
-                       .values())
-        assert extra == sorted(p.name for p in cluster.spec.node_pools[1:]), name
-        assert doks.get("lifecycle", {}).get("prevent_destroy", False) == cluster.protected, name
+        kind, region, pool_kind, pool_name, first = CLUSTER_RESOURCES[cluster.cloud.name]
+        resource = only(stack, kind)
+        assert resource["name"] == name, name
+        if region:
+            assert resource[region] == cluster.spec.region, name
+        pools = cluster.spec.node_pools
+        if first:
+            assert resource[first]["name"] == pools[0].name, name
+            pools = pools[1:]
+        extra = sorted(p[pool_name] for p in resources(stack, pool_kind).values())
+        assert extra == sorted(p.name for p in pools), name
+        assert resource.get("lifecycle", {}).get("prevent_destroy", False) == \
+            cluster.protected, name
 
 
 def test_every_worker_registers_in_argocd_with_its_labels(fleet, stacks):
