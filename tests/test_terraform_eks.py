@@ -23,13 +23,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CLEAN_ENV, write_cluster
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "terraform"))
 
 import cloud_aws  # noqa: E402
-from harness import (TerraformMissing, Workspace, attached_providers,  # noqa: E402
-                     changes, deferred_reads, terraform_binary)
+from harness import (Workspace, attached_providers,  # noqa: E402
+                     changes, deferred_reads)
+from support.terraform_fleet import (  # noqa: F401 (terraform_available: a fixture)
+    Deployed, deploy, calls_since as _calls_since, doks_id as _doks_id, managed as _managed,
+    one_line as _one_line, replaced as _replaced, synth_fleet as _synth, terraform_available)
 
 MGMT, WORKER = "mgmt", "eks-production"
 EKS_MGMT = "eks-mgmt"
@@ -89,60 +91,15 @@ EKS_MANAGEMENT_YAML = """
 """
 
 
-@pytest.fixture(scope="module")
-def terraform_available():
-    try:
-        return terraform_binary()
-    except TerraformMissing as exc:
-        pytest.fail(str(exc), pytrace=False)
-
-
-def _synth(tmp: Path, clusters: dict[str, str], names: list[str] | None = None
-           ) -> dict[str, dict]:
-    """``{stack: cdk.tf.json}`` of a fleet synthesized by the app from ``clusters``
-    (name -> cluster.yaml text), written under ``tmp``."""
-    from fleetform.fleet.app import synth
-
-    root = tmp / "clusters"
-    for name, text in clusters.items():
-        write_cluster(root, name, text)
-    out = tmp / "out"
-    synth(root, out, names=names, env=CLEAN_ENV)
-    return {p.name: json.loads((p / "cdk.tf.json").read_text())
-            for p in sorted((out / "stacks").iterdir())}
-
-
 def _fleet(worker: str = WORKER_YAML) -> dict[str, str]:
     return {MGMT: MANAGEMENT_YAML, WORKER: worker}
 
 
-class Deployed:
-    """A DOKS management cluster and the EKS worker, applied from empty state."""
-
-    def __init__(self, workspace: Workspace, worker_apply, token: str) -> None:
-        self.workspace = workspace
-        self.worker_apply = worker_apply
-        self.token = token
-        self.env = {"TF_VAR_argocd_auth_token": token}
-
-    def copy(self, tmp: Path) -> Workspace:
-        return self.workspace.copy(tmp / "ws")
-
-
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory, terraform_available) -> Deployed:
-    tmp = tmp_path_factory.mktemp("eks-worker")
-    stacks = _synth(tmp, _fleet())
-    ws = Workspace(tmp / "ws")
-    ws.aws_profile_env("ops", user=OPERATOR)  # the operator exists in IAM before the apply
-    for name, document in stacks.items():
-        ws.put_stack(name, document)
-        ws.init(name)
-    ws.apply(MGMT).check()
-    token = ws.output(MGMT, "automation_user_token")
-    worker_apply = ws.apply(WORKER, env={"TF_VAR_argocd_auth_token": token})
-    worker_apply.check()
-    return Deployed(ws, worker_apply, token)
+    # The operator exists in IAM before the apply.
+    return deploy(tmp_path_factory.mktemp("eks-worker"), _fleet(), MGMT, WORKER,
+                  prepare=lambda ws: ws.aws_profile_env("ops", user=OPERATOR))
 
 
 @pytest.fixture(scope="module")
@@ -162,36 +119,9 @@ def _argocd(ws: Workspace, cluster_id: str) -> dict:
     return ws.cloud()["argocd"][cluster_id]
 
 
-def _doks_id(ws: Workspace, name: str) -> str:
-    (found,) = [c["id"] for c in ws.cloud()["clusters"].values()
-                if c["name"] == name and c.get("kind", "doks") == "doks"]
-    return found
-
-
 def _node_groups(ws: Workspace, cluster: str) -> dict[str, dict]:
     return {g["name"]: g for g in ws.cloud()["aws"]["nodegroups"].values()
             if g["cluster"] == cluster}
-
-
-def _calls_since(ws: Workspace, start: int, cluster: str) -> list:
-    """Kubernetes API calls to ``cluster`` logged after the first ``start`` entries."""
-    return [entry for entry in ws.cloud()["log"][start:] if entry[1] == cluster]
-
-
-def _one_line(result) -> str:
-    return " ".join(result.output.replace("│", " ").split())
-
-
-def _replaced(plan: dict) -> list[str]:
-    """Addresses a saved plan deletes (replacements included)."""
-    return [c["address"] for c in plan.get("resource_changes", [])
-            if "delete" in c["change"]["actions"]]
-
-
-def _managed(plan: dict) -> dict[str, list[str]]:
-    """``{address: actions}`` of every resource the plan holds, changed or not."""
-    return {c["address"]: c["change"]["actions"] for c in plan.get("resource_changes", [])
-            if c["mode"] == "managed"}
 
 
 # --- 1. a DOKS management cluster and an EKS worker, from empty state -----------------------

@@ -23,13 +23,17 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CLEAN_ENV, write_cluster
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "terraform"))
 
 import cloud_google  # noqa: E402
-from harness import (TerraformMissing, Workspace, attached_providers,  # noqa: E402
-                     changes, deferred_reads, terraform_binary)
+from harness import (Workspace, attached_providers,  # noqa: E402
+                     changes, deferred_reads)
+from support.terraform_fleet import (  # noqa: F401 (terraform_available: a fixture)
+    Deployed, deploy, registration as _registered, calls_since as _calls_since,
+    managed as _managed,
+    of_type as _of_type, one_line as _one_line, replaced as _replaced, synth_fleet as _synth,
+    terraform_available)
 
 MGMT, WORKER = "mgmt", "gke-production"
 GKE_MGMT = "gke-mgmt"
@@ -96,59 +100,13 @@ GKE_MANAGEMENT_YAML = f"""
 """
 
 
-@pytest.fixture(scope="module")
-def terraform_available():
-    try:
-        return terraform_binary()
-    except TerraformMissing as exc:
-        pytest.fail(str(exc), pytrace=False)
-
-
-def _synth(tmp: Path, clusters: dict[str, str], names: list[str] | None = None
-           ) -> dict[str, dict]:
-    """``{stack: cdk.tf.json}`` of a fleet synthesized by the app from ``clusters``
-    (name -> cluster.yaml text), written under ``tmp``."""
-    from fleetform.fleet.app import synth
-
-    root = tmp / "clusters"
-    for name, text in clusters.items():
-        write_cluster(root, name, text)
-    out = tmp / "out"
-    synth(root, out, names=names, env=CLEAN_ENV)
-    return {p.name: json.loads((p / "cdk.tf.json").read_text())
-            for p in sorted((out / "stacks").iterdir())}
-
-
 def _fleet(worker: str = WORKER_YAML) -> dict[str, str]:
     return {MGMT: MANAGEMENT_YAML, WORKER: worker}
 
 
-class Deployed:
-    """A DOKS management cluster and the GKE worker, applied from empty state."""
-
-    def __init__(self, workspace: Workspace, worker_apply, token: str) -> None:
-        self.workspace = workspace
-        self.worker_apply = worker_apply
-        self.token = token
-        self.env = {"TF_VAR_argocd_auth_token": token}
-
-    def copy(self, tmp: Path) -> Workspace:
-        return self.workspace.copy(tmp / "ws")
-
-
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory, terraform_available) -> Deployed:
-    tmp = tmp_path_factory.mktemp("gke-worker")
-    stacks = _synth(tmp, _fleet())
-    ws = Workspace(tmp / "ws")
-    for name, document in stacks.items():
-        ws.put_stack(name, document)
-        ws.init(name)
-    ws.apply(MGMT).check()
-    token = ws.output(MGMT, "automation_user_token")
-    worker_apply = ws.apply(WORKER, env={"TF_VAR_argocd_auth_token": token})
-    worker_apply.check()
-    return Deployed(ws, worker_apply, token)
+    return deploy(tmp_path_factory.mktemp("gke-worker"), _fleet(), MGMT, WORKER)
 
 
 @pytest.fixture(scope="module")
@@ -174,43 +132,6 @@ def _pools(ws: Workspace, name: str) -> dict[str, dict]:
     cluster = _gke(ws, name)
     return {p["name"]: p for p in ws.cloud()["google"]["node_pools"].values()
             if p["cluster_id"] == cluster["id"]}
-
-
-def _doks_id(ws: Workspace, name: str) -> str:
-    (found,) = [c["id"] for c in ws.cloud()["clusters"].values()
-                if c["name"] == name and c.get("kind", "doks") == "doks"]
-    return found
-
-
-def _registration(ws: Workspace) -> dict:
-    """The worker's registration in the DOKS management cluster's Argo CD."""
-    (registration,) = ws.cloud()["argocd"][_doks_id(ws, MGMT)]["clusters"].values()
-    return registration
-
-
-def _calls_since(ws: Workspace, start: int, cluster: str) -> list:
-    """Kubernetes API calls to ``cluster`` logged after the first ``start`` entries."""
-    return [entry for entry in ws.cloud()["log"][start:] if entry[1] == cluster]
-
-
-def _one_line(result) -> str:
-    return " ".join(result.output.replace("│", " ").split())
-
-
-def _replaced(plan: dict) -> list[str]:
-    """Addresses a saved plan deletes (replacements included)."""
-    return [c["address"] for c in plan.get("resource_changes", [])
-            if "delete" in c["change"]["actions"]]
-
-
-def _managed(plan: dict) -> dict[str, list[str]]:
-    """``{address: actions}`` of every resource the plan holds, changed or not."""
-    return {c["address"]: c["change"]["actions"] for c in plan.get("resource_changes", [])
-            if c["mode"] == "managed"}
-
-
-def _of_type(plan: dict, kind: str) -> list[dict]:
-    return [c for c in plan.get("resource_changes", []) if c["type"] == kind]
 
 
 def _google_ok(calls: list) -> None:
@@ -268,7 +189,7 @@ def test_each_pool_is_a_gke_node_pool(deployed):
 def test_the_gke_worker_registers_in_the_management_argocd_with_its_labels(deployed):
     ws = deployed.workspace
     cluster = _gke(ws, WORKER)
-    registration = _registration(ws)
+    registration = _registered(ws, MGMT)
 
     assert registration["name"] == WORKER
     assert registration["server"] == cluster["endpoint"]
@@ -446,7 +367,7 @@ def test_a_routine_change_authenticates_at_plan_time_and_replaces_nothing(
     before = _gke(deployed.workspace, WORKER)
     assert (cluster["id"], cluster["endpoint"], cluster["ca_pem"]) == \
         (before["id"], before["endpoint"], before["ca_pem"])
-    assert _registration(ws)["server"] == cluster["endpoint"]
+    assert _registered(ws, MGMT)["server"] == cluster["endpoint"]
     assert [e for e in ws.cloud()["log"][start:] if e[0] != "ok"] == []
     if change == "version":
         # nothing left for a later plan: the pools did not follow the control plane late
