@@ -136,7 +136,7 @@ class EksAccessPolicyAssociationAccessScope:
 
     def __post_init__(self) -> None:
         block_fields("EksAccessPolicyAssociationAccessScope", self,
-                      {"type": STRING, "namespaces": STRING_LIST})
+                     {"type": STRING, "namespaces": STRING_LIST})
 
 
 class EksAccessPolicyAssociation(AwsResource):
@@ -189,7 +189,7 @@ class EksNodeGroupTaint:
 
     def __post_init__(self) -> None:
         block_fields("EksNodeGroupTaint", self,
-                      {"effect": STRING, "key": STRING, "value": STRING})
+                     {"effect": STRING, "key": STRING, "value": STRING})
 
 
 _NODE_GROUP = {"cluster_name": STRING, "node_group_name": STRING, "node_role_arn": STRING,

@@ -169,7 +169,7 @@ class KubernetesClusterDefaultNodePool:
 
     def __post_init__(self) -> None:
         block_fields("KubernetesClusterDefaultNodePool", self,
-                      {**_POOL, "temporary_name_for_rotation": STRING})
+                     {**_POOL, "temporary_name_for_rotation": STRING})
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,7 @@ class KubernetesClusterIdentity:
 
     def __post_init__(self) -> None:
         block_fields("KubernetesClusterIdentity", self,
-                      {"type": STRING, "identity_ids": STRING_LIST})
+                     {"type": STRING, "identity_ids": STRING_LIST})
 
 
 _CLUSTER = {"name": STRING, "location": STRING, "resource_group_name": STRING,

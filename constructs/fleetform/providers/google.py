@@ -141,7 +141,7 @@ class ContainerNodePoolAutoscaling:
 
     def __post_init__(self) -> None:
         block_fields("ContainerNodePoolAutoscaling", self,
-                      {"min_node_count": NUMBER, "max_node_count": NUMBER})
+                     {"min_node_count": NUMBER, "max_node_count": NUMBER})
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ class ContainerNodePoolManagement:
 
     def __post_init__(self) -> None:
         block_fields("ContainerNodePoolManagement", self,
-                      {"auto_repair": BOOLEAN, "auto_upgrade": BOOLEAN})
+                     {"auto_repair": BOOLEAN, "auto_upgrade": BOOLEAN})
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ class ContainerNodePoolNodeConfigTaint:
 
     def __post_init__(self) -> None:
         block_fields("ContainerNodePoolNodeConfigTaint", self,
-                      {"key": STRING, "value": STRING, "effect": STRING})
+                     {"key": STRING, "value": STRING, "effect": STRING})
 
 
 @dataclass(frozen=True)
