@@ -40,6 +40,8 @@ else:
 os.environ["TMPDIR"] = str(SCRATCH)
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The project's provider lock, which synth gives each stack (tests run elsewhere).
+LOCK = ROOT / ".terraform.lock.hcl"
 #: The tests' working directory: empty, this process's own. A test that needs a
 #: directory says which; a command started without a ``cwd`` then runs here, not in
 #: this checkout, whose clusters/ and manifests/ are user data (support/fleet_guard.py).
@@ -113,7 +115,8 @@ def synth_stacks(clusters_dir: Path, outdir: Path, names=None, env=None) -> dict
     """Synthesize ``clusters_dir`` into ``outdir``; return ``{stack: cdk.tf.json}``."""
     from fleetform.fleet.app import synth
 
-    synth(clusters_dir, outdir, names=names, env=env if env is not None else CLEAN_ENV)
+    synth(clusters_dir, outdir, names=names, env=env if env is not None else CLEAN_ENV,
+          lock_file=LOCK)
     stacks = outdir / "stacks"
     return {p.name: json.loads((p / "cdk.tf.json").read_text()) for p in sorted(stacks.iterdir())}
 

@@ -23,6 +23,7 @@ def run_main(project, *args, env=None):
 def project(tmp_path, fleet_dir):
     """A project directory with main.py and a copy of the example clusters/."""
     shutil.copy(ROOT / "main.py", tmp_path / "main.py")
+    shutil.copy(ROOT / ".terraform.lock.hcl", tmp_path / ".terraform.lock.hcl")
     return tmp_path
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CLEAN_ENV, CLUSTERS, ROOT, WORKER_YAML, write_cluster
+from conftest import CLEAN_ENV, CLUSTERS, LOCK, ROOT, WORKER_YAML, write_cluster
 from support.processes import first_stack_written, run_until
 
 from fleetform.fleet import app as fleet_app
@@ -55,7 +55,7 @@ def complete_stacks(out: Path) -> list[str]:
 def golden(tmp_path_factory) -> Path:
     """A complete output of the example fleet, copied as the "previous" output."""
     out = tmp_path_factory.mktemp("golden") / "cdktf.out"
-    fleet_app.synth(CLUSTERS, out, env=CLEAN_ENV)
+    fleet_app.synth(CLUSTERS, out, env=CLEAN_ENV, lock_file=LOCK)
     return out
 
 
@@ -171,7 +171,7 @@ def test_failed_synth_leaves_previous_output_byte_identical(fleet_dir, previous,
     error, message = failure(fleet_dir, monkeypatch)
 
     with pytest.raises(error) as info:
-        fleet_app.synth(fleet_dir, previous, env=dict(ENV))
+        fleet_app.synth(fleet_dir, previous, env=dict(ENV), lock_file=LOCK)
 
     assert message in str(info.value)
     assert snapshot(previous) == before
@@ -182,7 +182,7 @@ def test_construct_errors_name_the_cluster_file(fleet_dir, previous, monkeypatch
     _construct_config_error(fleet_dir, monkeypatch)
 
     with pytest.raises(ConfigError) as info:
-        fleet_app.synth(fleet_dir, previous, env=CLEAN_ENV)
+        fleet_app.synth(fleet_dir, previous, env=CLEAN_ENV, lock_file=LOCK)
 
     assert info.value.file == str(fleet_dir / "do-management" / "cluster.yaml")
     assert info.value.field == "argocd.answer"
@@ -192,7 +192,7 @@ def test_failed_synth_without_previous_output_leaves_nothing(fleet_dir, tmp_path
     _fails_while_writing(fleet_dir, monkeypatch)
 
     with pytest.raises(ConfigError):
-        fleet_app.synth(fleet_dir, tmp_path / "cdktf.out", env=CLEAN_ENV)
+        fleet_app.synth(fleet_dir, tmp_path / "cdktf.out", env=CLEAN_ENV, lock_file=LOCK)
 
     assert not (tmp_path / "cdktf.out").exists()
     assert leftovers(tmp_path) == []
@@ -240,6 +240,7 @@ def test_staging_directories_are_ignored_by_git(name):
 def big_project(tmp_path, golden) -> Path:
     """main.py, a fleet of 30 clusters, and the previous output (the example fleet's)."""
     shutil.copy(ROOT / "main.py", tmp_path / "main.py")
+    shutil.copy(ROOT / ".terraform.lock.hcl", tmp_path / ".terraform.lock.hcl")
     shutil.copytree(CLUSTERS, tmp_path / "clusters")
     production = yaml.safe_load((CLUSTERS / "do-production" / "cluster.yaml").read_text())
     for i in range(28):
@@ -343,7 +344,7 @@ def test_the_output_directory_gets_the_umasks_mode_not_the_staging_directorys(tm
     """Terraform run as another user (a CI image's) must be able to read the stacks."""
     previous = os.umask(umask)
     try:
-        fleet_app.synth(CLUSTERS, tmp_path / "cdktf.out", env=CLEAN_ENV)
+        fleet_app.synth(CLUSTERS, tmp_path / "cdktf.out", env=CLEAN_ENV, lock_file=LOCK)
         (tmp_path / "plain").mkdir()
     finally:
         os.umask(previous)

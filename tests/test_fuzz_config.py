@@ -886,6 +886,7 @@ CLI_CASES = {
 @pytest.fixture
 def cli_project(tmp_path):
     shutil.copy(ROOT / "main.py", tmp_path / "main.py")
+    shutil.copy(ROOT / ".terraform.lock.hcl", tmp_path / ".terraform.lock.hcl")
     shutil.copytree(CLUSTERS, tmp_path / "clusters")
     return tmp_path
 

@@ -22,7 +22,7 @@ def _synth(binding: str) -> dict:
 #: The one difference, on purpose: fleetform names the provider's full registry source and a
 #: version constraint (the prebuilt binding pins the exact version it was generated from, and
 #: its short source name means the same registry address).
-OURS_REQUIRED = {"source": "hashicorp/kubernetes", "version": "~> 2.38"}
+OURS_REQUIRED = {"source": "hashicorp/kubernetes", "version": "2.38.0"}
 PREBUILT_REQUIRED = {"source": "kubernetes", "version": "2.38.0"}
 
 

@@ -77,6 +77,7 @@ def project(tmp_path) -> GitRepo:
     """A checkout of the example fleet in Git."""
     repo = GitRepo(tmp_path / "project")
     shutil.copy(ROOT / "main.py", repo.path / "main.py")
+    shutil.copy(ROOT / ".terraform.lock.hcl", repo.path / ".terraform.lock.hcl")
     shutil.copytree(CLUSTERS, repo.path / "clusters")
     shutil.copytree(MANIFESTS, repo.path / "manifests")
     repo.commit("fleet")

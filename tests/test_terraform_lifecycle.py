@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_ENV, write_cluster
+from conftest import CLEAN_ENV, LOCK, write_cluster
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "terraform"))
 
@@ -66,7 +66,7 @@ def _synth(tmp: Path, worker: str = WORKER) -> dict[str, dict]:
     write_cluster(clusters, MGMT, MANAGEMENT)
     write_cluster(clusters, WORKER_NAME, worker)
     out = tmp / "out"
-    synth(clusters, out, env=CLEAN_ENV)
+    synth(clusters, out, env=CLEAN_ENV, lock_file=LOCK)
     return {p.name: json.loads((p / "cdk.tf.json").read_text())
             for p in sorted((out / "stacks").iterdir())}
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CLEAN_ENV, REPOSITORY_CLUSTERS, synth_stacks
+from conftest import CLEAN_ENV, LOCK, REPOSITORY_CLUSTERS, synth_stacks
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "terraform"))
 
@@ -150,7 +150,7 @@ def generated_out(tmp_path_factory) -> Path:
 
     tmp = tmp_path_factory.mktemp("generated")
     _generate(tmp / "clusters")
-    synth(tmp / "clusters", tmp / "out", env=CLEAN_ENV)
+    synth(tmp / "clusters", tmp / "out", env=CLEAN_ENV, lock_file=LOCK)
     return tmp / "out"
 
 

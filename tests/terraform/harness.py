@@ -76,6 +76,11 @@ def terraform_binary() -> str:
     return found
 
 
+def _launcher(name: str) -> str:
+    """The executable a stand-in provider is installed as: it starts ``standin.py``."""
+    return f"#!/bin/sh\nexec {sys.executable} {HERE / 'standin.py'} {name} \"$@\"\n"
+
+
 def write_mirror(root: Path) -> Path:
     """A filesystem mirror (unpacked layout) of launchers for every stand-in provider."""
     mirror = root / "mirror"
@@ -83,8 +88,31 @@ def write_mirror(root: Path) -> Path:
         target = mirror / "registry.terraform.io" / namespace / name / version / "linux_amd64"
         target.mkdir(parents=True, exist_ok=True)
         launcher = target / f"terraform-provider-{name}_v{version}"
-        launcher.write_text(f"#!/bin/sh\nexec {sys.executable} {HERE / 'standin.py'} {name} \"$@\"\n")
+        launcher.write_text(_launcher(name))
         launcher.chmod(launcher.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return mirror
+
+
+def write_packaged_mirror(root: Path, platforms: tuple[str, ...] = ("linux_amd64",),
+                          versions: dict[str, str] | None = None) -> Path:
+    """A filesystem mirror in the packaged layout (the registry's zip files) of every
+    stand-in provider, for each platform: what ``terraform providers lock
+    -fs-mirror=`` reads. ``versions`` packages other versions of some providers.
+    The zips hold the launchers of :func:`write_mirror`, so their checksums (``h1:``)
+    are those of the providers Terraform installs from that mirror."""
+    import zipfile
+
+    mirror = root / "packaged"
+    for name, (namespace, version, *_rest) in PROVIDERS.items():
+        version = (versions or {}).get(name, version)
+        target = mirror / "registry.terraform.io" / namespace / name
+        target.mkdir(parents=True, exist_ok=True)
+        for platform in platforms:
+            archive = target / f"terraform-provider-{name}_{version}_{platform}.zip"
+            with zipfile.ZipFile(archive, "w") as out:
+                info = zipfile.ZipInfo(f"terraform-provider-{name}_v{version}")
+                info.external_attr = 0o755 << 16
+                out.writestr(info, _launcher(name))
     return mirror
 
 

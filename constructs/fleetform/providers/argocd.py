@@ -31,14 +31,16 @@ from ..errors import ConfigError
 from .alias import AliasedProvider
 from .argocd_blocks import (BlockInput, ACCOUNT_TOKEN, ALIASED_PROVIDER, Block, CLUSTER,
                             PROVIDER, normalize, to_hcl, to_json)
+from .versions import PROVIDERS
 
 #: Registry source of the provider.
 ARGOCD_PROVIDER_SOURCE = "argoproj-labs/argocd"
-#: Version constraint: any 7.x from 7.12 on (the schema bound here is 7.x's).
-ARGOCD_PROVIDER_VERSION = "~> 7.12"
+#: The provider version, pinned exactly: the schema bound here is this version's.
+ARGOCD_PROVIDER_VERSION = PROVIDERS["argocd"].version
 
 _METADATA = TerraformProviderGeneratorMetadata(
-    provider_name="argocd", provider_version_constraint=ARGOCD_PROVIDER_VERSION)
+    provider_name="argocd", provider_version=ARGOCD_PROVIDER_VERSION,
+    provider_version_constraint=ARGOCD_PROVIDER_VERSION)
 
 # --------------------------------------------------------------------------
 # Schema: attribute name -> kind, where kind is a scalar type name or a Block.

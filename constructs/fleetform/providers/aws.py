@@ -31,11 +31,12 @@ from constructs import Construct
 from .alias import AliasedProvider
 from .binding import (BOOLEAN, NUMBER, STRING, STRING_LIST, STRING_MAP, DataSource, Resource,
                       block_fields, blocks, checked, required, to_json)
+from .versions import PROVIDERS
 
 #: Registry source of the provider.
 AWS_PROVIDER_SOURCE = "hashicorp/aws"
 #: The provider version, pinned exactly: the schema bound here is this tag's.
-AWS_PROVIDER_VERSION = "6.58.0"
+AWS_PROVIDER_VERSION = PROVIDERS["aws"].version
 
 _METADATA = TerraformProviderGeneratorMetadata(
     provider_name="aws", provider_version=AWS_PROVIDER_VERSION,

@@ -24,10 +24,11 @@ from constructs import Construct
 from .alias import AliasedProvider
 from .binding import (BOOLEAN, NUMBER, STRING, STRING_LIST, STRING_MAP, DataSource, Resource,
                       as_block, block_fields, checked, required, to_json)
+from .versions import PROVIDERS
 
 AZURERM_PROVIDER_SOURCE = "hashicorp/azurerm"
 #: The provider version, pinned exactly: the schema bound here is this tag's.
-AZURERM_PROVIDER_VERSION = "4.81.0"
+AZURERM_PROVIDER_VERSION = PROVIDERS["azurerm"].version
 
 _METADATA = TerraformProviderGeneratorMetadata(
     provider_name="azurerm", provider_version=AZURERM_PROVIDER_VERSION,

@@ -37,13 +37,14 @@ from .digitalocean_blocks import (BOOLEAN, NUMBER, POOL, STRING, STRING_LIST, ST
                                   KubernetesClusterMaintenancePolicy, KubernetesClusterNodePool,
                                   KubernetesClusterNodePoolTaint, KubernetesNodePoolTaint,
                                   as_block, checked, is_resolvable, taints, to_json)
+from .versions import PROVIDERS
 
 #: Registry source of the provider.
 DIGITALOCEAN_PROVIDER_SOURCE = "digitalocean/digitalocean"
 #: The provider version the schema here is taken from (the one
 #: cdktf-cdktf-provider-digitalocean 13.14 binds), written to
 #: ``required_providers`` as the prebuilt binding does.
-DIGITALOCEAN_PROVIDER_VERSION = "2.71.0"
+DIGITALOCEAN_PROVIDER_VERSION = PROVIDERS["digitalocean"].version
 #: The prebuilt binding's version constraint, kept in its generator metadata.
 DIGITALOCEAN_PROVIDER_CONSTRAINT = "~> 2.19"
 

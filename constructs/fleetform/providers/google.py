@@ -23,10 +23,11 @@ from constructs import Construct
 from .alias import AliasedProvider
 from .binding import (BOOLEAN, NUMBER, STRING, STRING_LIST, STRING_MAP, DataSource, Resource,
                       as_block, block_fields, blocks, checked, required, to_json)
+from .versions import PROVIDERS
 
 GOOGLE_PROVIDER_SOURCE = "hashicorp/google"
 #: The provider version, pinned exactly: the schema bound here is this tag's.
-GOOGLE_PROVIDER_VERSION = "7.45.0"
+GOOGLE_PROVIDER_VERSION = PROVIDERS["google"].version
 
 _METADATA = TerraformProviderGeneratorMetadata(
     provider_name="google", provider_version=GOOGLE_PROVIDER_VERSION,

@@ -24,17 +24,19 @@ from constructs import Construct
 
 from ..errors import ConfigError
 from .alias import AliasedProvider
+from .versions import PROVIDERS
 
 #: Registry source and version of the provider (the one cdktf-cdktf-provider-kubernetes 12.1 binds).
 KUBERNETES_PROVIDER_SOURCE = "hashicorp/kubernetes"
-KUBERNETES_PROVIDER_VERSION = "~> 2.38"
+KUBERNETES_PROVIDER_VERSION = PROVIDERS["kubernetes"].version
 
 #: A key of a Secret's ``data`` (Kubernetes: alphanumerics, '-', '_' and '.').
 _DATA_KEY = re.compile(r"[-._a-zA-Z0-9]+")
 _IDENTIFIER = re.compile(r"[a-zA-Z_][-a-zA-Z0-9_]*")
 
 _METADATA = TerraformProviderGeneratorMetadata(
-    provider_name="kubernetes", provider_version_constraint=KUBERNETES_PROVIDER_VERSION)
+    provider_name="kubernetes", provider_version=KUBERNETES_PROVIDER_VERSION,
+    provider_version_constraint=KUBERNETES_PROVIDER_VERSION)
 
 
 def _clean(value: Any) -> Any:

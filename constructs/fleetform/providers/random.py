@@ -11,8 +11,10 @@ from typing import Any, Mapping
 from cdktf import TerraformProvider, TerraformResource
 from constructs import Construct
 
+from .versions import PROVIDERS
+
 RANDOM_SOURCE = "hashicorp/random"
-RANDOM_VERSION = "~> 3.6"
+RANDOM_VERSION = PROVIDERS["random"].version
 
 
 class RandomProvider(TerraformProvider):
