@@ -32,7 +32,11 @@ import yaml
 from conftest import CLEAN_ENV, CLUSTERS, MANIFESTS, ROOT, SCHEMAS
 
 from fleetform.commands import cli
+from fleetform.fleet.provider_lock import HEADER
 from support.fake_gitlab import FakeGitLab
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "terraform"))
+from harness import write_packaged_mirror  # noqa: E402
 
 #: Every secret input, set to a value that must never be seen again.
 SECRETS = {
@@ -88,6 +92,10 @@ RUNS: dict[str, tuple[list[str], dict[str, str | None]]] = {
                   {"CI_PIPELINE_SOURCE": "merge_request_event", "CI_MERGE_REQUEST_IID": "7",
                    "CI_MERGE_REQUEST_DIFF_BASE_SHA": "BASE", "CI_DEFAULT_BRANCH": "main",
                    "CI_API_V4_URL": "GITLAB"}),
+    "lock": (["-m", "fleetform.commands.cli", "lock", "--fs-mirror", "mirror", "--platform",
+              "linux_amd64", "--lock-file", "generated/lock.hcl"], {}),
+    "batch": (["-m", "fleetform.commands.cli", "batch", "plan", "--stacks-dir", "batch-stacks",
+               "--jobs", "2", "do-production", "do-staging"], {}),
     "move-state": (["-m", "fleetform.commands.cli", "move-state", "do-production", "do-prod",
                     "--state", "local", "-C", "states"], {}),
     "move-state --state gitlab": (["-m", "fleetform.commands.cli", "move-state",
@@ -140,6 +148,20 @@ def serve_gitlab(project: Path) -> FakeGitLab:
     return gitlab
 
 
+def terraform_inputs(project: Path) -> None:
+    """What ``lock`` and ``batch`` read: packaged stand-in providers (``mirror/``), and
+    two stacks Terraform plans offline (``batch-stacks/``), one reading a secret."""
+    write_packaged_mirror(project, ("linux_amd64",)).rename(project / "mirror")
+    for name in ("do-production", "do-staging"):
+        stack = project / "batch-stacks" / name
+        stack.mkdir(parents=True)
+        (stack / "cdk.tf.json").write_text(json.dumps(
+            {"variable": {"argocd_auth_token": {"type": "string", "sensitive": True}},
+             "output": {"cluster": {"value": name},
+                        "token": {"value": "${var.argocd_auth_token}", "sensitive": True}}}))
+        (stack / ".terraform.lock.hcl").write_text(HEADER)
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Iterator[Path]:
     """A project copy in Git: base commit, then a commit that changes do-production.
@@ -149,10 +171,12 @@ def project(tmp_path_factory) -> Iterator[Path]:
     """
     project = tmp_path_factory.mktemp("secrets")
     shutil.copy(ROOT / "main.py", project / "main.py")
+    shutil.copy(ROOT / ".terraform.lock.hcl", project / ".terraform.lock.hcl")
     shutil.copytree(CLUSTERS, project / "clusters")
     shutil.copytree(MANIFESTS, project / "manifests")
     (project / "preview").mkdir()
     (project / "states").mkdir()
+    terraform_inputs(project)
     (project / "states" / "terraform.do-production.tfstate").write_text('{"version": 4}\n')
     management = project / "clusters" / "do-management" / "cluster.yaml"
     doc = yaml.safe_load(management.read_text())
@@ -322,7 +346,8 @@ HOSTILE_OUTCOME = {"validate": (1, f"files/env: {REFUSED}"),
                    "synth": (0, None), "changed": (0, None), "changed --ci": (0, None),
                    "pipeline": (0, None), "pipeline --ci": (0, None),
                    "diff": (2, UNEXTRACTED), "diff --ci": (2, UNEXTRACTED),
-                   "move-state": (0, None), "move-state --state gitlab": (0, None)}
+                   "move-state": (0, None), "move-state --state gitlab": (0, None),
+                   "lock": (0, None), "batch": (0, None)}
 
 
 @pytest.fixture(scope="module")
@@ -331,6 +356,7 @@ def hostile(tmp_path_factory) -> Iterator[Path]:
     through a link and a cluster's value file that is a link to it."""
     project = tmp_path_factory.mktemp("hostile")
     shutil.copy(ROOT / "main.py", project / "main.py")
+    shutil.copy(ROOT / ".terraform.lock.hcl", project / ".terraform.lock.hcl")
     shutil.copytree(CLUSTERS, project / "clusters")
     shutil.copytree(MANIFESTS, project / "manifests")
     (project / "preview").mkdir()
@@ -351,6 +377,7 @@ def hostile(tmp_path_factory) -> Iterator[Path]:
     git(project, "commit", "-q", "-m", "a chart")
     (project / "states").mkdir()
     (project / "states" / "terraform.do-production.tfstate").write_text('{"version": 4}\n')
+    terraform_inputs(project)
     gitlab = serve_gitlab(project)
     yield project
     gitlab.__exit__(None, None, None)

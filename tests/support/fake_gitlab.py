@@ -46,6 +46,8 @@ class FakeGitLab:
         self.locks: dict[str, dict] = {}
         #: ``{environment: {"state": "available"|"stopped", "deployments": [...]}}``
         self.environments: dict[str, dict] = {}
+        #: the forms of ``POST .../deployments``, in order
+        self.recorded: list[dict] = []
         #: ``(time, method, path, status, lock ID or "")`` for every request.
         self.events: list[tuple[float, str, str, int, str]] = []
         #: Answer every API request with this status instead (to simulate an outage).
@@ -225,6 +227,18 @@ class FakeGitLab:
                 rest, query, _ = self._route()
                 if rest is not None and rest.startswith("merge_requests/"):
                     return self._notes_request(rest)
+                if rest == "deployments":
+                    # POST /projects/:id/deployments (form): a batch apply's record
+                    if not self._api_auth():
+                        return self._reply(401)
+                    form = {k: v[0] for k, v in parse_qs(self._body().decode()).items()}
+                    if not form.get("environment") or not form.get("sha"):
+                        return self._reply(400)
+                    with fake._mutex:
+                        fake.deploy(form["environment"][len("fleet/"):], form["sha"],
+                                    form.get("status", "success"))
+                        fake.recorded.append(form)
+                    return self._reply(201, b"{}")
                 if rest is None or not rest.startswith("terraform/state/"):
                     return self._reply(404)
                 if not self._state_auth():

@@ -22,6 +22,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pipeline": ("fleetform.commands.pipeline", "generate the GitLab child pipeline of a change"),
     "diff": ("fleetform.commands.diff", "show what a change does to stacks, routing and "
                                         "rendered manifests; --gate blocks risky changes"),
+    "lock": ("fleetform.commands.lock", "write the fleet's provider lock file "
+                                        "(terraform providers lock)"),
+    "batch": ("fleetform.commands.batch", "plan or apply many synthesized stacks at once, in "
+                                          "parallel, with one provider cache"),
     "move-state": ("fleetform.commands.move_state",
                    "move a renamed cluster's Terraform state to its new name"),
 }

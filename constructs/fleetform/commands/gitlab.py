@@ -4,6 +4,8 @@
   Apply jobs deploy to the environment ``fleet/<name>``; GitLab records each
   successful one as a deployment with its commit. Environments that are stopped
   (a retired cluster) are left out.
+* :func:`record_deployment`: records a successful apply as a deployment of
+  ``fleet/<name>`` (what a batch apply job does for each cluster it applies).
 * :class:`StateClient`: one GitLab-managed Terraform state (the HTTP backend's
   protocol: GET/POST the state, POST/DELETE ``/lock``), for ``fleetform
   move-state``.
@@ -108,6 +110,31 @@ def applied_commits(env: Mapping[str, str]) -> dict[str, str]:
         if isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{40}", sha):
             applied[name[len(ENVIRONMENT_PREFIX):]] = sha
     return applied
+
+
+def record_deployment(env: Mapping[str, str], cluster: str) -> None:
+    """Record a successful deployment of ``fleet/<cluster>`` at the job's commit
+    (``CI_COMMIT_SHA`` on ``CI_COMMIT_REF_NAME``), as an apply job with that
+    environment would: what :func:`applied_commits` reads. GitLab creates the
+    environment if it is new. AppliedUnknown when GitLab refuses or cannot be reached."""
+    api_url, project = project_api(env)
+    headers = _headers(env)
+    sha, ref = env.get("CI_COMMIT_SHA", ""), env.get("CI_COMMIT_REF_NAME", "")
+    if not re.fullmatch(r"[0-9a-f]{40}", sha) or not ref:
+        raise AppliedUnknown("no commit to record: CI_COMMIT_SHA and CI_COMMIT_REF_NAME "
+                             "are not set (GitLab CI sets them)")
+    path = f"/projects/{project}/deployments"
+    body = urlencode({"environment": ENVIRONMENT_PREFIX + cluster, "sha": sha, "ref": ref,
+                      "tag": "false", "status": "success"}).encode()
+    request = Request(f"{api_url}{path}", data=body, method="POST",
+                      headers={**headers, "Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urlopen(request, timeout=TIMEOUT) as response:
+            response.read()
+    except HTTPError as exc:
+        raise AppliedUnknown(f"POST {path}: HTTP {exc.code} {exc.reason}") from None
+    except (URLError, OSError, socket.timeout) as exc:
+        raise AppliedUnknown(f"POST {path}: {getattr(exc, 'reason', exc)}") from None
 
 
 # --------------------------------------------------------------------------- Terraform state

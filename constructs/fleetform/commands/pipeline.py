@@ -1,53 +1,44 @@
 """The GitLab child pipeline of a change: ``fleetform pipeline --base REF | --ci``.
 
-For every cluster the change affects (see :mod:`fleetform.commands.gitdiff`):
+Its cost does not grow a job per cluster. For the clusters the change affects
+(:mod:`fleetform.commands.gitdiff`):
 
-* ``synth:<name>``: ``./fleet synth <name>`` with GitLab-managed state
-  (``FLEETFORM_STATE=gitlab``); artifact ``cdktf.out/stacks/<name>/``.
-* ``plan:<name>``: ``terraform init`` / ``plan -out=plan.cache`` / ``show -no-color
-  plan.cache > plan.txt`` in that directory. Without apply jobs (merge requests)
-  the plan reads the state without locking it (``-lock=false``): GitLab lets only
-  Maintainers lock a managed state, and a plan that no job applies needs no
-  lock; its artifact is ``plan.txt`` only (members with the Developer role), and
-  the job is ``interruptible`` (a newer push cancels it). A plan that feeds an
-  apply takes the lock, waiting up to :data:`LOCK_TIMEOUT` for an apply or
-  another plan to finish, and is never interrupted (a killed plan would leave
-  the lock behind); its saved plan holds sensitive values in clear (the Argo CD
-  token), so no one may download its artifact (``access: none``: only the
-  pipeline's apply job receives it) and it is kept :data:`PLAN_EXPIRE`; the
-  readable plan is in the job's log.
-* ``apply:<name>`` (only when applying: the default branch): a manual job that
-  applies the saved plan, one at a time per cluster (``resource_group``), with
-  the same lock timeout; it deploys to the environment ``fleet/<name>``, which
-  records the applied commit (what the next default-branch pipeline compares
-  with). Never interruptible.
+* ``synth``: one job synthesizes every affected stack in one process, with
+  GitLab-managed state (``FLEETFORM_STATE=gitlab``) and each stack's provider lock.
+* Batches (:func:`batches`): the management cluster alone, then each cloud's workers,
+  ``--batch-size`` to a job (a cloud's credentials reach its own clusters' jobs only).
+* ``plan:<batch>``: ``fleetform batch plan`` (:mod:`fleetform.commands.batch`) runs
+  ``terraform init -lockfile=readonly``, ``plan -out=plan.cache`` and ``show`` in each
+  stack, ``--parallel`` at a time, with one provider cache (``TF_PLUGIN_CACHE_DIR``, a
+  GitLab cache keyed on the lock file); each cluster keeps its plan, log, state and
+  lock. Merge requests' plans read the state without its lock (GitLab lets only
+  Maintainers lock it), keep only the readable plans and are ``interruptible``. A plan
+  that feeds an apply takes the lock and is never interrupted; its saved plans hold
+  sensitive values in clear, so no one may download them (``access: none``), kept
+  :data:`PLAN_EXPIRE`.
+* ``apply:<batch>`` (the default branch): the saved plans, exactly. The first apply
+  job (the management cluster's when it is affected) is the one manual action; the
+  workers' batches follow in doubling waves (:func:`waves`), so a failed apply stops
+  the waves after it. Each cluster's deployment of ``fleet/<name>``, which the next
+  default-branch pipeline compares with, is recorded by GitLab for a job of one
+  cluster, by ``fleetform batch apply --record`` for a batch.
 
-Secrets: synth jobs run the repository's code and unset the deploy secrets
-(``DIGITALOCEAN_TOKEN``, ``TF_HTTP_PASSWORD``, every ``TF_VAR_*``) before
-anything runs. Plan and apply jobs run Terraform on the synthesized JSON; they
-name the environment ``fleet/<name>`` (plans with ``action: prepare``), so
-CI/CD variables scoped to ``fleet/*`` reach them and no other job.
-
-Merge requests get plans only. When the management cluster is affected, each
-worker's plan waits for the management plan and each worker's apply for the
-management apply (``needs:``): Argo CD comes first. A removed cluster gets a
-manual ``retire:<name>`` job that only prints the retirement steps: nothing
-here destroys a cluster. A change that affects nothing gives a valid pipeline
-with a single ``no-changes`` job.
-
-Credentials never appear in the file: the state backend reads
-``TF_HTTP_USERNAME=gitlab-ci-token`` and ``TF_HTTP_PASSWORD=$CI_JOB_TOKEN`` (GitLab
-expands the job token at run time), and ``DIGITALOCEAN_TOKEN`` /
-``TF_VAR_argocd_auth_token`` come from CI/CD variables. No job prints its
-environment or traces its commands.
+Secrets: the synth job runs the repository's code and unsets the deploy secrets first
+(:data:`UNSET_SECRETS`). Plan and apply jobs name an environment under ``fleet/`` (their
+cluster's, or :data:`BATCH_ENVIRONMENT`), so CI/CD variables scoped to ``fleet/*`` reach
+them and no other job; the file holds no credential (the state backend reads
+``TF_HTTP_PASSWORD=$CI_JOB_TOKEN``, expanded by GitLab). A removed cluster gets a
+manual ``retire:<name>`` job that only prints its retirement steps
+(:mod:`fleetform.commands.retirement`); a change that affects nothing, a single
+``no-changes`` job.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,13 +47,30 @@ import yaml
 from ..errors import ConfigError
 from ..fleet.clouds import CLOUDS
 from ..fleet.files import write_atomically
+from ..fleet.provider_lock import LOCK_FILE
 from .gitdiff import add_base_arguments, changes_from_args, ci_applies, warn
-from ..constructs.applicationsets import ARGOCD_NAMESPACE
-from .gitdiff_results import CLUSTER_FILE, CLUSTERS_DIR, AffectedCluster, Changes, RemovedCluster
+from .gitdiff_results import AffectedCluster, Changes
 from .gitlab import ENVIRONMENT_PREFIX
+from .retirement import deregister_command, retire_job, retirement_steps  # noqa: F401
 
 STAGES = ["synth", "plan", "apply", "retire"]
 STACKS_DIR = "cdktf.out/stacks"
+#: The one job that synthesizes every affected stack.
+SYNTH_JOB = "synth"
+#: Workers per plan or apply job: 200 clusters are 20 jobs a step, 1,000 are 100.
+DEFAULT_BATCH_SIZE = 10
+#: A batch of more than this would exceed a job's time (and 50 ``needs``: no limit here).
+MAX_BATCH_SIZE = 100
+#: Apply jobs in a wave at most: each job of the next wave needs every one of them
+#: (GitLab allows 50 ``needs`` per job).
+MAX_WAVE = 32
+#: Stacks a job runs at a time (``fleetform batch --jobs``).
+DEFAULT_PARALLEL = 4
+#: Terraform's provider cache (``TF_PLUGIN_CACHE_DIR``), a GitLab cache keyed on the lock.
+PLUGIN_CACHE = ".terraform-providers"
+#: The environment of a job of several clusters (``fleet/*`` variables reach it); each
+#: cluster's own ``fleet/<name>`` records its deployments.
+BATCH_ENVIRONMENT = "fleet/batches"
 #: Variables of every job of the child pipeline (no secrets: those are CI/CD variables).
 VARIABLES = {
     "FLEETFORM_STATE": "gitlab",
@@ -86,8 +94,6 @@ ARTIFACTS_EXPIRE = "1 week"
 #: How long a saved plan (which holds secrets in clear) is kept: an apply uses it
 #: within this time, or a new pipeline plans again.
 PLAN_EXPIRE = "2 days"
-#: How long a plan or an apply waits for the state lock (another apply, a plan).
-LOCK_TIMEOUT = "20m"
 #: The deploy secrets: every cloud's provider credentials, the state's password, and
 #: every ``TF_VAR_*``.
 SECRET_VARIABLES = (*dict.fromkeys(v for cloud in CLOUDS.values() for v in cloud.credentials),
@@ -99,166 +105,174 @@ UNSET_SECRETS = (f"unset {' '.join(SECRET_VARIABLES)} "
 ENVIRONMENT = ENVIRONMENT_PREFIX + "{name}"
 
 
-def job_names(name: str) -> dict[str, str]:
-    """The jobs of cluster ``name``: synth, plan, apply."""
-    return {step: f"{step}:{name}" for step in ("synth", "plan", "apply")}
+@dataclass(frozen=True)
+class Batch:
+    """Clusters planned (and applied) by one job: the management cluster alone, else
+    up to ``--batch-size`` workers of one cloud (their jobs share its credentials)."""
+
+    #: What the jobs are named after: the cluster, when the batch holds one; else
+    #: ``<cloud> <i>/<n>``.
+    name: str
+    clusters: tuple[AffectedCluster, ...]
+    cloud: str
+    management: bool = False
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.clusters]
+
+    @property
+    def single(self) -> bool:
+        """A batch named after its one cluster: its jobs name that cluster's own
+        environment, ``fleet/<name>``."""
+        return len(self.clusters) == 1 and self.name == self.clusters[0].name
+
+    @property
+    def environment(self) -> str:
+        return ENVIRONMENT.format(name=self.name) if self.single else BATCH_ENVIRONMENT
+
+    @property
+    def plan_job(self) -> str:
+        return f"plan:{self.name}"
+
+    @property
+    def apply_job(self) -> str:
+        return f"apply:{self.name}"
+
+
+def batches(changes: Changes, size: int = DEFAULT_BATCH_SIZE) -> list[Batch]:
+    """The change's batches, in the order they apply: the management cluster first
+    (workers need its Argo CD token), then each cloud's workers, ``size`` at a time."""
+    out: list[Batch] = []
+    workers: dict[str, list[AffectedCluster]] = {}
+    for cluster in changes.affected:
+        if cluster.role == "management":
+            out.append(Batch(cluster.name, (cluster,), cluster.cloud, management=True))
+        else:
+            workers.setdefault(cluster.cloud, []).append(cluster)
+    for cloud in sorted(workers, key=lambda c: (list(CLOUDS).index(c) if c in CLOUDS else 99, c)):
+        members = sorted(workers[cloud], key=lambda c: c.name)
+        chunks = [tuple(members[i:i + size]) for i in range(0, len(members), size)]
+        for index, chunk in enumerate(chunks, 1):
+            name = chunk[0].name if len(chunks) == 1 and len(chunk) == 1 \
+                else f"{cloud} {index}/{len(chunks)}"
+            out.append(Batch(name, chunk, cloud))
+    return out
+
+
+def waves(planned: list[Batch]) -> list[list[Batch]]:
+    """The order applies run in: the management cluster's alone, then the workers'
+    batches in waves that double (1, 2, 4, ... batches, at most :data:`MAX_WAVE`), each
+    wave after the whole wave before it. The first batches are canaries: a failed
+    apply stops every later wave, and a change that works reaches 200 clusters in 5
+    waves, 1,000 in 7."""
+    out: list[list[Batch]] = []
+    rest = list(planned)
+    if rest and rest[0].management:
+        out.append([rest.pop(0)])
+    width = 1
+    while rest:
+        out.append(rest[:width])
+        rest = rest[width:]
+        width = min(width * 2, MAX_WAVE)
+    return out
 
 
 def stack_dir(name: str) -> str:
     return f"{STACKS_DIR}/{name}"
 
 
-def plan_commands(name: str, *, lock: bool = True) -> list[str]:
-    """What a plan job runs (terraform reads TF_HTTP_* for the state backend).
+def batch_command(step: str, names: list[str], *, lock: bool = True, record: bool = False,
+                  parallel: int = DEFAULT_PARALLEL) -> str:
+    """The ``fleetform batch`` line a plan or apply job runs (the job image's Python;
+    see :mod:`fleetform.commands.batch`)."""
+    options = [f"--jobs {parallel}"]
+    if step == "plan" and not lock:
+        options.append("--no-lock")
+    if record:
+        options.append("--record")
+    return f"python3 -m fleetform.commands.cli batch {step} {' '.join(options)} {' '.join(names)}"
+
+
+def plan_commands(names: list[str], *, lock: bool = True,
+                  parallel: int = DEFAULT_PARALLEL) -> list[str]:
+    """What a plan job runs: for each stack ``terraform init -lockfile=readonly``,
+    ``plan -out=plan.cache``, ``show -no-color plan.cache > plan.txt``.
 
     ``lock=False`` for a plan no job applies (merge requests): GitLab-managed
     state lets only Maintainers take its lock, so a Developer's merge request
     pipeline could not plan with it ("HTTP remote state endpoint invalid auth").
     """
-    return [f"cd {stack_dir(name)}",
-            "terraform init",
-            f"terraform plan -lock-timeout={LOCK_TIMEOUT} -out=plan.cache" if lock
-            else "terraform plan -lock=false -out=plan.cache",
-            "terraform show -no-color plan.cache > plan.txt"]
+    return [f"mkdir -p {PLUGIN_CACHE}",
+            batch_command("plan", names, lock=lock, parallel=parallel)]
 
 
-def apply_commands(name: str) -> list[str]:
-    """What an apply job runs: exactly the saved, reviewed plan."""
-    return [f"cd {stack_dir(name)}",
-            "terraform init",
-            f"terraform apply -lock-timeout={LOCK_TIMEOUT} plan.cache"]
+def apply_commands(names: list[str], *, record: bool = False,
+                   parallel: int = DEFAULT_PARALLEL) -> list[str]:
+    """What an apply job runs: exactly each stack's saved, reviewed plan."""
+    return [f"mkdir -p {PLUGIN_CACHE}",
+            batch_command("apply", names, record=record, parallel=parallel)]
 
 
-def deregister_command(cluster: RemovedCluster) -> str:
-    """The ``argocd cluster rm`` that deregisters a removed worker, as printed.
-
-    It reaches the management Argo CD as the worker's stack did (its
-    ``argocd.server``, else the management ``argocd.hostname`` on port 443;
-    gRPC-web and TLS checks as its ``argocd.grpc_web`` / ``argocd.insecure``).
-    Without an address, Argo CD is reached through the management cluster's
-    Kubernetes API (``--port-forward``), as the management stack does. The token
-    stays in the environment, never in the command line.
-    """
-    command = ["ARGOCD_AUTH_TOKEN=\"$TF_VAR_argocd_auth_token\"", "argocd", "cluster", "rm",
-               cluster.name]
-    if cluster.argocd_server is None:
-        command += ["--port-forward", "--port-forward-namespace", ARGOCD_NAMESPACE]
-    else:
-        command += ["--server", cluster.argocd_server]
-        if cluster.argocd_grpc_web:
-            command.append("--grpc-web")
-    if cluster.argocd_insecure:
-        command.append("--insecure")
-    return " ".join(command)
-
-
-def _deregister(cluster: RemovedCluster) -> list[str]:
-    """Step 1's command, with where its Argo CD address comes from."""
-    management = cluster.management or "the management cluster"
-    file = (f"{CLUSTERS_DIR}/{cluster.management}/{CLUSTER_FILE}" if cluster.management
-            else "the management cluster.yaml")
-    if cluster.argocd_server is None:
-        return [
-            f"   No Argo CD address is configured (argocd.hostname in {file}, or the",
-            "   worker's argocd.server), so the command reaches Argo CD through the",
-            f"   Kubernetes API of {management}: make it kubectl's current context",
-            f"   ({cluster.management_kubeconfig or 'kubectl config use-context <it>'}). "
-            "Where Argo CD",
-            "   has a public address, use --server <host>:443 --grpc-web instead of",
-            "   the --port-forward options:",
-            f"     {deregister_command(cluster)}",
-        ]
-    return [f"     {deregister_command(cluster)}"]
-
-
-def retirement_steps(cluster: RemovedCluster) -> list[str]:
-    """The manual steps that retire a removed cluster (printed, never run)."""
-    name, commit = cluster.name, cluster.last_commit
-    lines = [f"Cluster {name} ({cluster.role}) was removed from clusters/.",
-             "fleetform never destroys a cluster by itself. To retire it:"]
-    if cluster.role == "management":
-        lines += [
-            "0. It runs Argo CD for the whole fleet: retire or move every worker first.",
-            "1. Its own Argo CD registration goes with Argo CD (the automation token may",
-            "   not remove it; nothing else to deregister).",
-        ]
-    else:
-        lines += [
-            "1. Deregister it from Argo CD, so nothing deploys to it any more, with the",
-            "   automation token (the management output automation_user_token, the",
-            "   TF_VAR_argocd_auth_token of CI), which may remove worker registrations",
-            "   (the argocd CLI reads it from ARGOCD_AUTH_TOKEN; it asks to confirm):",
-            *_deregister(cluster),
-        ]
-    cloud = CLOUDS[cluster.cloud]
-    lines += [
-        f"2. Destroy it from the last commit that still has it ({commit[:12]}), with its",
-        "   GitLab-managed state: set FLEETFORM_GITLAB_API_URL, FLEETFORM_GITLAB_PROJECT_ID,",
-        "   TF_HTTP_USERNAME and TF_HTTP_PASSWORD (an access token),",
-        f"   TF_VAR_argocd_auth_token and {cloud.title}'s: {cloud.destroy_credentials}",
-        "   in your shell, then:",
-        f"     git worktree add ../retire-{name} {commit} && cd ../retire-{name}",
-    ]
-    if cluster.protected:
-        lines.append(f"     # prevent_destroy is on: set 'prevent_destroy: false' in "
-                     f"clusters/{name}/cluster.yaml here first")
-    lines += [
-        f"     FLEETFORM_STATE=gitlab ./fleet synth {name}",
-        f"     cd {stack_dir(name)} && terraform init && terraform destroy",
-        *(f"   {line}" for line in cloud.destroy_notes),
-        f"3. Delete its Terraform state '{name}' in GitLab (Operate > Terraform states).",
-        f"4. Stop its environment {ENVIRONMENT.format(name=name)} (Operate > Environments): "
-        "default-branch",
-        "   pipelines list a cluster for retirement while its environment is available.",
-    ]
-    return lines
-
-
-def _synth_job(cluster: AffectedCluster) -> dict[str, Any]:
+def _synth_job(names: list[str]) -> dict[str, Any]:
     return {
         "stage": "synth",
         "needs": [],
         "interruptible": True,
         "cache": [dict(PIPENV_CACHE)],
-        "script": [UNSET_SECRETS, f"./fleet synth {cluster.name}"],
-        "artifacts": {"paths": [f"{stack_dir(cluster.name)}/"],
-                      "expire_in": ARTIFACTS_EXPIRE},
+        "script": [UNSET_SECRETS, f"./fleet synth {' '.join(names)}"],
+        "artifacts": {"paths": [f"{STACKS_DIR}/"], "expire_in": ARTIFACTS_EXPIRE},
     }
 
 
-def _plan_job(cluster: AffectedCluster, management: str | None, *,
-              apply: bool) -> dict[str, Any]:
-    needs: list[Any] = [{"job": job_names(cluster.name)["synth"], "artifacts": True}]
-    if management and cluster.name != management:
-        needs.append({"job": job_names(management)["plan"], "artifacts": False})
-    directory = stack_dir(cluster.name)
+def _provider_cache(batch: Batch, *, push: bool) -> dict[str, Any]:
+    """The shared provider cache of a batch's jobs, keyed on the lock file; one per
+    cloud (and one for the management cluster, whose stack has more providers)."""
+    group = f"management-{batch.cloud}" if batch.management else batch.cloud
+    return {"key": {"files": [LOCK_FILE], "prefix": f"providers-{group}"},
+            "paths": [f"{PLUGIN_CACHE}/"], "policy": "pull-push" if push else "pull"}
+
+
+def _variables() -> dict[str, str]:
+    return {**STATE_CREDENTIALS, "TF_PLUGIN_CACHE_DIR": f"$CI_PROJECT_DIR/{PLUGIN_CACHE}"}
+
+
+def _plan_job(batch: Batch, management: Batch | None, *, apply: bool, push_cache: bool,
+              parallel: int) -> dict[str, Any]:
+    needs: list[Any] = [{"job": SYNTH_JOB, "artifacts": True}]
+    if management is not None and not batch.management:
+        needs.append({"job": management.plan_job, "artifacts": False})
+    directories = [stack_dir(name) for name in batch.names]
     if apply:
-        # The saved plan holds sensitive values in clear: no one downloads it from
-        # GitLab (the pipeline's apply job still receives it through needs), and
-        # it is kept only as long as an apply may use it. The readable plan is
-        # in the job's log.
-        artifacts = {"name": f"plan-{cluster.name}", "paths": [f"{directory}/"],
-                     "exclude": [f"{directory}/.terraform/**/*"],
-                     "access": "none", "expire_in": PLAN_EXPIRE}
+        # The saved plans hold sensitive values in clear: no one downloads them from
+        # GitLab (the pipeline's apply job still receives them through needs), and
+        # they are kept only as long as an apply may use them. The readable plans
+        # are in the job's log.
+        artifacts = {"name": f"plan-{batch.name}", "paths": [f"{d}/" for d in directories],
+                     "exclude": [f"{d}/.terraform/**/*" for d in directories],
+                     "access": "none", "expire_in": PLAN_EXPIRE, "when": "always"}
     else:
-        # Nothing applies a merge request's plan: keep only the readable plan.
-        artifacts = {"name": f"plan-{cluster.name}", "paths": [f"{directory}/plan.txt"],
-                     "access": "developer", "expire_in": ARTIFACTS_EXPIRE}
+        # Nothing applies a merge request's plans: keep only what people read.
+        artifacts = {"name": f"plan-{batch.name}",
+                     "paths": [f"{d}/{f}" for d in directories
+                               for f in ("plan.txt", "plan.log", "result.json")],
+                     "access": "developer", "expire_in": ARTIFACTS_EXPIRE, "when": "always"}
     return {
         "stage": "plan",
         "needs": needs,
         # A plan holding the state lock must finish (or it leaves the lock behind).
         "interruptible": not apply,
-        "environment": {"name": ENVIRONMENT.format(name=cluster.name), "action": "prepare"},
-        "variables": dict(STATE_CREDENTIALS),
+        "environment": {"name": batch.environment, "action": "prepare"},
+        "variables": _variables(),
+        "cache": [_provider_cache(batch, push=push_cache)],
         # Only a plan that an apply job uses takes the state lock (see plan_commands).
-        "script": plan_commands(cluster.name, lock=apply),
+        "script": plan_commands(batch.names, lock=apply, parallel=parallel),
         "artifacts": artifacts,
     }
 
 
-def _cloud_credentials(job: dict[str, Any], cluster: AffectedCluster) -> dict[str, Any]:
-    """``job`` with what its cluster's cloud needs to authenticate.
+def _cloud_credentials(job: dict[str, Any], batch: Batch) -> dict[str, Any]:
+    """``job`` with what its clusters' cloud needs to authenticate.
 
     A cloud with an ID-token federation (:class:`~fleetform.fleet.clouds.base.CiAccess`:
     AWS, Azure, Google) gets its token in these jobs only (``id_tokens``): no stored
@@ -266,12 +280,11 @@ def _cloud_credentials(job: dict[str, Any], cluster: AffectedCluster) -> dict[st
     tools it needs, naming what is missing. Other clouds' jobs read their token from
     a CI/CD variable scoped to ``fleet/*``.
     """
-    ci = CLOUDS[cluster.cloud].ci
+    ci = CLOUDS[batch.cloud].ci
     if ci is None:
         return job
-    environment = ENVIRONMENT.format(name=cluster.name)
     checks = [f'test -n "${name}" || {{ echo "fleetform: set the CI/CD variable {name} '
-              f'(environment {environment}): {what}" >&2; exit 1; }}'
+              f'(environment {batch.environment}): {what}" >&2; exit 1; }}'
               for name, what in ci.required]
     checks += [f'command -v {tool} >/dev/null || {{ echo "fleetform: the job image needs '
                f'{what}" >&2; exit 1; }}' for tool, what in ci.tools]
@@ -284,48 +297,64 @@ def _cloud_credentials(job: dict[str, Any], cluster: AffectedCluster) -> dict[st
     return out
 
 
-def _apply_job(cluster: AffectedCluster, management: str | None) -> dict[str, Any]:
-    needs: list[Any] = [{"job": job_names(cluster.name)["plan"], "artifacts": True}]
-    if management and cluster.name != management:
-        needs.append({"job": job_names(management)["apply"], "artifacts": False})
-    return {
+def _apply_job(batch: Batch, previous: list[Batch], *, parallel: int) -> dict[str, Any]:
+    needs: list[Any] = [{"job": batch.plan_job, "artifacts": True}]
+    needs += [{"job": before.apply_job, "artifacts": False} for before in previous]
+    job: dict[str, Any] = {
         "stage": "apply",
         "needs": needs,
-        "when": "manual",
-        "interruptible": False,
-        "resource_group": f"fleetform-{cluster.name}",
-        # The deployment GitLab records here is what the next default-branch
-        # pipeline compares this cluster with (gitdiff.since_applied).
-        "environment": {"name": ENVIRONMENT.format(name=cluster.name), "action": "start"},
-        "variables": dict(STATE_CREDENTIALS),
-        "script": apply_commands(cluster.name),
     }
+    if not previous:
+        # The one action that applies the change: every later apply job waits for it
+        # (a blocking manual job), and for the wave before its own.
+        job.update({"when": "manual", "allow_failure": False})
+    job["interruptible"] = False
+    if batch.single:
+        # GitLab records the deployment of fleet/<name> that the next default-branch
+        # pipeline compares this cluster with (gitdiff.since_applied); one apply of a
+        # cluster at a time.
+        job["resource_group"] = f"fleetform-{batch.name}"
+        job["environment"] = {"name": batch.environment, "action": "start"}
+    else:
+        # One job, many clusters: fleetform batch records each applied cluster's
+        # deployment of fleet/<name> itself (GitLab's API); each keeps its state lock.
+        job["environment"] = {"name": batch.environment, "action": "prepare"}
+    job.update({
+        "variables": _variables(),
+        "cache": [_provider_cache(batch, push=False)],
+        "script": apply_commands(batch.names, record=not batch.single, parallel=parallel),
+        "artifacts": {"name": f"apply-{batch.name}", "when": "always",
+                      "paths": [f"{stack_dir(n)}/result.json" for n in batch.names],
+                      "access": "developer", "expire_in": ARTIFACTS_EXPIRE},
+    })
+    return job
 
 
-def _retire_job(cluster: RemovedCluster) -> dict[str, Any]:
-    return {
-        "stage": "retire",
-        "needs": [],
-        "when": "manual",
-        "interruptible": True,
-        "script": ["printf '%s\\n' " + " ".join(shlex.quote(line)
-                                               for line in retirement_steps(cluster))],
-    }
-
-
-def generate(changes: Changes, *, apply: bool) -> dict[str, Any]:
-    """The child pipeline (a dict ready for YAML) for ``changes``."""
+def generate(changes: Changes, *, apply: bool, batch_size: int = DEFAULT_BATCH_SIZE,
+             parallel: int = DEFAULT_PARALLEL) -> dict[str, Any]:
+    """The child pipeline (a dict ready for YAML) for ``changes``: one synth job, a plan
+    job per batch, and (``apply``) an apply job per batch, chained, the first manual."""
     jobs: dict[str, Any] = {}
-    management = next((c.name for c in changes.affected if c.role == "management"), None)
-    for cluster in changes.affected:
-        names = job_names(cluster.name)
-        jobs[names["synth"]] = _synth_job(cluster)
-        jobs[names["plan"]] = _cloud_credentials(_plan_job(cluster, management, apply=apply),
-                                                 cluster)
-        if apply:
-            jobs[names["apply"]] = _cloud_credentials(_apply_job(cluster, management), cluster)
+    planned = batches(changes, batch_size)
+    if planned:
+        jobs[SYNTH_JOB] = _synth_job(changes.names)
+    management = next((b for b in planned if b.management), None)
+    pushes: set[str] = set()
+    for batch in planned:
+        group = f"management-{batch.cloud}" if batch.management else batch.cloud
+        push, _ = group not in pushes, pushes.add(group)
+        jobs[batch.plan_job] = _cloud_credentials(
+            _plan_job(batch, management, apply=apply, push_cache=push, parallel=parallel),
+            batch)
+    if apply:
+        previous: list[Batch] = []
+        for wave in waves(planned):
+            for batch in wave:
+                jobs[batch.apply_job] = _cloud_credentials(
+                    _apply_job(batch, previous, parallel=parallel), batch)
+            previous = wave
     for cluster in changes.removed:
-        jobs[f"retire:{cluster.name}"] = _retire_job(cluster)
+        jobs[f"retire:{cluster.name}"] = retire_job(cluster)
     if not jobs:
         jobs["no-changes"] = {
             "stage": "synth",
@@ -343,7 +372,8 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
-def render(changes: Changes, *, apply: bool) -> str:
+def render(changes: Changes, *, apply: bool, batch_size: int = DEFAULT_BATCH_SIZE,
+           parallel: int = DEFAULT_PARALLEL) -> str:
     """The child pipeline as YAML, with a header saying what it was generated from."""
     head = changes.head or "the working tree"
     if changes.per_cluster:
@@ -359,9 +389,13 @@ def render(changes: Changes, *, apply: bool) -> str:
         f"# Changes: {origin}",
         f"# Clusters: {', '.join(changes.names) or 'none'}"
         + (f"; removed: {', '.join(c.name for c in changes.removed)}" if changes.removed else ""),
-        f"# Apply jobs: {'yes (manual)' if apply else 'no (plans only)'}",
+        f"# Apply jobs: {'yes (one manual action starts them)' if apply else 'no (plans only)'}",
     ]
-    body = yaml.dump(generate(changes, apply=apply), Dumper=_Dumper, sort_keys=False,
+    for batch in batches(changes, batch_size):
+        if not batch.single:
+            header.append(f"# {batch.plan_job}: {', '.join(batch.names)}")
+    body = yaml.dump(generate(changes, apply=apply, batch_size=batch_size, parallel=parallel),
+                     Dumper=_Dumper, sort_keys=False,
                      default_flow_style=False, width=1000)
     return "\n".join(header) + "\n" + body
 
@@ -374,6 +408,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--apply", action=argparse.BooleanOptionalAction, default=None,
                         help="add manual apply jobs (default: with --ci, on the default "
                              "branch outside merge requests; otherwise no)")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, metavar="N",
+                        help="workers planned and applied per job, one cloud per job "
+                             f"(default: {DEFAULT_BATCH_SIZE}; 1: a job per cluster)")
+    parser.add_argument("--parallel", type=int, default=DEFAULT_PARALLEL, metavar="N",
+                        help="stacks a job plans or applies at a time, in parallel "
+                             f"processes (default: {DEFAULT_PARALLEL})")
     parser.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="write the pipeline to FILE (default: standard output)")
     parser.add_argument("--warning-exit-code", type=int, default=0, metavar="N",
@@ -386,8 +426,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     changes = changes_from_args(args)
     warn(changes)
+    if not 1 <= args.batch_size <= MAX_BATCH_SIZE:
+        raise ConfigError(f"must be 1 to {MAX_BATCH_SIZE}, got {args.batch_size}",
+                          field="--batch-size")
+    if not 1 <= args.parallel <= 64:
+        raise ConfigError(f"must be 1 to 64, got {args.parallel}", field="--parallel")
     apply = args.apply if args.apply is not None else (args.ci and ci_applies(os.environ))
-    text = render(changes, apply=apply)
+    text = render(changes, apply=apply, batch_size=args.batch_size, parallel=args.parallel)
     if args.output is None:
         sys.stdout.write(text)
         print(changes.summary(), file=sys.stderr)
