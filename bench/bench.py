@@ -5,6 +5,7 @@
     ./fleet bench --repeat 3   # every measurement 3 times, in rounds: medians
     ./fleet bench --json FILE  # also write the figures as JSON
     ./fleet bench --diff-only  # only `fleetform diff` of one values file in the 200-cluster fleet
+    ./fleet bench --pipeline   # the CI cost of a change to 1, 200, 1,000 clusters (pipeline.py)
 
 Each measurement runs the real command in a fresh process (as CI and a
 developer do), samples the resident memory of the whole process tree, node
@@ -141,7 +142,8 @@ def synth_argv(project: Path, *clusters: str) -> list[str]:
     """``fleetform synth`` as ``./fleet synth`` runs it: with -O (see ``fleet``)."""
     return [PYTHON, "-O", "-m", "fleetform.commands.cli", "synth",
             "--clusters-dir", str(project / "clusters"),
-            "--out", str(project / "cdktf.out"), *clusters]
+            "--out", str(project / "cdktf.out"),
+            "--lock-file", str(ROOT / ".terraform.lock.hcl"), *clusters]
 
 
 def prepare_diff(project: Path) -> list[str]:
@@ -248,6 +250,10 @@ def _print_targets(title: str, rows: list[Target], *, verdict: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if "--pipeline" in args:  # the pipeline benchmark (bench/pipeline.py)
+        import pipeline
+        return pipeline.main(args)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only the 1- and 20-cluster fleets")
     parser.add_argument("--repeat", type=int, default=1, metavar="N",

@@ -154,13 +154,11 @@ def main(argv: list[str] | None = None) -> int:
             project = Path(work)
             generate_fleet(project, size)
             started = time.monotonic()
-            subprocess.run([*synth_argv(project), "--lock-file", str(ROOT / ".terraform.lock.hcl")],
-                           cwd=project, check=True, capture_output=True)
+            subprocess.run(synth_argv(project), cwd=project, check=True, capture_output=True)
             synth_fleet = time.monotonic() - started
             providers = stack_providers(project)
             started = time.monotonic()
-            subprocess.run([*synth_argv(project, "do-management"), "--lock-file",
-                            str(ROOT / ".terraform.lock.hcl")], cwd=project, check=True,
+            subprocess.run(synth_argv(project, "do-management"), cwd=project, check=True,
                            capture_output=True)
             synth_one = time.monotonic() - started
             changes = affected(project)
@@ -174,14 +172,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{size} cluster(s): synth of the fleet {synth_fleet:.1f} s, of one stack "
               f"{synth_one:.1f} s", flush=True)
     keys = list(rows[0][2])
-    width = max(len(k) for k in keys)
     print()
     print(f"{'clusters':>8}  {'pipeline':<22} " + "  ".join(f"{k:>{len(k)}}" for k in keys))
     for size, label, figures in rows:
         print(f"{size:>8}  {label:<22} " + "  ".join(f"{figures[k]:>{len(k)}}" for k in keys))
     print(f"\nGitLab.com: {ACTIVE_JOBS_FREE} jobs in active pipelines on Free, "
           f"{JOBS_PER_PIPELINE} jobs per pipeline, {NEEDS_PER_JOB} needs per job.")
-    del width
     return 0
 
 

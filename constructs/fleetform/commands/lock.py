@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..fleet.files import write_atomically
-from ..fleet.provider_lock import LOCK_FILE, parse_lock
+from ..fleet.provider_lock import LOCK_FILE, parse_lock, read_lock
 from ..providers.versions import PROVIDERS
 
 #: The platforms locked by default: CI runners and the usual workstations.
@@ -43,7 +43,8 @@ def configuration() -> dict:
 
 def lock_command(platforms: list[str], *, fs_mirror: Path | None,
                  net_mirror: str | None) -> list[str]:
-    command = ["terraform", "providers", "lock", *(f"-platform={p}" for p in platforms)]
+    command = ["terraform", "providers", "lock", "-no-color",
+               *(f"-platform={p}" for p in platforms)]
     if fs_mirror is not None:
         command.append(f"-fs-mirror={fs_mirror.resolve()}")
     if net_mirror is not None:
@@ -85,6 +86,9 @@ def run(args: argparse.Namespace) -> int:
         directory = Path(work)
         (directory / "providers.tf.json").write_text(json.dumps(configuration(), indent=2))
         if args.lock_file.is_file():
+            # Its checksums for other platforms are kept; a broken one is refused
+            # (naming its line), not overwritten.
+            read_lock(args.lock_file)
             shutil.copyfile(args.lock_file, directory / LOCK_FILE)
         env = {**os.environ, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1",
                "TF_INPUT": "0"}
