@@ -317,7 +317,8 @@ def fill(disk: Path) -> None:
 
 def synth_cli(out: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "fleetform.commands.cli", "synth", "--clusters-dir",
-                           str(CLUSTERS), "--out", str(out)], capture_output=True, text=True,
+                           str(CLUSTERS), "--out", str(out), "--lock-file", str(LOCK)],
+                          capture_output=True, text=True,
                           timeout=300, env={**os.environ, **CLEAN_ENV})
 
 

@@ -86,6 +86,8 @@ def test_gitlab_ci_local_runs_the_diff_job_of_a_merge_request(tmp_path):
     repo.git("config", "user.name", "Test")
     repo.git("config", "user.email", "test@example.com")
     base = repo.commit("fleet")
+    # The target branch (what gitlab-ci-local compares rules:changes with)
+    repo.git("update-ref", "refs/remotes/origin/main", base)
     values = project / "manifests/production/values/do-production/microservice-01/values.yaml"
     values.write_text("replicaCount: 4\nimage: {tag: '2.0.0'}\n"
                       "ingress: {hostname: shop.example.com}\n")

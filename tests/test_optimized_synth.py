@@ -6,13 +6,13 @@ import os
 import subprocess
 import sys
 
-from conftest import CLUSTERS
+from conftest import CLUSTERS, LOCK
 
 
 def _synth(out, *flags):
     result = subprocess.run(
         [sys.executable, *flags, "-m", "fleetform.commands.cli", "synth",
-         "--clusters-dir", str(CLUSTERS), "--out", str(out)],
+         "--clusters-dir", str(CLUSTERS), "--out", str(out), "--lock-file", str(LOCK)],
         capture_output=True, text=True, timeout=300, cwd=out.parent,
         env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"})
     assert result.returncode == 0, result.stderr

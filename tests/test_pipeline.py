@@ -547,6 +547,8 @@ def test_gitlab_ci_local_runs_exactly_the_changed_clusters_jobs(tmp_path):
     repo.git("config", "user.name", "Test")
     repo.git("config", "user.email", "test@example.com")
     base = repo.commit("fleet")
+    # The default branch as fetched (what gitlab-ci-local compares rules:changes with)
+    repo.git("update-ref", "refs/remotes/origin/main", base)
     cluster_yaml = project / "clusters" / PROD / "cluster.yaml"
     assert "max_nodes: 5" in cluster_yaml.read_text()
     cluster_yaml.write_text(cluster_yaml.read_text().replace("max_nodes: 5", "max_nodes: 6"))
@@ -558,7 +560,10 @@ def test_gitlab_ci_local_runs_exactly_the_changed_clusters_jobs(tmp_path):
     # clusters last applied at the base commit (GitLab deployments, read with the job token)
     listed = gitlab_ci_local(project, "--list-json")
     assert listed.returncode == 0, listed.stderr
-    assert {j["name"] for j in json.loads(listed.stdout)} == {"test", "changes", "clusters", "diff"}
+    # (a change to clusters/ only: the fleet checks, not the suite; on a push, no diff job)
+    assert {j["name"]: j["when"] for j in json.loads(listed.stdout)} == {
+        "test": "never", "fleet-checks": "on_success", "changes": "on_success",
+        "clusters": "on_success", "diff": "never"}
     with FakeGitLab() as gitlab:
         gitlab.deploy(MGMT, base)
         gitlab.deploy(PROD, base)

@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from fleetform.commands.pipeline import apply_commands, plan_commands, stack_dir
+from fleetform.fleet.provider_lock import HEADER
 from support.fake_gitlab import FakeGitLab
 
 NAME = "lockdemo"
@@ -64,6 +66,8 @@ def checkout(root: Path, backend: dict, gitlab: FakeGitLab, hold_until: Path | N
     directory = root / stack_dir(NAME)
     directory.mkdir(parents=True)
     (directory / "cdk.tf.json").write_text(json.dumps(stack))
+    # terraform_data is built in: the stack's lock names no provider
+    (directory / ".terraform.lock.hcl").write_text(HEADER)
     return root
 
 
@@ -73,7 +77,9 @@ def job_env(tmp_path: Path, gitlab: FakeGitLab, rev: str) -> dict[str, str]:
     config.write_text("")
     return {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "TF_CLI_CONFIG_FILE": str(config),
             "TF_IN_AUTOMATION": "true", "TF_INPUT": "false", "TF_VAR_rev": rev,
-            "TF_HTTP_USERNAME": gitlab.user, "TF_HTTP_PASSWORD": gitlab.token}
+            "TF_HTTP_USERNAME": gitlab.user, "TF_HTTP_PASSWORD": gitlab.token,
+            # as the child pipeline's variables: fleetform batch from this checkout
+            "PYTHONPATH": str(ROOT / "constructs")}
 
 
 def script(commands: list[str]) -> list[str]:
@@ -98,9 +104,9 @@ def test_a_plan_during_an_apply_waits_for_the_lock_and_plans_the_new_state(
     # the plan below has asked for it, however long that takes on a busy machine)
     release = tmp_path / "release-the-lock"
     applier = checkout(tmp_path / "apply-job", backend, gitlab, hold_until=release)
-    first = run(plan_commands(NAME, lock=True), applier, job_env(tmp_path, gitlab, "1"))
+    first = run(plan_commands([NAME], lock=True), applier, job_env(tmp_path, gitlab, "1"))
     assert first.returncode == 0, first.stderr
-    apply = subprocess.Popen(script(apply_commands(NAME)), cwd=applier,
+    apply = subprocess.Popen(script(apply_commands([NAME])), cwd=applier,
                              env=job_env(tmp_path, gitlab, "1"), stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     try:
@@ -108,7 +114,7 @@ def test_a_plan_during_an_apply_waits_for_the_lock_and_plans_the_new_state(
         apply_id = gitlab.locks[NAME]["ID"]
         # WHEN the next pipeline's plan job of the same cluster starts meanwhile
         planner = checkout(tmp_path / "plan-job", backend, gitlab)
-        planning = subprocess.Popen(script(plan_commands(NAME, lock=True)), cwd=planner,
+        planning = subprocess.Popen(script(plan_commands([NAME], lock=True)), cwd=planner,
                                     env=job_env(tmp_path, gitlab, "2"), stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True)
         try:
@@ -164,11 +170,11 @@ def test_without_a_lock_timeout_a_plan_during_an_apply_fails_at_once(tmp_path, b
 def test_an_apply_waits_for_a_lock_held_by_a_plan(tmp_path, backend, gitlab):
     job = checkout(tmp_path / "job", backend, gitlab)
     env = job_env(tmp_path, gitlab, "1")
-    assert run(plan_commands(NAME, lock=True), job, env).returncode == 0
+    assert run(plan_commands([NAME], lock=True), job, env).returncode == 0
     timer = hold_lock(gitlab, 3)
     try:
         started = time.monotonic()
-        proc = run(apply_commands(NAME), job, env)
+        proc = run(apply_commands([NAME]), job, env)
     finally:
         timer.cancel()
     assert proc.returncode == 0, proc.stderr
@@ -182,7 +188,7 @@ def test_a_merge_request_plan_reads_a_locked_state_without_taking_the_lock(
     job = checkout(tmp_path / "job", backend, gitlab)
     timer = hold_lock(gitlab, 60)
     try:
-        proc = run(plan_commands(NAME, lock=False), job, job_env(tmp_path, gitlab, "1"),
+        proc = run(plan_commands([NAME], lock=False), job, job_env(tmp_path, gitlab, "1"),
                    timeout=60)
     finally:
         timer.cancel()

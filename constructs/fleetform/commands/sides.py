@@ -109,6 +109,8 @@ def synth_side(side: Side, names: Sequence[str], workdir: Path,
     env = dict(os.environ if env is None else env)
     env.pop("FLEETFORM_CLUSTERS", None)
     env.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    # The stacks are compared, never run: no provider lock (a side may predate it).
+    env["FLEETFORM_LOCK_FILE"] = "none"
     code = side.project / "constructs"
     if (code / "fleetform").is_dir():
         env["PYTHONPATH"] = os.pathsep.join(

@@ -20,6 +20,8 @@ from .files import umask
 from .provider_lock import LOCK_FILE, read_lock, write_stack_locks
 
 SELECT_ENV = "FLEETFORM_CLUSTERS"
+#: The provider lock synth reads when --lock-file is not given; ``none``: no lock files.
+LOCK_ENV = "FLEETFORM_LOCK_FILE"
 
 
 def selected_names(names: Sequence[str] | None, env: Mapping[str, str]) -> list[str]:
@@ -69,12 +71,13 @@ def _in_file(error: ConfigError, file: Path) -> ConfigError:
 
 def synth(clusters_dir: str | Path, outdir: str | Path, *,
           names: Sequence[str] | None = None, env: Mapping[str, str] | None = None,
-          lock_file: str | Path = LOCK_FILE) -> list[str]:
+          lock_file: str | Path | None = LOCK_FILE) -> list[str]:
     """Validate the fleet, then synthesize the selected stacks into ``outdir``.
 
     The whole fleet is validated before anything is written. Each stack gets the
     entries of ``lock_file`` (the fleet's provider lock, see
-    :mod:`~fleetform.fleet.provider_lock`) for the providers it requires. Stacks are
+    :mod:`~fleetform.fleet.provider_lock`) for the providers it requires (None: no
+    lock files, for stacks only compared, never run, as ``fleetform diff``'s). Stacks are
     synthesized into a temporary sibling directory that replaces ``outdir``
     only once complete, so a failed or interrupted synth leaves the previous
     output as it was. Returns the names of the synthesized stacks.
@@ -84,16 +87,17 @@ def synth(clusters_dir: str | Path, outdir: str | Path, *,
     names = selected_names(names, env)
     chosen = [c.name for c in fleet.select(names)]
     outdir = Path(outdir)
-    lock_file = Path(lock_file)
-    locked = read_lock(lock_file)
+    lock_file = Path(lock_file) if lock_file is not None else None
+    locked = read_lock(lock_file) if lock_file is not None else None
 
     if env.get("CDKTF_OUTDIR"):
         # Run by the cdktf CLI, which owns its output directory.
         app = build_app(fleet, names=chosen, env=env)
         with _write_errors(Path(env["CDKTF_OUTDIR"])):
             app.synth()
-            write_stack_locks(Path(env["CDKTF_OUTDIR"]) / "stacks", chosen, locked,
-                              lock_file=lock_file)
+            if lock_file is not None:
+                write_stack_locks(Path(env["CDKTF_OUTDIR"]) / "stacks", chosen, locked,
+                                  lock_file=lock_file)
         return chosen
 
     outdir = check_outdir(outdir, Path(clusters_dir), fleet)
@@ -114,7 +118,8 @@ def synth(clusters_dir: str | Path, outdir: str | Path, *,
         app = build_app(fleet, names=chosen, outdir=staging, env=env)
         with _write_errors(outdir, unchanged=True):
             app.synth()
-            write_stack_locks(staging / "stacks", chosen, locked, lock_file=lock_file)
+            if lock_file is not None:
+                write_stack_locks(staging / "stacks", chosen, locked, lock_file=lock_file)
         try:
             _replace_dir(staging, outdir)
         except OSError as exc:
@@ -263,12 +268,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="directory of cluster directories (default: clusters)")
     parser.add_argument("--out", default="cdktf.out", type=Path,
                         help="output directory (default: cdktf.out)")
-    parser.add_argument("--lock-file", default=LOCK_FILE, type=Path, metavar="FILE",
-                        help=f"the fleet's provider lock, written by fleetform lock "
-                             f"(default: {LOCK_FILE})")
+    parser.add_argument("--lock-file", default=None, type=Path, metavar="FILE",
+                        help=f"the fleet's provider lock, written by fleetform lock (default: "
+                             f"${LOCK_ENV}, else {LOCK_FILE}; {LOCK_ENV}=none: stacks without "
+                             "lock files, only to compare them, as fleetform diff does)")
 
 
 def run(args: argparse.Namespace) -> int:
-    names = synth(args.clusters_dir, args.out, names=args.clusters, lock_file=args.lock_file)
+    lock_file = args.lock_file
+    if lock_file is None:
+        chosen = os.environ.get(LOCK_ENV, "") or LOCK_FILE
+        lock_file = None if chosen == "none" else Path(chosen)
+    names = synth(args.clusters_dir, args.out, names=args.clusters, lock_file=lock_file)
     print(f"synthesized {len(names)} stack(s) into {args.out}/stacks: {', '.join(names)}")
     return 0
