@@ -94,7 +94,10 @@ def first_error(output: str) -> str:
     lines = [_ANSI.sub("", line).strip(" │╷╵") .strip() for line in output.splitlines()]
     for index, line in enumerate(lines):
         if line.startswith("Error:"):
-            return line
+            # with the first line of its detail, which says why
+            detail = next((d for d in lines[index + 1:] if d), "")
+            return f"{line}: {detail}" if detail and not detail.startswith(("on ", "Error:")) \
+                else line
     tail = [line for line in lines if line]
     return tail[-1] if tail else "no output"
 
@@ -256,10 +259,11 @@ class Batch:
 
     def _one(self, name: str) -> Result:
         if self.stop.is_set():
-            return Result(name, self.command)
-        started = time.monotonic()
-        result = getattr(self, self.command)(name)
-        result.seconds = round(time.monotonic() - started, 1)
+            result = Result(name, self.command)  # not started: recorded as such below
+        else:
+            started = time.monotonic()
+            result = getattr(self, self.command)(name)
+            result.seconds = round(time.monotonic() - started, 1)
         if result.status == "failed" and self.command == "apply":
             self.stop.set()
         stack = self.stacks_dir / name
