@@ -96,7 +96,8 @@ def fake_job_checkout(tmp_path, names: list[str]) -> tuple[dict[str, str], Path]
         stack.mkdir(parents=True)
         (stack / "cdk.tf.json").write_text("{}\n")
         (stack / ".terraform.lock.hcl").write_text(
-            'provider "registry.terraform.io/hashicorp/aws" {\n  version = "5.0.0"\n}\n')
+            'provider "registry.terraform.io/hashicorp/aws" {\n  version = "5.0.0"\n'
+            '  hashes = [\n    "h1:c3RhbmQtaW4=",\n  ]\n}\n')
     (project / "constructs").symlink_to(ROOT / "constructs")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()

@@ -42,9 +42,10 @@ from pathlib import Path
 from typing import Mapping
 
 from ..errors import ConfigError
+from ..fleet.provider_lock import LOCK_FILE, read_lock
 
-STACKS_DIR = Path("cdktf.out") / "stacks"
-LOCK_FILE = ".terraform.lock.hcl"
+#: Where synth writes the stacks (``cdktf.out/stacks/<name>/``).
+STACKS_DIR = "cdktf.out/stacks"
 #: How long a plan or an apply waits for the state lock (another apply, a plan).
 LOCK_TIMEOUT = "20m"
 #: Stacks run at a time unless ``--jobs`` says otherwise.
@@ -58,7 +59,6 @@ _APPLY_SUMMARY = re.compile(r"Apply complete! Resources: (\d+) added, (\d+) chan
                             r"(\d+) destroyed")
 _CACHED = re.compile(r"^- Using \S+ v\S+ from the shared cache directory$", re.M)
 _INSTALLING = re.compile(r"^- Installing (\S+) v(\S+)\.\.\.$", re.M)
-_LOCK_ENTRY = re.compile(r'^provider\s+"([^"]+)"\s*\{\s*\n\s*version\s*=\s*"([^"]+)"', re.M)
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -104,8 +104,7 @@ def first_error(output: str) -> str:
 
 def locked_providers(stack: Path) -> frozenset[str]:
     """``address@version`` of each provider in the stack's lock file."""
-    text = (stack / LOCK_FILE).read_text(encoding="utf-8")
-    return frozenset(f"{a}@{v}" for a, v in _LOCK_ENTRY.findall(text))
+    return frozenset(f"{e.address}@{e.version}" for e in read_lock(stack / LOCK_FILE).values())
 
 
 class ProviderCache:
@@ -184,7 +183,11 @@ class Batch:
             result.error = (f"{stack / LOCK_FILE} is missing: synthesize the stack with "
                             "the fleet's provider lock (./fleet synth)")
             return False
-        providers = locked_providers(stack)
+        try:
+            providers = locked_providers(stack)
+        except ConfigError as exc:  # this stack fails; the others go on
+            result.status, result.failed_step, result.error = "failed", "init", str(exc)
+            return False
         args = ["terraform", "init", "-input=false", "-no-color", "-lockfile=readonly"]
         with self.cache.lock:
             alone = not self.cache.holds(providers)
@@ -321,7 +324,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                           "state and lock.")
     parser.add_argument("command", choices=("plan", "apply"))
     parser.add_argument("clusters", nargs="+", metavar="CLUSTER")
-    parser.add_argument("--stacks-dir", type=Path, default=STACKS_DIR, metavar="DIR",
+    parser.add_argument("--stacks-dir", type=Path, default=Path(STACKS_DIR), metavar="DIR",
                         help=f"where the synthesized stacks are (default: {STACKS_DIR})")
     parser.add_argument("-j", "--jobs", type=int, default=DEFAULT_JOBS, metavar="N",
                         help=f"stacks at a time (default: {DEFAULT_JOBS})")

@@ -48,13 +48,13 @@ from ..errors import ConfigError
 from ..fleet.clouds import CLOUDS
 from ..fleet.files import write_atomically
 from ..fleet.provider_lock import LOCK_FILE
+from .batch import STACKS_DIR
 from .gitdiff import add_base_arguments, changes_from_args, ci_applies, warn
 from .gitdiff_results import AffectedCluster, Changes
 from .gitlab import ENVIRONMENT_PREFIX
 from .retirement import deregister_command, retire_job, retirement_steps  # noqa: F401
 
 STAGES = ["synth", "plan", "apply", "retire"]
-STACKS_DIR = "cdktf.out/stacks"
 #: The one job that synthesizes every affected stack.
 SYNTH_JOB = "synth"
 #: Workers per plan or apply job: 200 clusters are 20 jobs a step, 1,000 are 100.
@@ -130,6 +130,11 @@ class Batch:
     @property
     def environment(self) -> str:
         return ENVIRONMENT.format(name=self.name) if self.single else BATCH_ENVIRONMENT
+
+    @property
+    def cache_group(self) -> str:
+        """Its jobs' provider cache: its cloud's, or the (bigger) management stack's."""
+        return f"management-{self.cloud}" if self.management else self.cloud
 
     @property
     def plan_job(self) -> str:
@@ -228,8 +233,7 @@ def _synth_job(names: list[str]) -> dict[str, Any]:
 def _provider_cache(batch: Batch, *, push: bool) -> dict[str, Any]:
     """The shared provider cache of a batch's jobs, keyed on the lock file; one per
     cloud (and one for the management cluster, whose stack has more providers)."""
-    group = f"management-{batch.cloud}" if batch.management else batch.cloud
-    return {"key": {"files": [LOCK_FILE], "prefix": f"providers-{group}"},
+    return {"key": {"files": [LOCK_FILE], "prefix": f"providers-{batch.cache_group}"},
             "paths": [f"{PLUGIN_CACHE}/"], "policy": "pull-push" if push else "pull"}
 
 
@@ -341,8 +345,7 @@ def generate(changes: Changes, *, apply: bool, batch_size: int = DEFAULT_BATCH_S
     management = next((b for b in planned if b.management), None)
     pushes: set[str] = set()
     for batch in planned:
-        group = f"management-{batch.cloud}" if batch.management else batch.cloud
-        push, _ = group not in pushes, pushes.add(group)
+        push, _ = batch.cache_group not in pushes, pushes.add(batch.cache_group)
         jobs[batch.plan_job] = _cloud_credentials(
             _plan_job(batch, management, apply=apply, push_cache=push, parallel=parallel),
             batch)

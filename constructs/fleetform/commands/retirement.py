@@ -14,9 +14,8 @@ from typing import Any
 from ..constructs.applicationsets import ARGOCD_NAMESPACE
 from ..fleet.clouds import CLOUDS
 from .gitdiff_results import CLUSTER_FILE, CLUSTERS_DIR, RemovedCluster
+from .batch import STACKS_DIR
 from .gitlab import ENVIRONMENT_PREFIX
-
-STACKS_DIR = "cdktf.out/stacks"
 
 
 def deregister_command(cluster: RemovedCluster) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from ..errors import ConfigError
+from ..fleet.provider_lock import LOCK_ENV
 from ..fleet.repositories import git_remote_urls
 from .git import Git
 from .gitdiff_results import CLUSTERS_DIR
@@ -110,7 +111,7 @@ def synth_side(side: Side, names: Sequence[str], workdir: Path,
     env.pop("FLEETFORM_CLUSTERS", None)
     env.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     # The stacks are compared, never run: no provider lock (a side may predate it).
-    env["FLEETFORM_LOCK_FILE"] = "none"
+    env[LOCK_ENV] = "none"
     code = side.project / "constructs"
     if (code / "fleetform").is_dir():
         env["PYTHONPATH"] = os.pathsep.join(

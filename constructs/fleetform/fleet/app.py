@@ -17,11 +17,9 @@ from ..errors import ConfigError, ConfigErrors
 from ..interrupts import deferred
 from .config import Fleet, load_fleet
 from .files import umask
-from .provider_lock import LOCK_FILE, read_lock, write_stack_locks
+from .provider_lock import LOCK_ENV, LOCK_FILE, read_lock, write_stack_locks
 
 SELECT_ENV = "FLEETFORM_CLUSTERS"
-#: The provider lock synth reads when --lock-file is not given; ``none``: no lock files.
-LOCK_ENV = "FLEETFORM_LOCK_FILE"
 
 
 def selected_names(names: Sequence[str] | None, env: Mapping[str, str]) -> list[str]:

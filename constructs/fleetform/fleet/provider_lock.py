@@ -25,6 +25,9 @@ from ..providers.versions import provider_address
 
 #: The lock file, in the project directory (beside ``cdktf.json``), and in each stack.
 LOCK_FILE = ".terraform.lock.hcl"
+#: The lock synth reads when ``--lock-file`` is not given; ``none``: stacks without lock
+#: files (only compared, never run, as ``fleetform diff``'s sides).
+LOCK_ENV = "FLEETFORM_LOCK_FILE"
 #: What writes (or updates) the lock file.
 LOCK_COMMAND = "./fleet lock"
 #: Terraform's header of a lock file.
