@@ -35,10 +35,11 @@ def test_top_level_help_imports_no_command():
     assert _imported("--help") == {"commands": [], "cdktf": False}
 
 
-#: Command modules a command builds on (the pipeline is generated from `changed`; diff
+#: Command modules a command builds on (the pipeline is generated from `changed`, and its
+#: jobs run `batch` in the stacks' directory; diff
 #: finds the change as `changed` does, and renders manifests with validate_render, not
 #: the validate command; move-state reads Git with commands.git, not the changed command).
-USES = {"pipeline": ["fleetform.commands.gitdiff"],
+USES = {"pipeline": ["fleetform.commands.batch", "fleetform.commands.gitdiff"],
         "diff": ["fleetform.commands.gitdiff"]}
 
 
