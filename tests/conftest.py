@@ -39,6 +39,17 @@ else:
     os.environ[SCRATCH_ENV] = f"{os.getpid()}:{SCRATCH}"
 os.environ["TMPDIR"] = str(SCRATCH)
 
+#: The suite never reaches the internet, whatever the machine can: the test fleet's
+#: wrappers name public chart repositories, which validate and diff would otherwise
+#: fetch from. Every HTTP(S) request but those to loopback goes to a proxy address
+#: that refuses connections, so such a fetch fails at once, the same way everywhere
+#: (Python's urllib, git and Helm's registry client all read these variables).
+for _proxy in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+    os.environ[_proxy] = "http://127.0.0.1:9"
+os.environ["no_proxy"] = os.environ["NO_PROXY"] = "127.0.0.1,localhost,::1"
+#: Charts fetched by the tests are cached here, never in the user's cache.
+os.environ["FLEETFORM_CHART_CACHE"] = str(SCRATCH / "chart-cache")
+
 ROOT = Path(__file__).resolve().parent.parent
 #: The project's provider lock, which synth gives each stack (tests run elsewhere).
 LOCK = ROOT / ".terraform.lock.hcl"

@@ -1,4 +1,4 @@
-"""The package layout: imports only go down (commands -> fleet -> constructs -> providers).
+"""The package layout: imports only go down (commands -> render -> fleet -> constructs -> providers).
 
 Every module of ``fleetform`` is parsed with ``ast`` (no import is run), each
 import resolved to a module of the package, and two rules checked: no module
@@ -18,7 +18,7 @@ import fleetform
 PACKAGE_DIR = Path(fleetform.__file__).resolve().parent
 
 #: Each subpackage's rank: a module may import its own layer and those below.
-LAYERS = {"providers": 1, "constructs": 2, "fleet": 3, "commands": 4}
+LAYERS = {"providers": 1, "constructs": 2, "fleet": 3, "render": 4, "commands": 5}
 #: Modules at the package root, importable from every layer; they import no layer
 #: (the user's error type, and how an interrupt is told from a failure).
 ROOT_MODULES = {"errors", "interrupts"}

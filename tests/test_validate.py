@@ -12,6 +12,7 @@ from conftest import CLUSTERS, EXAMPLE_PROJECT, SCHEMAS, SHARED_SCHEMAS, write_c
 from fleetform.commands.cli import main
 from fleetform.errors import ConfigError
 from fleetform.fleet.repositories import parse_overrides
+from fleetform.render import NOT_FETCHED
 from fleetform.fleet.repository_fetch import normalize_git_url
 from fleetform.commands.validate import validate_fleet
 from fleetform.commands.validate_report import Progress
@@ -72,25 +73,29 @@ def test_charts_with_upstream_dependencies_are_reported_not_rendered(example_rep
     assert sorted(not_rendered) == ["cert-manager/cert-manager", "ingress/ingress-nginx"]
     nginx = not_rendered["ingress/ingress-nginx"]
     assert nginx.clusters == ["do-management", "do-production"]
+    # validate_fleet without a ChartDependencies fetches nothing.
     assert nginx.dependencies == [{"name": "ingress-nginx", "version": "4.14.1",
                                    "repository": "https://kubernetes.github.io/ingress-nginx",
-                                   "status": "missing"}]
+                                   "reason": NOT_FETCHED}]
     assert not_rendered["cert-manager/cert-manager"].dependencies[0]["repository"] == \
         "https://charts.jetstack.io"
     warnings = [str(w) for w in example_report.warnings]
     assert len(warnings) == 2
-    assert all("dependencies not available offline, not rendered" in w for w in warnings)
+    assert all(": dependencies.ingress-nginx: not rendered: dependency ingress-nginx 4.14.1 from "
+               "https://kubernetes.github.io/ingress-nginx: not fetched (--no-fetch)" in w
+               for w in warnings if "ingress" in w)
 
 
 def test_cli_passes_on_the_example_and_says_what_was_rendered(capsys, monkeypatch):
     monkeypatch.chdir(EXAMPLE_PROJECT)
 
-    code, out, err = run_cli(capsys, "validate", "--argocd-schemas", str(SCHEMAS))
+    # Offline: the test fleet's wrappers name the public chart repositories.
+    code, out, err = run_cli(capsys, "validate", "--no-fetch", "--argocd-schemas", str(SCHEMAS))
 
     assert code == 0, out
     assert "6 (cluster, app) pairs on 2 clusters -> 4 distinct (chart, values) combinations: " \
            "2 rendered, 2 not rendered" in out
-    assert "not rendered: 2 chart(s) whose dependencies are not available offline; " \
+    assert "not rendered: 2 chart(s) with dependencies that could not be had (above); " \
            "checked: Chart.yaml" in out
     assert "validate: OK: 0 error(s), 2 warning(s)" in out
     # Helm's own stderr logging is captured, and no progress bar off a terminal.
@@ -100,7 +105,8 @@ def test_cli_passes_on_the_example_and_says_what_was_rendered(capsys, monkeypatc
 def test_strict_fails_on_charts_that_were_not_rendered(capsys, monkeypatch):
     monkeypatch.chdir(EXAMPLE_PROJECT)
 
-    code, out, _ = run_cli(capsys, "validate", "--strict", "--argocd-schemas", str(SCHEMAS))
+    code, out, _ = run_cli(capsys, "validate", "--strict", "--no-fetch", "--argocd-schemas",
+                           str(SCHEMAS))
 
     assert code == 1
     assert "validate: FAILED: 0 error(s), 2 warning(s) (strict)" in out
@@ -118,6 +124,9 @@ def test_json_output_for_scripts(capsys, monkeypatch):
     assert doc["summary"]["not_rendered"] == 2
     entry = next(n for n in doc["not_rendered"] if n["app"] == "ingress/ingress-nginx")
     assert "helm lint of the chart itself" in entry["checked"]
+    # Fetched by default; the suite's machine reaches no chart repository (conftest).
+    assert entry["dependencies"][0]["reason"].startswith(
+        "repository unreachable: kubernetes.github.io (")
     assert "templates of the dependencies" in entry["not_checked"]
     assert {p["severity"] for p in doc["problems"]} == {"warning"}
 

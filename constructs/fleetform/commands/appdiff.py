@@ -30,6 +30,7 @@ from ..errors import ConfigError
 from ..fleet.config import Fleet, load_fleet
 from ..fleet.yamlfile import load_yaml_all, read_yaml
 from ..fleet.links import ChartCopies
+from ..render import ChartDependencies, complete_chart
 from ..fleet.repositories import (NO_FETCHER, Deployment, RepoLocation, locate, merge_values,
                                   plan, scan_apps)
 from ..fleet.repository_fetch import RepositoryFetcher
@@ -225,7 +226,9 @@ class _Rendered:
 class Renderer:
     """Renders (chart, values, Kubernetes minor) once each; counts what it renders."""
 
-    def __init__(self) -> None:
+    def __init__(self, dependencies: ChartDependencies | None = None) -> None:
+        #: Fetches the dependencies charts do not vendor (None: such charts are not rendered).
+        self.dependencies = dependencies
         self.renders = 0
         self._cache: dict[tuple[str, ...], _Rendered] = {}
         self._hashes: dict[Path, str] = {}
@@ -285,10 +288,11 @@ class Renderer:
             return _Rendered(None, error=f"{d.app.directory}: cannot be copied for Helm "
                                          f"({exc.strerror or exc})")
         try:
-            missing = tuple(f"{x['name']} {x['version']}" for x in helm.dependency_list(directory)
-                            if x.get("status") == "missing")
-            if missing:
-                return _Rendered(None, missing=missing)
+            _, unavailable = complete_chart(directory, source=d.app.directory,
+                                            root=d.location.checkout,
+                                            dependencies=self.dependencies)
+            if unavailable:
+                return _Rendered(None, missing=tuple(str(u) for u in unavailable))
             if directory not in self._charts:
                 self._charts[directory] = helm.Chart.load(directory)
             self.renders += 1
@@ -381,8 +385,7 @@ def compare_pair(key: tuple[str, str], old: Deployment | None, new: Deployment |
         if result.error:
             pair.problems.append(f"{side}: cannot render: {result.error}")
         if result.missing:
-            pair.problems.append(f"{side}: not rendered: dependencies not available offline "
-                                 f"({', '.join(result.missing)})")
+            pair.problems.extend(f"{side}: not rendered: dependency {m}" for m in result.missing)
     if a.objects is None or b.objects is None:
         pair.status = "error" if (a.error or b.error) else "not rendered"
         pair.rendered_objects = len(b.objects) if b.objects is not None and new else None

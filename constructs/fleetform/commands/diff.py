@@ -36,6 +36,7 @@ from ..errors import ConfigError, ConfigErrors
 from ..fleet.files import write_atomically
 from ..fleet.repositories import NO_FETCH_OPTION, REPOS_ENV, parse_overrides
 from ..fleet.repository_fetch import RepositoryFetcher
+from ..render import ChartCache, ChartDependencies, default_cache_dir
 from . import gates, mrnote
 from .appdiff import Renderer, load_side, manifests, routing
 from .diffreport import FleetDiff, format_markdown, format_text
@@ -73,14 +74,17 @@ def build_diff(root: Path | str, changes: Changes, *, working: bool = False,
 
     ``fetch``: clone repositories that are not in this checkout, at each side's
     revision (otherwise they must be given in ``overrides``; ``not_fetched`` says
-    so in the warning of each repository left out).
+    so in the warning of each repository left out), and fetch the dependencies
+    charts do not vendor, each side at its own versions (otherwise such charts
+    are not rendered).
     """
     env = os.environ if env is None else env
     if changes.base is None or changes.merge_base is None:
         raise ConfigError(f"no base commit to compare with ({changes.note or 'none given'}): "
                           "fleetform diff needs one", field="--base")
     git = Git(root)
-    renderer = Renderer()
+    renderer = Renderer(ChartDependencies(ChartCache(default_cache_dir(env)), env=env)
+                        if fetch else None)
     fetcher = RepositoryFetcher(env) if fetch else None
     with tempfile.TemporaryDirectory(prefix="fleetform-diff-") as tmp:
         work = Path(tmp)
@@ -125,6 +129,8 @@ def build_diff(root: Path | str, changes: Changes, *, working: bool = False,
                     proc.kill()
                     proc.wait()
             renderer.close()
+            if renderer.dependencies is not None:
+                renderer.dependencies.close()
             if fetcher is not None:
                 fetcher.close()
         stack_diffs = diff_stacks(*stacks)
@@ -165,8 +171,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="a checkout of LABEL's repository when it is not in this one "
                              f"(repeatable; env {REPOS_ENV}); used for both sides")
     parser.add_argument("--no-fetch", action="store_true",
-                        help="do not clone repositories that are not in this checkout (by "
-                             "default each side's revision is cloned, to compare them)")
+                        help="stay offline: do not clone repositories that are not in this "
+                             "checkout (by default each side's revision is cloned, to compare "
+                             "them), nor fetch the chart dependencies that charts do not vendor "
+                             "(by default each side's versions, through the chart cache)")
 
 
 def run(args: argparse.Namespace) -> int:

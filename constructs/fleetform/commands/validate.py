@@ -17,9 +17,12 @@ What is checked, in order:
   kinds, against the strict Argo CD schemas.
 
 Each distinct (chart, value file contents) combination is rendered once,
-however many clusters receive it. A chart whose dependencies are not vendored
-in ``charts/`` cannot be rendered offline: it is linted, reported as "not
-rendered" with a warning, and fails the run only with ``--strict``.
+however many clusters receive it. The dependencies a chart does not vendor in
+``charts/`` are fetched (:mod:`fleetform.render`: the chart repository or OCI
+registry, ``Chart.lock`` honoured, a cache shared across runs). A chart with a
+dependency that cannot be fetched (or with ``--no-fetch``) is linted, reported
+as "not rendered" with a warning naming each dependency and why, and fails the
+run only with ``--strict``.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from ..fleet.repositories import (NO_FETCH_OPTION, NO_FETCHER, add_repository_op
                                   check_cluster_names, display, locate, parse_overrides, plan,
                                   scan_apps)
 from ..fleet.repository_fetch import RepositoryFetcher
+from ..render import ChartDependencies
 from .validate_checks import Run
 from .validate_report import (CHECKED_WITHOUT_RENDER, NOT_CHECKED, NotRendered, Problem, Progress,
                               Report)
@@ -64,7 +68,8 @@ def validate_fleet(clusters_dir: str | Path = "clusters", *,
                    env: Mapping[str, str] | None = None,
                    kubernetes_version: str | None = None,
                    fetcher: RepositoryFetcher | None = None,
-                   not_fetched: str = NO_FETCHER) -> Report:
+                   not_fetched: str = NO_FETCHER,
+                   dependencies: ChartDependencies | None = None) -> Report:
     """Validate the fleet in ``clusters_dir`` and its manifest repositories.
 
     ``kubernetes_version`` (``X.Y``) checks the fleet as if every cluster ran
@@ -78,6 +83,8 @@ def validate_fleet(clusters_dir: str | Path = "clusters", *,
     rendering to those clusters (layout checks stay fleet-wide); ``fetcher``
     clones the repositories not in this checkout (none are cloned without one;
     ``not_fetched`` then says why, see :func:`fleetform.fleet.repositories.locate`).
+    ``dependencies`` fetches the dependencies that charts do not vendor; without it
+    such charts are not rendered.
     Problems are returned in the report; usage errors raise ConfigError.
     """
     started = time.perf_counter()
@@ -113,7 +120,7 @@ def validate_fleet(clusters_dir: str | Path = "clusters", *,
                                        label=label))
     report.repositories = {label: loc.describe() for label, loc in locations.items()}
 
-    run = Run(fleet, locations, schemas_dir, report, progress)
+    run = Run(fleet, locations, schemas_dir, report, progress, dependencies=dependencies)
     try:
         run.check_applicationsets()
         scanned = {}
@@ -144,14 +151,17 @@ def validate_fleet(clusters_dir: str | Path = "clusters", *,
             run.check_combination(combo, not_rendered)
             progress.advance(f"{combo.app.label}: {combo.app.key}")
         for entry in not_rendered.values():
-            deps = ", ".join(f"{d['name']} {d['version']} from {d['repository']}"
-                             for d in entry.dependencies)
-            run.warning(f"dependencies not available offline, not rendered: {deps}",
-                        file=entry.chart, field="dependencies", label=entry.label,
-                        app=entry.app, clusters=tuple(entry.clusters))
+            for d in entry.dependencies:
+                run.warning(f"not rendered: dependency {d['name']} {d['version']} from "
+                            f"{d['repository'] or '(no repository)'}: {d['reason']}",
+                            file=entry.chart, field=f"dependencies.{d['name']}",
+                            label=entry.label, app=entry.app, clusters=tuple(entry.clusters))
         report.not_rendered = list(not_rendered.values())
     finally:
         run.close()
+        if dependencies is not None:
+            report.chart_downloads = dependencies.downloads
+            report.chart_cache_hits = dependencies.cache_hits
     # Two labels may share a repository directory: report each finding once.
     report.problems = list(dict.fromkeys(report.problems))
     report.seconds = time.perf_counter() - started
@@ -174,8 +184,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "replacement cluster): render with it, check its schemas, flag "
                              "APIs it no longer serves")
     parser.add_argument("--strict", action="store_true",
-                        help="fail on warnings too, e.g. charts not rendered because their "
-                             "dependencies are not available offline")
+                        help="fail on warnings too, e.g. charts not rendered because a "
+                             "dependency could not be fetched")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="output format (default: text)")
 
@@ -224,12 +234,14 @@ def format_text(report: Report, strict: bool = False) -> str:
             f"{report.objects} objects checked against Kubernetes {versions or '-'} schemas, "
             f"{report.argocd_objects} against Argo CD schemas; {report.applicationsets} "
             "generated ApplicationSets checked")
+        if report.chart_downloads or report.chart_cache_hits:
+            lines.append(f"upstream charts: {report.chart_downloads} download(s), "
+                         f"{report.chart_cache_hits} from the chart cache")
         if report.not_rendered:
             lines.append(
-                f"not rendered: {len(report.not_rendered)} chart(s) whose dependencies are not "
-                f"available offline; checked: {', '.join(CHECKED_WITHOUT_RENDER)}; not checked: "
-                f"{', '.join(NOT_CHECKED)} (vendor them into charts/ with helm dependency build "
-                "to render them; --strict fails on this)")
+                f"not rendered: {len(report.not_rendered)} chart(s) with dependencies that "
+                f"could not be had (above); checked: {', '.join(CHECKED_WITHOUT_RENDER)}; not "
+                f"checked: {', '.join(NOT_CHECKED)} (--strict fails on this)")
         if report.unchecked_kinds:
             kinds = ", ".join(f"{k} ({a}) x{n}"
                               for (a, k), n in sorted(report.unchecked_kinds.items()))
@@ -247,16 +259,19 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "text" and sys.stderr.isatty():
         progress = _RichProgress()
     fetcher = None if args.no_fetch else RepositoryFetcher()
+    charts = None if args.no_fetch else ChartDependencies()
     try:
         report = validate_fleet(args.clusters_dir, repos=repos, schemas_dir=args.argocd_schemas,
                                 clusters=args.only, progress=progress,
                                 kubernetes_version=args.kubernetes_version, fetcher=fetcher,
-                                not_fetched=NO_FETCH_OPTION)
+                                not_fetched=NO_FETCH_OPTION, dependencies=charts)
     finally:
         if isinstance(progress, _RichProgress):
             progress.stop()
         if fetcher is not None:
             fetcher.close()
+        if charts is not None:
+            charts.close()
     if args.format == "json":
         print(json.dumps(report.to_dict(args.strict), indent=2))
     else:

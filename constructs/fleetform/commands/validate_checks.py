@@ -15,6 +15,7 @@ from ..fleet.yamlfile import read_yaml
 from ..fleet.links import ChartCopies
 from ..fleet.repositories import (AppDir, Deployment, RepoLocation, ValueFile, closest, display,
                                   merge_values)
+from ..render import NOT_FETCHED, ChartDependencies
 from .validate_render import Combination, RenderChecks, path_text
 from .validate_report import Problem, Progress, Report
 from .validate_schemas import ARGOCD_KINDS, SCHEMAS_ENV
@@ -34,7 +35,9 @@ class Run(RenderChecks):
     """One validate run over a loaded fleet: its checks add problems to ``report``."""
 
     def __init__(self, fleet: Fleet, locations: dict[str, RepoLocation],
-                 schemas_dir: Path | None, report: Report, progress: Progress) -> None:
+                 schemas_dir: Path | None, report: Report, progress: Progress,
+                 dependencies: ChartDependencies | None = None,
+                 not_fetched: str = NOT_FETCHED) -> None:
         self.fleet = fleet
         self.locations = locations
         self.schemas_dir = schemas_dir
@@ -45,6 +48,9 @@ class Run(RenderChecks):
         self._parsed: dict[Path, dict | None] = {}
         self._charts: dict[Path, Any] = {}
         self._copies = ChartCopies()
+        #: Fetches the dependencies charts do not vendor (None: they are not rendered).
+        self.dependencies = dependencies
+        self.not_fetched = not_fetched
 
     # -- reporting ---------------------------------------------------------
 

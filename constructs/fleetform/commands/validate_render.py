@@ -17,6 +17,7 @@ from typing import Any, Iterator, Sequence
 from ..errors import ConfigError
 from ..fleet.repositories import AppDir, Deployment, RepoLocation, ValueFile, display
 from ..fleet.yamlfile import load_yaml_all
+from ..render import complete_chart
 from .validate_report import NotRendered
 from .validate_schemas import ARGOCD_KINDS, k8s_validator, removed_api, schema_version
 
@@ -170,15 +171,16 @@ class RenderChecks:
                        **where)
             return
         try:
-            dependencies = helm.dependency_list(chart_dir)
+            statuses, missing = complete_chart(
+                chart_dir, source=app.directory, root=self.locations[app.label].checkout,
+                dependencies=self.dependencies, not_fetched=self.not_fetched)
         except helm.HelmError as exc:
             self.error("cannot read the chart's dependencies: "
                        f"{self._local_paths(_one_line(exc.detail), app)}",
                        file=chart_file, **where)
             return
-        missing = [d for d in dependencies if d.get("status") == "missing"]
-        for dep in dependencies:
-            if dep.get("status") not in ("ok", "unpacked", "missing"):
+        for dep in statuses:
+            if dep.get("status") not in ("ok", "unpacked"):
                 self.error(f"dependency {dep['name']} {dep['version']} in charts/: "
                            f"{dep['status']}", file=chart_file, field="dependencies", **where)
 
@@ -214,9 +216,7 @@ class RenderChecks:
             entry = not_rendered.get(chart_dir)
             if entry is None:
                 entry = not_rendered[chart_dir] = NotRendered(
-                    app.label, app.key, chart_file, [],
-                    [{k: str(d.get(k, "")) for k in ("name", "version", "repository", "status")}
-                     for d in missing])
+                    app.label, app.key, chart_file, [], [d.to_dict() for d in missing])
             entry.clusters.extend(c for c in combo.clusters if c not in entry.clusters)
             return
 

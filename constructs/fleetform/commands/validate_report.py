@@ -50,7 +50,7 @@ class Problem:
 
 @dataclass
 class NotRendered:
-    """A chart whose dependencies are not available offline."""
+    """A chart not rendered because dependencies it does not vendor could not be had."""
 
     label: str
     app: str
@@ -89,6 +89,9 @@ class Report:
     schema_versions: dict[str, str] = field(default_factory=dict)
     #: ``--kubernetes-version``: the version every cluster was checked as running.
     kubernetes_version: str | None = None
+    #: Upstream charts downloaded, and those taken from the chart cache.
+    chart_downloads: int = 0
+    chart_cache_hits: int = 0
     seconds: float = 0.0
 
     @property
@@ -112,6 +115,8 @@ class Report:
                 "not_rendered": len(self.not_rendered), "objects": self.objects,
                 "argocd_objects": self.argocd_objects,
                 "applicationsets": self.applicationsets,
+                "chart_downloads": self.chart_downloads,
+                "chart_cache_hits": self.chart_cache_hits,
                 "errors": len(self.errors), "warnings": len(self.warnings),
                 "seconds": round(self.seconds, 3),
             },

@@ -60,9 +60,11 @@ def add_repository_options(parser: argparse.ArgumentParser) -> None:
                              "remotes or the repository's path exists in it, else a "
                              f"shallow clone of its URL; env {REPOS_ENV})")
     parser.add_argument("--no-fetch", action="store_true",
-                        help="do not clone repositories that are not in this checkout "
-                             "(default: a shallow clone of the URL and revision, into a "
-                             "temporary directory removed afterwards)")
+                        help="stay offline: do not clone repositories that are not in this "
+                             "checkout (default: a shallow clone of the URL and revision, into "
+                             "a temporary directory removed afterwards), nor fetch the chart "
+                             "dependencies that charts do not vendor (default: from their "
+                             "chart repository or OCI registry, through the chart cache)")
 
 
 def display(path: Path) -> str:
