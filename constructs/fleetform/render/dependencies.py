@@ -267,9 +267,7 @@ class ChartDependencies:
         chosen = wanted if is_version and isinstance(source, OciRegistry) else \
             best_version(available, wanted)
         if chosen is None:
-            newest = best_version(available, "*")
-            raise FetchError(f"no version of {name} matching {wanted!r} in {repository}"
-                             + (f" (the newest is {newest})" if newest else ""))
+            raise self._no_version(source, name, wanted, available)
         key = (repository, name, _clean(chosen))
         if key not in self._archives:
             cached = self._cached(repository, name, _clean(chosen))
@@ -280,12 +278,24 @@ class ChartDependencies:
                     else source.archive(entries[chosen])
                 self.cache.put(repository, name, _clean(chosen), result[0])
             except FetchError as exc:
-                result = exc
+                result = self._no_version(source, name, wanted) if exc.not_found else exc
             self._archives[key] = result
         result = self._archives[key]
         if isinstance(result, FetchError):
             raise result
         return result
+
+    @staticmethod
+    def _no_version(source: HttpRepository | OciRegistry, name: str, wanted: str,
+                    available: list[str] | None = None) -> FetchError:
+        if available is None:  # an OCI tag that is not there: say which are
+            try:
+                available = source.tags(name)  # type: ignore[union-attr]
+            except FetchError:
+                available = []
+        newest = best_version(available, "*")
+        return FetchError(f"no version of {name} matching {wanted!r} in {source.url}"
+                          + (f" (the newest is {newest})" if newest else ""))
 
     def _cached(self, repository: str, name: str, version: str) -> tuple[bytes, str] | None:
         key = (repository, name, version)

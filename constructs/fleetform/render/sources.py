@@ -49,9 +49,11 @@ TIMEOUT = 30
 class FetchError(Exception):
     """Why a chart could not be fetched, as one line that says what to do."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, not_found: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        #: The repository answered that it has no such chart or version.
+        self.not_found = not_found
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,7 @@ def credentials_for(url: str, known: list[Credentials]) -> Credentials | None:
 
 
 def _mib(size: int) -> str:
-    return f"{size / (1 << 20):g} MiB"
+    return f"{size >> 20} MiB" if size >= 1 << 20 else f"{size} bytes"
 
 
 def _is_loopback(host: str) -> bool:
@@ -300,7 +302,8 @@ class OciRegistry:
     def _error(self, exc: Exception, what: str) -> FetchError:
         detail = " ".join(str(getattr(exc, "detail", exc)).split())
         lowered = detail.lower()
-        if any(w in lowered for w in ("unauthorized", "401", "403", "denied", "forbidden")):
+        if any(w in lowered for w in ("unauthorized", "401", "403", "denied", "forbidden",
+                                      "credential")):
             return FetchError(
                 f"authentication refused by {self.host} ({what}): "
                 + (f"check the credentials in {self.credentials.variables}" if self.credentials
@@ -310,7 +313,7 @@ class OciRegistry:
             return FetchError(f"registry unreachable: {self.host} ({detail}): check the URL and "
                               "the network, or pass --no-fetch")
         if "not found" in lowered or "manifest unknown" in lowered or "404" in lowered:
-            return FetchError(f"not found in {self.url} ({what})")
+            return FetchError(f"not found in {self.url} ({what})", not_found=True)
         return FetchError(f"{self.url}: {what} failed: {detail}")
 
     def tags(self, name: str) -> list[str]:
