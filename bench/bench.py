@@ -108,7 +108,7 @@ def generate_fleet(project: Path, size: int) -> None:
     management = {
         "role": "management", "region": "fra1", "kubernetes_version": "1.33", "ha": True,
         "node_pools": [{"name": "default", "size": "s-4vcpu-8gb",
-                        "autoscale": {"min_nodes": 2, "max_nodes": 4}}],
+                        "autoscale": {"min_nodes": 3, "max_nodes": 4}}],
         "labels": ["global", "management"],
         "argocd": {"hostname": "argocd.example.com", "repositories": repos},
     }

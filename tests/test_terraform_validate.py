@@ -29,7 +29,7 @@ def _management() -> dict:
         "role": "management", "region": "ams3", "kubernetes_version": "1.33.1-do.0",
         "ha": True, "auto_upgrade": False, "surge_upgrade": False,
         "node_pools": [{"name": "default", "size": "s-4vcpu-8gb",
-                        "autoscale": {"min_nodes": 2, "max_nodes": 4}}],
+                        "autoscale": {"min_nodes": 3, "max_nodes": 4}}],
         "labels": {"global": "true", "tier": "management"},
         "tags": ["fleetform", "management"],
         "maintenance_window": {"day": "sunday", "start_time": "03:00"},

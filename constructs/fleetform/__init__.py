@@ -38,6 +38,8 @@ _EXPORTS = {
     "GkeClusterProps": "fleetform.constructs.gke_cluster",
     "ArgoCd": "fleetform.constructs.argocd",
     "ArgoCdProps": "fleetform.constructs.argocd",
+    "ArgoCdSizing": "fleetform.constructs.argocd_sizing",
+    "controller_shards": "fleetform.constructs.argocd_sizing",
     "ArgoCluster": "fleetform.constructs.argo_cluster",
     "ClusterAccess": "fleetform.constructs.cluster_access",
     "ExecCredential": "fleetform.constructs.cluster_access",
@@ -55,7 +57,7 @@ _EXPORTS = {
 __all__ = [
     "__version__", "DoksCluster", "DoksClusterProps", "EksCluster", "EksClusterProps",
     "AksCluster", "AksClusterProps", "GkeCluster", "GkeClusterProps", "ArgoCd",
-    "ArgoCdProps", "ArgoCluster", "ClusterAccess", "ExecCredential", "NodePool", "Autoscale", "Taint", "MaintenanceWindow", "Repository",
+    "ArgoCdProps", "ArgoCdSizing", "controller_shards", "ArgoCluster", "ClusterAccess", "ExecCredential", "NodePool", "Autoscale", "Taint", "MaintenanceWindow", "Repository",
     "RepositoryCredentials", "DEFAULT_ARGOCD_CHART_VERSION", "DEFAULT_ARGOCD_APPS_CHART_VERSION",
     "ConfigError",
 ]
@@ -64,6 +66,8 @@ if TYPE_CHECKING:
     # What type checkers see; at run time __getattr__ imports each name on first use.
     from .constructs.argo_cluster import ArgoCluster as ArgoCluster
     from .constructs.argocd import ArgoCd as ArgoCd, ArgoCdProps as ArgoCdProps
+    from .constructs.argocd_sizing import (ArgoCdSizing as ArgoCdSizing,
+                                           controller_shards as controller_shards)
     from .constructs.cluster_access import (ClusterAccess as ClusterAccess,
                                             ExecCredential as ExecCredential)
     from .constructs.doks_cluster import (DoksCluster as DoksCluster,

@@ -580,7 +580,8 @@ def _registration(planned: dict) -> dict:
     return {"name": planned.get("name"), "server": planned.get("server"),
             "labels": metadata.get("labels") or {}, "annotations": metadata.get("annotations"),
             "bearer_token": config.get("bearer_token"),
-            "ca_data": ((config.get("tls_client_config") or [{}])[0] or {}).get("ca_data")}
+            "ca_data": ((config.get("tls_client_config") or [{}])[0] or {}).get("ca_data"),
+            "shard": planned.get("shard")}
 
 
 def cluster_create(ctx: Ctx, planned: dict) -> dict:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -155,6 +155,10 @@ class Preview:
         return graph
 
     narrowed_to_apps: bool = False
+    #: The controller shard of every cluster of the fleet (empty with one controller), and
+    #: each shard's load over the whole fleet: (clusters, applications).
+    shards: dict[str, int] = field(default_factory=dict)
+    shard_load: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _app_id(d: Deployment) -> str:
@@ -202,7 +206,14 @@ def build_preview(clusters_dir: str | Path = "clusters", *, repos: dict[str, Pat
             charts[d.app.directory] = _chart_info(d.app.directory)
         name, version, deps = charts[d.app.directory]
         rows.append(Row(d, name, version, deps, _cluster_values(d)))
-    return Preview(fleet, locations, selected, rows, narrowed_to_apps=bool(apps))
+    shards = fleet.controller_shards()
+    load = [[0, 0] for _ in range(fleet.argocd_sizing.controller_replicas if shards else 0)]
+    for name, shard in shards.items():
+        load[shard][0] += 1
+    for d in plan(fleet.clusters.values(), locations, scanned) if shards else []:
+        load[shards[d.cluster.name]][1] += 1
+    return Preview(fleet, locations, selected, rows, narrowed_to_apps=bool(apps),
+                   shards=shards, shard_load=[(c, a) for c, a in load])
 
 
 # --------------------------------------------------------------------------- CLI
@@ -246,9 +257,20 @@ def _table(preview: Preview):
             chart += "\n→ " + "\n→ ".join(row.dependencies)
         values = ("(unreadable: see fleetform validate)" if row.cluster_values is None
                   else "\n".join(flatten(row.cluster_values)) or "-")
-        table.add_row(row.cluster, d.label, f"{d.application}\nin {d.app.namespace}", chart,
+        cluster = row.cluster if row.cluster not in preview.shards else \
+            f"{row.cluster}\nshard {preview.shards[row.cluster]}"
+        table.add_row(cluster, d.label, f"{d.application}\nin {d.app.namespace}", chart,
                       "\n".join(files), values)
     return table
+
+
+def _argocd(preview: Preview) -> dict[str, Any]:
+    sizing = preview.fleet.argocd_sizing
+    return {"high_availability": sizing.high_availability,
+            "controller_replicas": sizing.controller_replicas,
+            "shards": preview.shards,
+            "load": [{"shard": i, "clusters": c, "applications": a}
+                     for i, (c, a) in enumerate(preview.shard_load)]}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -288,6 +310,7 @@ def _run(args: argparse.Namespace, preview: Preview) -> int:
         print(json.dumps({
             "clusters": [c.name for c in preview.clusters],
             "applications": [r.to_dict() for r in preview.rows],
+            "argocd": _argocd(preview),
             "graph": {"nodes": [{"id": n.id, "layer": LAYERS[n.layer], "lines": n.lines}
                                 for n in graph.nodes.values()],
                       "edges": [list(e) for e in graph.edges]},
@@ -308,6 +331,14 @@ def _run(args: argparse.Namespace, preview: Preview) -> int:
         console.print(f"{_count(len(preview.rows), 'application')} on "
                       f"{_count(len(preview.clusters), 'cluster')} ("
                       + ", ".join(f"{name}: {n}" for name, n in counts.items()) + ")")
+    sizing = preview.fleet.argocd_sizing
+    if sizing.high_availability or preview.shard_load:
+        console.print(
+            f"Argo CD: {'highly available' if sizing.high_availability else 'one replica'}, "
+            f"{_count(sizing.controller_replicas, 'controller shard')}"
+            + (": " + "; ".join(f"shard {i}: {_count(c, 'cluster')}, {_count(a, 'application')}"
+                                for i, (c, a) in enumerate(preview.shard_load))
+               if preview.shard_load else ""))
     if target:
         console.print(f"diagram written to {target} ({len(graph.nodes)} nodes, "
                       f"{len(graph.edges)} edges)")

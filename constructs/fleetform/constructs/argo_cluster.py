@@ -94,10 +94,15 @@ class ArgoCluster(Construct):
             created on the cluster. Argo CD then holds that admin certificate
             until it is rotated, so prefer the ServiceAccount where the
             cluster allows it.
+        shard: the application-controller shard that serves the cluster (the
+            registration's ``shard``). Default: none, the controller's sharding
+            algorithm places it. A shard the controller does not have (one at or above
+            its replicas) falls back to that algorithm too.
 
     Attributes:
         registration: the ``argocd_cluster`` resource.
         name: the cluster's name in Argo CD.
+        shard: the controller shard given, or None.
         server: the cluster's API server URL as registered.
         labels: the routing labels (read-only mapping).
         service_account_name, service_account_namespace: the ServiceAccount.
@@ -113,11 +118,16 @@ class ArgoCluster(Construct):
                  annotations: Optional[Mapping[str, str]] = None,
                  auth_token: Optional[str] = None, grpc_web: bool = True,
                  insecure: bool = False, provider_alias: Optional[str] = None,
-                 argocd_credentials: ArgoCdCredentials = "service-account") -> None:
+                 argocd_credentials: ArgoCdCredentials = "service-account",
+                 shard: Optional[int] = None) -> None:
         _check_props(cluster=cluster, argocd_server=argocd_server, labels=labels,
                      annotations=annotations, auth_token=auth_token, grpc_web=grpc_web,
                      insecure=insecure, provider_alias=provider_alias,
                      argocd_credentials=argocd_credentials)
+        if shard is not None and (not isinstance(shard, int) or isinstance(shard, bool)
+                                  or shard < 0):
+            raise ConfigError(f"must be a controller shard, a number >= 0, got {shard!r}",
+                              field="shard")
         alias = provider_alias or _ALIAS.sub("-", id).strip("-") or "argo-cluster"
         if not alias[0].isalpha():
             alias = f"cluster-{alias}"
@@ -131,6 +141,7 @@ class ArgoCluster(Construct):
 
         self.name: str = cluster.name
         self.server: str = cluster.endpoint
+        self.shard: Optional[int] = shard
         self.labels: Mapping[str, str] = MappingProxyType(dict(labels))
         self.annotations: Mapping[str, str] = MappingProxyType(dict(annotations or {}))
         self.service_account_name = SERVICE_ACCOUNT_NAME
@@ -188,6 +199,7 @@ class ArgoCluster(Construct):
         self.registration = ArgocdCluster(
             self, "registration", provider=self.argocd_provider,
             name=cluster.name, server=cluster.endpoint,
+            shard=None if self.shard is None else str(self.shard),
             config=ArgocdClusterConfig(
                 bearer_token=bearer_token,
                 tls_client_config=ArgocdClusterTlsClientConfig(ca_data=ca_data)),
@@ -221,6 +233,7 @@ class ArgoCluster(Construct):
         self.registration = ArgocdCluster(
             self, "registration", provider=self.argocd_provider,
             name=cluster.name, server=cluster.endpoint,
+            shard=None if self.shard is None else str(self.shard),
             config=ArgocdClusterConfig(tls_client_config=ArgocdClusterTlsClientConfig(
                 ca_data=cluster.cluster_ca_certificate, cert_data=cluster.client_certificate,
                 key_data=cluster.client_key)),

@@ -33,13 +33,14 @@ from ..providers.argocd import ArgocdAccountToken, ArgocdProvider
 from ..providers.kubernetes import KubernetesProvider, SecretV1, SecretV1Metadata
 from ..providers.random import RandomPassword, RandomProvider
 from .applicationsets import ARGOCD_NAMESPACE, IN_CLUSTER_SERVER, applicationsets
+from .argocd_sizing import ArgoCdSizing, check_shard
 from .cluster_access import ClusterAccess, check_cluster_access
 from .formats import (CHART_VERSION, DNS1123_LABEL, HOSTNAME, check_bool, check_instance,
                       check_str, check_token_lifetime)
 from .labels import check_labels, check_routing_labels, label_name, label_slug
 from .props import (DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION,
                     DEFAULT_TOKEN_EXPIRES_IN, DEFAULT_TOKEN_RENEW_BEFORE, Repository,
-                    check_apps_chart_version, check_mapping, check_repository)
+                    check_apps_chart_version, check_mapping, check_repository, merge_values)
 from .provider_aliases import claim_provider_aliases
 
 ARGO_HELM_REPOSITORY = "https://argoproj.github.io/argo-helm"
@@ -88,6 +89,12 @@ class ArgoCdProps:
             (90 days).
         token_renew_before: Terraform replaces the token at the first plan once less than
             this remains. Default: ``720h`` (30 days).
+        sizing: replicas, high availability and the controller's parallelism
+            (:meth:`ArgoCdSizing.for_fleet` of the fleet's number of clusters). Default:
+            the sizing of a single cluster, the chart's one replica of everything.
+        shard: the controller shard serving the management cluster itself (see
+            :func:`~fleetform.constructs.argocd_sizing.controller_shards`). Default: none,
+            placed by the controller.
     """
 
     cluster: ClusterAccess
@@ -102,6 +109,8 @@ class ArgoCdProps:
     prevent_destroy: bool = True
     token_expires_in: str = DEFAULT_TOKEN_EXPIRES_IN
     token_renew_before: str = DEFAULT_TOKEN_RENEW_BEFORE
+    sizing: ArgoCdSizing = field(default_factory=lambda: ArgoCdSizing.for_fleet(1))
+    shard: int | None = None
 
     def __post_init__(self) -> None:
         check_cluster_access(self.cluster, "cluster")
@@ -125,6 +134,8 @@ class ArgoCdProps:
                   DNS1123_LABEL, tokens=False)
         check_bool(self.prevent_destroy, "prevent_destroy")
         check_token_lifetime(self.token_expires_in, self.token_renew_before)
+        check_instance(self.sizing, "sizing", ArgoCdSizing, "ArgoCdSizing.for_fleet(clusters)")
+        check_shard(self.shard, self.sizing.controller_replicas)
 
 
 def _variable_id(label: str) -> str:
@@ -209,7 +220,8 @@ class ArgoCd(Construct):
                 name="cluster-in-cluster", namespace=namespace,
                 labels={"argocd.argoproj.io/secret-type": "cluster", **props.cluster_labels}),
             data={"name": props.cluster_name, "server": IN_CLUSTER_SERVER,
-                  "config": json.dumps({"tlsClientConfig": {"insecure": False}})},
+                  "config": json.dumps({"tlsClientConfig": {"insecure": False}}),
+                  **({"shard": str(props.shard)} if props.shard is not None else {})},
         )
 
         repository_secrets = []
@@ -298,4 +310,4 @@ class ArgoCd(Construct):
         }
         if props.hostname:
             values["global"] = {"domain": props.hostname}
-        return values
+        return merge_values(values, props.sizing.chart_values())

@@ -314,3 +314,13 @@ def check_repository(repository: Any, field: str) -> None:
                               "stacks; choose another name, such as <label>_repo_token",
                               field=f"{field}.credentials.password_variable")
 
+
+def merge_values(base: Mapping, override: Mapping) -> dict:
+    """Helm's merge of ``-f`` files: maps merge recursively, anything else replaces."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merge_values(out[key], value)
+        else:
+            out[key] = value
+    return out

@@ -201,6 +201,8 @@ class ManagementArgoCd(Section):
     ``repositories`` maps every routing label to the repository it deploys.
     ``hostname`` (optional) exposes the Argo CD server through an Ingress.
     ``admin_enabled`` can be turned off once SSO is configured.
+    ``high_availability`` and ``controller_replicas`` override how Argo CD is sized for
+    the fleet (:class:`fleetform.constructs.argocd_sizing.ArgoCdSizing`).
     """
 
     chart_version: Annotated[str, StringConstraints(pattern=formats.CHART_VERSION)] = \
@@ -211,6 +213,10 @@ class ManagementArgoCd(Section):
     admin_enabled: bool = True
     automation_token: AutomationToken = Field(default_factory=AutomationToken)
     repositories: dict[LabelKey, Repository] = Field(default_factory=dict)
+    #: Argo CD highly available (several replicas, Redis HA); default: from the fleet's size.
+    high_availability: bool | None = None
+    #: Application-controller replicas (shards); default: from the fleet's size.
+    controller_replicas: int | None = Field(default=None, ge=1)
 
     @field_validator("apps_chart_version")
     @classmethod

@@ -17,6 +17,7 @@ from typing import Annotated, Mapping, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from ..constructs.argocd_sizing import ArgoCdSizing, check_nodes, controller_shards
 from ..constructs.formats import DNS1123_LABEL
 from ..constructs.labels import routing_labels
 from ..errors import ConfigError, ConfigErrors, closest
@@ -78,6 +79,21 @@ class Fleet:
     @property
     def workers(self) -> list[Cluster]:
         return [c for c in self.clusters.values() if c.role == "worker"]
+
+    @property
+    def argocd_sizing(self) -> ArgoCdSizing:
+        """The management Argo CD sized for this fleet (``argocd.high_availability`` and
+        ``argocd.controller_replicas`` of the management ``cluster.yaml`` override it)."""
+        settings = self.management.spec.argocd  # type: ignore[union-attr]
+        return ArgoCdSizing.for_fleet(len(self.clusters),
+                                      high_availability=settings.high_availability,
+                                      controller_replicas=settings.controller_replicas)
+
+    def controller_shards(self) -> dict[str, int]:
+        """The application-controller shard of every cluster; empty with one replica
+        (registrations then name no shard, as before sharding)."""
+        replicas = self.argocd_sizing.controller_replicas
+        return controller_shards(self.clusters, replicas) if replicas > 1 else {}
 
     def argocd_server(self, cluster: Cluster) -> str:
         """The management Argo CD API address a worker registers through."""
@@ -403,6 +419,15 @@ def check_fleet(fleet: Fleet) -> None:
             errors.append(ConfigError(
                 f"repository for label {label!r}, which no cluster carries",
                 file=management.file, field=f"argocd.repositories.{label}"))
+    try:
+        sizing = fleet.argocd_sizing
+    except ConfigError as exc:
+        errors.append(ConfigError(exc.message, file=management.file, field=f"argocd.{exc.field}"))
+    else:
+        try:
+            check_nodes(sizing, [p.to_props() for p in management.spec.node_pools])
+        except ConfigError as exc:
+            errors.append(ConfigError(exc.message, file=management.file, field=exc.field))
     for cluster in fleet.workers:
         if not cluster.spec.argocd.server and not management.spec.argocd.hostname:  # type: ignore[union-attr]
             errors.append(ConfigError(
@@ -411,3 +436,4 @@ def check_fleet(fleet: Fleet) -> None:
                 file=cluster.file, field="argocd.server"))
     if errors:
         raise errors[0] if len(errors) == 1 else ConfigErrors(errors)
+

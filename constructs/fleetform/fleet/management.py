@@ -33,6 +33,8 @@ def build_management(stack: TerraformStack, fleet: Fleet, cluster: Cluster, *,
         prevent_destroy=cluster.protected,
         token_expires_in=spec.argocd.automation_token.expires_in,
         token_renew_before=spec.argocd.automation_token.renew_before,
+        sizing=fleet.argocd_sizing,
+        shard=fleet.controller_shards().get(cluster.name),
     ))
     TerraformOutput(stack, "admin_password", value=argocd.admin_password, sensitive=True,
                     description="Argo CD admin password")

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from ..constructs.applicationsets import application_name, apps_dir, value_files
+from ..constructs.props import merge_values
 from ..errors import ConfigError, ConfigErrors, closest
 from .cluster_yaml import Repository
 from .config import Cluster, Fleet
@@ -75,17 +76,6 @@ def display(path: Path) -> str:
         return str((absolute.parent.resolve() / absolute.name).relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
-
-
-def merge_values(base: dict, override: dict) -> dict:
-    """Helm's merge of ``-f`` files: maps merge recursively, anything else replaces."""
-    out = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge_values(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def checkout_root(clusters_dir: Path) -> Path:

@@ -34,6 +34,7 @@ def build_worker(stack: TerraformStack, fleet: Fleet, cluster: Cluster, *,
             labels=dict(cluster.labels),
             grpc_web=spec.argocd.grpc_web,
             insecure=spec.argocd.insecure,
+            shard=fleet.controller_shards().get(cluster.name),
         )
     except ConfigError as exc:
         # The props come from cluster.yaml: point the user at that file.
