@@ -326,3 +326,39 @@ def test_preview_shows_each_clusters_shard_and_the_load_per_shard(tmp_path, caps
     assert "Argo CD: highly available, 2 controller shards: shard 0: 6 clusters, " \
            "6 applications; shard 1: 6 clusters, 6 applications" in out
     assert f"shard {shards['w-0001']}" in out
+
+
+# --------------------------------------------------------------------------- changes
+
+
+def test_the_clusters_whose_shard_a_change_moves_are_planned_too(tmp_path):
+    from conftest import GitRepo
+    from fleetform.commands.gitdiff import changed_clusters
+
+    repo = GitRepo(tmp_path / "fleet")
+    repo.write("clusters/mgmt/cluster.yaml", MANAGEMENT)
+    names = worker_names(42)
+    for name in names:
+        repo.write(f"clusters/{name}/cluster.yaml", WORKER)
+    base = repo.commit("43 clusters")
+    repo.write("clusters/w-0043/cluster.yaml", WORKER)
+    added = repo.commit("one more")
+
+    before = controller_shards(["mgmt", *names], 2)
+    after = controller_shards(["mgmt", *names, "w-0043"], 2)
+    moved = sorted(n for n in before if before[n] != after[n])
+    assert len(moved) == 1  # this fleet's addition moves one other cluster
+    changes = changed_clusters(repo.path, base, direct=True)
+    affected = {c.name: c.reasons for c in changes.affected}
+    assert sorted(affected) == sorted({"w-0043", *moved})  # w-0043 added, and the one it moved
+    for name in moved:
+        assert affected[name] == (f"its Argo CD controller shard moves ({before[name]} -> "
+                                  f"{after[name]}): the fleet's size or the controller's "
+                                  "replicas changed",)
+
+    repo.append("clusters/mgmt/cluster.yaml", "  controller_replicas: 3\n")
+    repo.commit("a third controller replica")
+    third = controller_shards(["mgmt", *names, "w-0043"], 3)
+    replicas = {c.name for c in changed_clusters(repo.path, added, direct=True).affected}
+    assert replicas == {"mgmt"} | {n for n in third if third[n] != after[n]}
+    assert len(replicas) > 10

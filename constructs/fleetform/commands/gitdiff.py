@@ -20,6 +20,9 @@ Rules, on paths relative to the project directory:
   ``argocd.hostname`` (unless they set ``argocd.server``): when the management
   cluster's Argo CD address changes, or another cluster becomes the management
   cluster, every worker is affected too.
+* A cluster's Argo CD controller shard depends on the fleet's size and the
+  controller's replicas (``argocd.controller_replicas``): a cluster added or
+  removed, or a new replica count, affects the clusters whose shard it moves.
 * Anything else affects no stack. In particular ``manifests/``: the management
   stack renders ApplicationSets from the management ``cluster.yaml`` only (label,
   repository URL, revision and path); their ``git`` generators read
@@ -63,6 +66,7 @@ from .git import BaseUnavailable, Git
 from .gitdiff_results import (AffectedCluster, CLUSTERS_DIR, CLUSTER_FILE, Changes, RemovedCluster,
                               cluster_of, is_shared)
 from .gitdiff_tree import (RENAME_TRAILER, Tree, check_name, management, management_moved, order,
+                           shards_moved,
                            parse, read_specs, check_renames, parse_renames)
 from .gitlab import ENVIRONMENT_PREFIX, AppliedUnknown, applied_commits
 
@@ -203,6 +207,8 @@ def changed_clusters(root: Path | str, base: str, *, working_tree: bool = False,
         for name, spec in new_specs.items():
             if spec.role == "worker" and name in old_names:
                 reasons.setdefault(name, []).append(worker_reason)
+    for name, reason in shards_moved(old, new_specs).items():
+        reasons.setdefault(name, []).append(reason)
 
     affected = [AffectedCluster(name=n, role=new_specs[n].role, reasons=tuple(r),
                                 paths=tuple(dict.fromkeys(touched.get(n, []))),

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from ..constructs.argocd_sizing import ArgoCdSizing, controller_shards
 from ..errors import ConfigError
 from ..fleet.clouds import CLOUDS, DEFAULT_CLOUD
 from ..fleet.cluster_yaml import ROLES, WorkerArgoCd, protected
@@ -41,6 +42,9 @@ class Spec:
     #: The cloud (``cloud:``, a known one or the default) and ``region``.
     cloud: str = DEFAULT_CLOUD
     region: str | None = None
+    #: The management cluster's ``argocd.high_availability`` and ``controller_replicas``.
+    high_availability: bool | None = None
+    controller_replicas: int | None = None
 
     @property
     def protected(self) -> bool:
@@ -91,7 +95,14 @@ def parse(text: bytes | str | None, file: str, *, strict: bool) -> Spec | None:
                 prevent_destroy=prevent if isinstance(prevent, bool) else None,
                 argocd_server=server if isinstance(server, str) else None,
                 grpc_web=grpc_web if isinstance(grpc_web, bool) else _WORKER_ARGOCD.grpc_web,
-                insecure=insecure if isinstance(insecure, bool) else _WORKER_ARGOCD.insecure)
+                insecure=insecure if isinstance(insecure, bool) else _WORKER_ARGOCD.insecure,
+                high_availability=_typed(argocd.get("high_availability"), bool),
+                controller_replicas=_typed(argocd.get("controller_replicas"), int))
+
+
+def _typed(value: object, kind: type) -> object:
+    return value if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)) \
+        else None
 
 
 class Tree:
@@ -295,3 +306,37 @@ def management_moved(old: Tree, new_specs: Mapping[str, Spec]) -> str | None:
         return (f"the management Argo CD address changed ({before.argocd_hostname} -> "
                 f"{spec.argocd_hostname}): workers register through it")
     return None
+
+
+def _shards(names: list[str], spec: Spec) -> dict[str, int]:
+    """Every cluster's controller shard, as ``Fleet.controller_shards`` computes it."""
+    try:
+        sizing = ArgoCdSizing.for_fleet(len(names), high_availability=spec.high_availability,
+                                        controller_replicas=spec.controller_replicas)
+    except ConfigError:
+        return {}  # synth reports it
+    replicas = sizing.controller_replicas
+    return controller_shards(names, replicas) if replicas > 1 else {}
+
+
+def shards_moved(old: Tree, new_specs: Mapping[str, Spec]) -> dict[str, str]:
+    """The clusters of both sides whose Argo CD controller shard the change moves, and why.
+
+    A cluster's shard depends on the whole fleet (its size, the controller's replicas):
+    adding a cluster can move a few others, and a new replica moves its share. Only
+    names and the management cluster's file are read.
+    """
+    new = management(new_specs)
+    if new is None or new[0] not in old.names():
+        return {}  # a new management cluster: management_moved covers the workers
+    before = parse(old.read(new[0]), old.file(new[0]), strict=False)
+    old_names, new_names = sorted(old.names()), sorted(new_specs)
+    if before is None or (old_names == new_names and
+                          (before.high_availability, before.controller_replicas) ==
+                          (new[1].high_availability, new[1].controller_replicas)):
+        return {}
+    was, now = _shards(old_names, before), _shards(new_names, new[1])
+    return {name: (f"its Argo CD controller shard moves ({was.get(name, 'none')} -> "
+                   f"{now.get(name, 'none')}): the fleet's size or the controller's replicas "
+                   "changed")
+            for name in new_names if name in old_names and was.get(name) != now.get(name)}
