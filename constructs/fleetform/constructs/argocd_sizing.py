@@ -17,6 +17,7 @@ stable for the clusters already there, and predictable when a replica is added.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from dataclasses import dataclass
@@ -185,9 +186,14 @@ def controller_shards(clusters: Iterable[str], replicas: int) -> dict[str, int]:
     (then a few, each to its next choice); adding a replica moves clusters only to
     the new shard. ``bench``-style figures are in ``tests/test_argocd_sizing.py``.
     """
-    names = sorted(set(clusters))
     if replicas < 1:
         raise ConfigError(f"must be >= 1 (got {replicas})", field="controller_replicas")
+    # Every stack of a fleet asks (a worker's synth for its own shard): computed once.
+    return dict(_placement(tuple(sorted(set(clusters))), replicas))
+
+
+@functools.lru_cache(maxsize=8)
+def _placement(names: tuple[str, ...], replicas: int) -> dict[str, int]:
     if not names:
         return {}
     base, extra = divmod(len(names), replicas)
