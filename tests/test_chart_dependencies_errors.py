@@ -258,3 +258,14 @@ def test_an_oci_tag_that_does_not_exist_names_the_newest(tmp_path):
     assert only_warning(report) == (
         f"not rendered: dependency web 1.2.0 from {registry.url}: no version of web matching "
         f"'1.2.0' in {registry.url} (the newest is 1.1.0)")
+
+
+def test_a_repository_that_fails_is_asked_once_a_run_not_once_a_combination(tmp_path, charts):
+    charts.down = True  # it accepts the connection and closes it without an answer
+    fleet = wrapper_fleet(tmp_path / "fleet", charts.url)
+
+    report = validate(fleet, dependencies(tmp_path / "cache"))
+
+    assert report.combinations == 2 and len(report.not_rendered) == 1
+    assert charts.requests == [("/charts/index.yaml", None)]
+    assert "repository unreachable: 127.0.0.1:" in only_warning(report)

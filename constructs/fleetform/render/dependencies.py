@@ -170,6 +170,7 @@ class ChartDependencies:
         self.cache_hits = 0
         self._sources: dict[str, HttpRepository | OciRegistry] = {}
         self._archives: dict[tuple[str, str, str], tuple[bytes, str] | FetchError] = {}
+        self._completed: dict[Path, list[Unavailable]] = {}
 
     @property
     def downloads(self) -> int:
@@ -200,7 +201,14 @@ class ChartDependencies:
 
         ``chart_dir`` is the link-free copy of ``source``, a chart of the checkout ``root``.
         """
-        missing = list(missing)
+        if chart_dir in self._completed:  # the same copy again (another combination)
+            return list(self._completed[chart_dir])
+        self._completed[chart_dir] = out = self._complete(chart_dir, list(missing),
+                                                          source=source, root=root)
+        return list(out)
+
+    def _complete(self, chart_dir: Path, missing: list[Mapping[str, Any]], *,
+                  source: Path, root: Path) -> list[Unavailable]:
         try:
             pinned = read_lock(chart_dir, source)
         except FetchError as exc:
@@ -314,9 +322,10 @@ def complete_chart(chart_dir: Path, *, source: Path, root: Path,
     """Helm's ``dependency list`` of a chart copy after fetching what it lacks.
 
     Returns the statuses of those in ``charts/`` (``ok``, ``unpacked``, ``wrong
-    version``, ... as Helm gives them) and the dependencies still missing, each with its reason (``not_fetched`` for all of
-    them when ``dependencies`` is None). Raises ``helm_python.HelmError`` when
-    Helm cannot read the chart's dependencies.
+    version``, ... as Helm gives them) and the dependencies still missing, each
+    with its reason (``not_fetched`` for all of them when ``dependencies`` is
+    None). Raises ``helm_python.HelmError`` when Helm cannot read the chart's
+    dependencies.
     """
     import helm_python as helm
 

@@ -211,26 +211,35 @@ class HttpRepository:
     def __init__(self, url: str, credentials: Credentials | None) -> None:
         self.url = url.rstrip("/")
         self.credentials = credentials
-        self._index: dict[str, Any] | None = None
+        self._index: dict[str, Any] | FetchError | None = None
         self.downloads = 0
 
     def index(self) -> dict[str, Any]:
+        """The parsed ``index.yaml``, read once a run (a failure too: it is not retried)."""
         if self._index is None:
-            import yaml
-
-            body = http_get(f"{self.url}/index.yaml", limit=MAX_INDEX_BYTES,
-                            credentials=self.credentials, what="index.yaml")
-            self.downloads += 1
             try:
-                data = yaml.load(body, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-            except (yaml.YAMLError, RecursionError) as exc:
-                raise FetchError(f"{self.url}/index.yaml is not valid YAML "
-                                 f"({str(exc).splitlines()[0]})") from None
-            if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
-                raise FetchError(f"{self.url}/index.yaml is not a chart repository index "
-                                 "(no entries)")
-            self._index = data
+                self._index = self._read_index()
+            except FetchError as exc:
+                self._index = exc
+        if isinstance(self._index, FetchError):
+            raise self._index
         return self._index
+
+    def _read_index(self) -> dict[str, Any]:
+        import yaml
+
+        body = http_get(f"{self.url}/index.yaml", limit=MAX_INDEX_BYTES,
+                        credentials=self.credentials, what="index.yaml")
+        self.downloads += 1
+        try:
+            data = yaml.load(body, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except (yaml.YAMLError, RecursionError) as exc:
+            raise FetchError(f"{self.url}/index.yaml is not valid YAML "
+                             f"({str(exc).splitlines()[0]})") from None
+        if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
+            raise FetchError(f"{self.url}/index.yaml is not a chart repository index "
+                             "(no entries)")
+        return data
 
     def versions(self, name: str) -> list[IndexEntry]:
         entries = self.index()["entries"].get(name)
