@@ -1,4 +1,4 @@
-"""The ``fleetform`` command: synth, validate, preview, changed, pipeline, diff, move-state."""
+"""The ``fleetform`` command: synth, validate, preview, changed, pipeline, diff, move-state, new."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                           "parallel, with one provider cache"),
     "move-state": ("fleetform.commands.move_state",
                    "move a renamed cluster's Terraform state to its new name"),
+    "new": ("fleetform.commands.new", "add a cluster (like another one) or a label and its "
+                                      "repository, in one commit"),
 }
 
 

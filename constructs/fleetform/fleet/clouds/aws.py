@@ -132,7 +132,23 @@ CI = CiAccess(
     tools=(("aws", "the AWS CLI v2 (the providers run aws eks get-token)"),),
 )
 
+#: The worker ``cluster.yaml`` that ``fleetform new cluster`` starts from.
+WORKER_EXAMPLE = '''\
+# A worker cluster in AWS (EKS): Argo CD deploys to it every application of its labels.
+cloud: aws
+role: worker
+region: eu-west-1                 # an AWS region
+kubernetes_version: "1.33"        # an EKS minor version (EKS picks the patch)
+node_pools:                       # one EKS managed node group each
+  - name: default
+    size: m6i.large               # an EC2 instance type
+    autoscale: {min_nodes: 2, max_nodes: 5}
+labels: [global]
+'''
+
+
 CLOUD = Cloud(
+    worker_example=WORKER_EXAMPLE,
     name="aws",
     title="AWS",
     model=AwsCluster,

@@ -104,7 +104,25 @@ CI = CiAccess(
     setup=('export ARM_OIDC_TOKEN="$FLEETFORM_AZURE_ID_TOKEN"',),
 )
 
+#: The worker ``cluster.yaml`` that ``fleetform new cluster`` starts from.
+WORKER_EXAMPLE = '''\
+# A worker cluster in Azure (AKS): Argo CD deploys to it every application of its labels.
+cloud: azure
+role: worker
+region: westeurope                # an Azure location
+kubernetes_version: "1.33"        # a prefix (the newest 1.33.x offered there) or exact
+node_pools:
+  - name: system                  # AKS's default pool: 1-12 lowercase letters and digits
+    size: Standard_D4s_v5
+    autoscale: {min_nodes: 2, max_nodes: 5}
+labels: [global]
+azure:
+  subscription_id: 00000000-0000-0000-0000-000000000000   # yours, or ARM_SUBSCRIPTION_ID
+'''
+
+
 CLOUD = Cloud(
+    worker_example=WORKER_EXAMPLE,
     name="azure",
     title="Azure",
     model=AzureCluster,

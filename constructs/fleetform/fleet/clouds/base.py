@@ -70,6 +70,7 @@ class Cloud:
         destroy_credentials: what to set in a shell to destroy a cluster by hand.
         destroy_notes: what else the retirement steps say for this cloud (what
             outlives ``terraform destroy``), one line each.
+        worker_example: the commented worker ``cluster.yaml`` new clusters start from.
     """
 
     name: str
@@ -82,6 +83,9 @@ class Cloud:
     destroy_notes: Sequence[str] = ()
     ci: CiAccess | None = None
     max_name_length: int = 63
+    #: A worker's ``cluster.yaml`` in this cloud, commented, that ``fleetform new cluster
+    #: --cloud`` starts from (valid with a management ``argocd.hostname``).
+    worker_example: str = ""
 
     @property
     def keys(self) -> tuple[str, ...]:

@@ -75,7 +75,22 @@ def build(stack: "TerraformStack", cluster: Any) -> "DoksCluster":
     return doks
 
 
+#: The worker ``cluster.yaml`` that ``fleetform new cluster`` starts from.
+WORKER_EXAMPLE = '''\
+# A worker cluster: Argo CD deploys to it every application of every label it carries.
+role: worker
+region: ams3                      # a DigitalOcean region slug
+kubernetes_version: "1.33"        # a prefix: the newest 1.33.x DOKS offers
+node_pools:
+  - name: default
+    size: s-2vcpu-4gb             # a droplet size slug
+    autoscale: {min_nodes: 2, max_nodes: 5}
+labels: [global]
+'''
+
+
 CLOUD = Cloud(
+    worker_example=WORKER_EXAMPLE,
     name="digitalocean",
     title="DigitalOcean",
     model=DigitalOceanCluster,

@@ -107,7 +107,25 @@ CI = CiAccess(
             "GKE tokens)"),),
 )
 
+#: The worker ``cluster.yaml`` that ``fleetform new cluster`` starts from.
+WORKER_EXAMPLE = '''\
+# A worker cluster in Google Cloud (GKE): Argo CD deploys to it every application of its labels.
+cloud: gcp
+role: worker
+region: europe-west1              # a region (a regional cluster) or a zone
+kubernetes_version: "1.33"        # a prefix or exact
+node_pools:
+  - name: default
+    size: e2-standard-4           # a machine type; count and autoscale are per zone
+    autoscale: {min_nodes: 1, max_nodes: 3}
+labels: [global]
+gcp:
+  project: my-project             # required: your project
+'''
+
+
 CLOUD = Cloud(
+    worker_example=WORKER_EXAMPLE,
     name="gcp",
     title="Google Cloud",
     model=GcpCluster,
