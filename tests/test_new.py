@@ -14,6 +14,7 @@ from fleetform.commands.appdiff import Renderer
 from fleetform.commands.cli import main
 from fleetform.commands.diff import build_diff
 from fleetform.commands.gitdiff import changed_clusters
+from fleetform.commands.pipeline import generate
 from fleetform.fleet.config import load_fleet
 from fleetform.fleet.repositories import NO_FETCHER, locate, plan, scan_apps
 
@@ -76,7 +77,11 @@ def test_the_upgrade_flow_a_new_cluster_gets_exactly_the_old_ones_applications(f
     finally:
         renderer.close()
 
-    diff = build_diff(fleet.path, changed_clusters(fleet.path, base),
+    changes = changed_clusters(fleet.path, base)
+    pipeline = generate(changes, apply=True)
+    assert [j for j in pipeline if ":" in j or j == "synth"] == [
+        "synth", "plan:do-production-2", "apply:do-production-2"]
+    diff = build_diff(fleet.path, changes,
                       env={**CLEAN_ENV, "FLEETFORM_LOCK_FILE": "none"}, fetch=False)
     (routing,) = [r for r in diff.routing if r.cluster == "do-production-2"]
     assert sorted(a.app for a in routing.gained) == sorted(old)
@@ -191,6 +196,7 @@ def test_repositories_outside_the_checkout_are_named_with_the_paths_to_copy(flee
 
 def test_a_new_label_with_a_scaffolded_repository_on_a_cluster(fleet, capsys):
     management = (fleet.path / "clusters/do-management/cluster.yaml").read_text()
+    base = fleet.head()
 
     assert new("label", "staging", "--path", "manifests/staging", "--on", "do-production") == 0
 
@@ -204,6 +210,11 @@ def test_a_new_label_with_a_scaffolded_repository_on_a_cluster(fleet, capsys):
     assert "labels: [global, production, staging]" in \
         (fleet.path / "clusters/do-production/cluster.yaml").read_text()
     fleet.commit("staging")
+    # Only the management cluster (the ApplicationSet) and the cluster named are planned.
+    changes = changed_clusters(fleet.path, base)
+    assert [c.name for c in changes.affected] == ["do-management", "do-production"]
+    assert [j for j in generate(changes, apply=False) if j.startswith("plan")] == \
+        ["plan:do-management", "plan:do-production"]
 
     # The label's ApplicationSet, and its example chart rendered for do-production.
     from conftest import synth_stacks
@@ -273,3 +284,55 @@ def test_a_new_developer_a_cluster_then_its_label(fleet, capsys):
     assert {line.strip() for line in fleet.git("status", "--porcelain").split("\n")} == {
         "M clusters/do-management/cluster.yaml", "?? clusters/dev-alice/",
         "?? manifests/dev-alice/"}
+
+
+# --------------------------------------------------------------------------- new fleet
+
+
+def test_a_new_fleet_has_the_tooling_and_none_of_this_fleet_and_its_checks_pass(tmp_path):
+    import json
+    import re
+    import subprocess
+
+    from support.checkout import fleet_env, git, link_environments
+
+    target = tmp_path / "acme-fleet"
+    assert main(["new", "fleet", str(target), "--url", "https://gitlab.com/acme/fleet.git",
+                 "--cloud", "aws", "--region", "eu-west-1", "--name", "aws-mgmt",
+                 "--hostname", "argocd.acme.example"]) == 0
+
+    assert sorted(p.name for p in (target / "clusters").iterdir()) == ["aws-mgmt"]
+    assert sorted(p.name for p in (target / "manifests").iterdir()) == ["global"]
+    for tool in ("fleet", "main.py", ".gitlab-ci.yml", ".terraform.lock.hcl", "Pipfile.lock",
+                 "constructs/fleetform/__init__.py"):
+        assert (target / tool).is_file(), tool
+    git(target, "init", "-q", "-b", "main")
+    git(target, "add", "-A")
+    git(target, "-c", "user.name=Test", "-c", "user.email=test@example.com", "commit", "-q",
+        "-m", "A new fleet")
+    link_environments(target)
+
+    def fleet(*args: str) -> subprocess.CompletedProcess:
+        # The new fleet's own adding-a-cluster checks would copy it once more: left out.
+        return subprocess.run(["./fleet", *args], cwd=target, capture_output=True, text=True,
+                              timeout=1200, env=fleet_env(target, tmp_path / "home",
+                                                          FLEETFORM_SUITE_IN_COPY="1"))
+
+    synth = fleet("synth")
+    assert synth.returncode == 0, synth.stdout + synth.stderr
+    stack = json.loads((target / "cdktf.out/stacks/aws-mgmt/cdk.tf.json").read_text())
+    (cluster,) = stack["resource"]["aws_eks_cluster"].values()
+    assert cluster["name"] == "aws-mgmt"
+    checks = fleet("test", "-q", "-m", "repository_fleet")
+    summary = checks.stdout.strip().splitlines()[-1]
+    assert checks.returncode == 0 and re.match(r"\d+ passed", summary), checks.stdout[-4000:]
+
+
+def test_a_new_fleet_refuses_a_directory_in_use(tmp_path, capsys):
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "notes.txt").write_text("mine\n")
+
+    assert main(["new", "fleet", str(tmp_path / "taken"), "--url", "https://x.example/f.git",
+                 "--hostname", "argocd.x.example"]) == 2
+    assert "DIR: already exists and is not empty" in capsys.readouterr().err
+    assert [p.name for p in (tmp_path / "taken").iterdir()] == ["notes.txt"]

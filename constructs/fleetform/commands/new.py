@@ -8,6 +8,7 @@
 * ``new label LABEL``: a repository for LABEL in the management ``cluster.yaml`` (a new
   one scaffolded in this checkout with ``--path``, or an existing one with ``--url``),
   and the label added to the clusters named with ``--on``.
+* ``new fleet DIR``: a project of one's own (:mod:`fleetform.commands.new_fleet`).
 
 Each checks the result as a fleet before writing anything, writes every file to the
 side and moves them into place together, then runs ``validate``; ``--dry-run``
@@ -311,6 +312,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
                                           "checkout's revision with --path)")
     label.add_argument("--on", nargs="+", metavar="CLUSTER", default=[],
                        help="clusters that get the label")
+    fleet = sub.add_parser("fleet", help="start a fleet of your own in DIR",
+                           description="Write a new project in DIR: this checkout's tooling, "
+                                       "one management cluster in --cloud, a global label "
+                                       "repository with one chart; none of this fleet.")
+    fleet.add_argument("dir", metavar="DIR", type=Path)
+    fleet.add_argument("--url", required=True,
+                       help="the new fleet's Git URL (Argo CD reads manifests/ from it)")
+    fleet.add_argument("--cloud", choices=sorted(CLOUDS), default=DEFAULT_CLOUD)
+    fleet.add_argument("--region", help="default: the cloud example's")
+    fleet.add_argument("--name", default="management",
+                       help="the management cluster's name (default: management)")
+    fleet.add_argument("--hostname", required=True,
+                       help="Argo CD's public hostname (argocd.hostname): workers register "
+                            "through it")
     for command in (cluster, label):
         command.add_argument("--clusters-dir", default="clusters", type=Path)
         command.add_argument("--dry-run", action="store_true",
@@ -322,6 +337,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.what == "fleet":
+        from .new_fleet import new_fleet
+
+        files = new_fleet(args.dir, cloud=args.cloud, region=args.region, name=args.name,
+                          url=args.url, hostname=args.hostname)
+        print(f"a new fleet in {args.dir}: the tooling, and\n" +
+              "\n".join(f"  {f}" for f in files) +
+              f"\nnext: cd {args.dir} && git init -b main && git add -A && "
+              "git commit -m 'A new fleet' && ./fleet synth && ./fleet test")
+        return 0
     clusters_dir = Path(args.clusters_dir)
     if args.what == "cluster":
         change = new_cluster(clusters_dir, args.name, like=args.like, cloud=args.cloud,
