@@ -171,6 +171,23 @@ def test_a_failure_while_writing_leaves_nothing_half_written(fleet, monkeypatch,
         new_module.new_cluster(fleet.path / "clusters", "do-production-2",
                                like="do-production").apply()
     assert fleet.git("status", "--porcelain", "--ignored") == ""
+    # Nor an empty directory (which git status does not show).
+    assert not (fleet.path / "clusters/do-production-2").exists()
+    assert not (fleet.path / "manifests/production/values/do-production-2").exists()
+
+
+def test_values_that_link_out_of_the_repository_are_not_copied(fleet, capsys):
+    link = fleet.path / "manifests/production/values/do-production/microservice-01/env.yaml"
+    link.symlink_to("/proc/self/environ")
+    fleet.commit("a link")
+
+    assert new("cluster", "do-production-2", "--like", "do-production") == 2
+
+    err = capsys.readouterr().err
+    assert "microservice-01/env.yaml: symbolic link to /proc/self/environ, outside the " \
+           "repository" in err
+    assert not (fleet.path / "clusters/do-production-2").exists()
+    assert not (fleet.path / "manifests/production/values/do-production-2").exists()
 
 
 def test_repositories_outside_the_checkout_are_named_with_the_paths_to_copy(fleet, capsys):

@@ -96,6 +96,9 @@ RUNS: dict[str, tuple[list[str], dict[str, str | None]]] = {
               "linux_amd64", "--lock-file", "generated/lock.hcl"], {}),
     "batch": (["-m", "fleetform.commands.cli", "batch", "plan", "--stacks-dir", "batch-stacks",
                "--jobs", "2", "do-production", "do-staging"], {}),
+    # A dry run: the other runs see the project unchanged.
+    "new": (["-m", "fleetform.commands.cli", "new", "cluster", "do-extra", "--like",
+             "do-production", "--dry-run"], {}),
     "move-state": (["-m", "fleetform.commands.cli", "move-state", "do-production", "do-prod",
                     "--state", "local", "-C", "states"], {}),
     "move-state --state gitlab": (["-m", "fleetform.commands.cli", "move-state",
@@ -347,7 +350,7 @@ HOSTILE_OUTCOME = {"validate": (1, f"files/env: {REFUSED}"),
                    "pipeline": (0, None), "pipeline --ci": (0, None),
                    "diff": (2, UNEXTRACTED), "diff --ci": (2, UNEXTRACTED),
                    "move-state": (0, None), "move-state --state gitlab": (0, None),
-                   "lock": (0, None), "batch": (0, None)}
+                   "lock": (0, None), "batch": (0, None), "new": (0, None)}
 
 
 @pytest.fixture(scope="module")

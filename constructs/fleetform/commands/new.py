@@ -25,7 +25,6 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..constructs.formats import DNS1123_LABEL
 from ..constructs.labels import check_labels
 from ..errors import ConfigError, closest
 from ..fleet import roundtrip
@@ -34,6 +33,7 @@ from ..fleet.config import CLUSTER_FILE, Fleet, check_fleet, load_fleet, parse_c
 from ..fleet.links import copy_tree
 from ..fleet.repositories import NO_FETCHER, checkout_root, display, locate
 from ..fleet.yamlfile import load_yaml
+from .new_fleet import EXAMPLE_CHART, check_name, new_fleet
 
 
 @dataclass
@@ -58,15 +58,16 @@ class Change:
         when a step fails (the moves already made are undone)."""
         staged: list[tuple[Path, Path]] = []
         scratch: list[Path] = []
+        created: list[Path] = []  # directories made here, removed again on a failure
         try:
             for target, text in self.writes.items():
-                target.parent.mkdir(parents=True, exist_ok=True)
+                _make_dirs(target.parent, created)
                 fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".fleetform-new-")
                 with os.fdopen(fd, "w", encoding="utf-8") as out:
                     out.write(text)
                 staged.append((Path(temporary), target))
             for source, target in self.copies:
-                target.parent.mkdir(parents=True, exist_ok=True)
+                _make_dirs(target.parent, created)
                 holder = Path(tempfile.mkdtemp(dir=target.parent, prefix=".fleetform-new-"))
                 scratch.append(holder)
                 copy_tree(source, holder / target.name, self.root)
@@ -77,6 +78,7 @@ class Change:
                     temporary.unlink()
             for holder in scratch:
                 shutil.rmtree(holder, ignore_errors=True)
+            _remove_dirs(created)
             raise
         done: list[tuple[Path, Path, Path | None]] = []
         try:
@@ -95,6 +97,9 @@ class Change:
                     target.unlink()
                 if backup is not None:
                     os.replace(backup, target)
+            for holder in scratch:
+                shutil.rmtree(holder, ignore_errors=True)
+            _remove_dirs(created)
             raise
         finally:
             for holder in scratch:
@@ -104,14 +109,23 @@ class Change:
                 backup.unlink()
 
 
+def _make_dirs(directory: Path, created: list[Path]) -> None:
+    """``mkdir -p``, recording each directory it makes (outermost first)."""
+    missing = [d for d in (directory, *directory.parents) if not d.exists()]
+    for d in reversed(missing):
+        d.mkdir()
+        created.append(d)
+
+
+def _remove_dirs(created: list[Path]) -> None:
+    for d in reversed(created):
+        try:
+            d.rmdir()
+        except OSError:
+            pass
+
+
 # --------------------------------------------------------------------------- checks
-
-
-def _check_name(name: str, field_name: str) -> None:
-    if not DNS1123_LABEL.match(name) or len(name) > 63:
-        raise ConfigError(f"{name!r} is not a DNS-1123 label: at most 63 lowercase letters, "
-                          "digits and '-', starting and ending with a letter or digit",
-                          field=field_name)
 
 
 def _checked_fleet(fleet: Fleet, edits: dict[str, tuple[Path, str]]) -> Fleet:
@@ -143,7 +157,7 @@ def new_cluster(clusters_dir: Path, name: str, *, like: str | None = None,
                 labels: dict[str, str] | None = None) -> Change:
     """The change that adds cluster ``name`` (see the module's docstring)."""
     fleet = load_fleet(clusters_dir)
-    _check_name(name, "NAME")
+    check_name(name, "NAME")
     directory = clusters_dir / name
     if directory.exists() or name in fleet.clusters:
         raise ConfigError("already exists: choose another name", file=directory, field="NAME")
@@ -211,16 +225,6 @@ def _copy_values(change: Change, fleet: Fleet, like: str, name: str) -> None:
 
 
 # --------------------------------------------------------------------------- new label
-
-
-EXAMPLE_CHART = {
-    "Chart.yaml": "apiVersion: v2\nname: hello\ndescription: \"An example application of the "
-                  "{label} label; replace it with the label's charts.\"\nversion: 0.1.0\n",
-    "values.yaml": "# Every cluster with the {label} label receives this; per-cluster values go "
-                   "in values/<cluster>/hello/values.yaml.\ngreeting: hello from {label}\n",
-    "templates/configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hello\n"
-                                "data:\n  greeting: {{ .Values.greeting | quote }}\n",
-}
 
 
 def new_label(clusters_dir: Path, label: str, *, path: str | None = None,
@@ -338,8 +342,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.what == "fleet":
-        from .new_fleet import new_fleet
-
         files = new_fleet(args.dir, cloud=args.cloud, region=args.region, name=args.name,
                           url=args.url, hostname=args.hostname)
         print(f"a new fleet in {args.dir}: the tooling, and\n" +

@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from ..constructs.formats import DNS1123_LABEL
 from ..errors import ConfigError
 from ..fleet import roundtrip
 from ..fleet.clouds import CLOUDS
@@ -24,6 +25,25 @@ from ..fleet.config import CLUSTER_FILE, load_fleet
 FLEET_DATA = ("clusters/", "manifests/")
 #: Files a project needs at its top: how DIR is told to be one.
 PROJECT_FILES = ("fleet", "main.py", "cdktf.json", "Pipfile.lock", "package-lock.json")
+
+
+#: The example chart of a new label repository: it renders, and says what to replace.
+EXAMPLE_CHART = {
+    "Chart.yaml": "apiVersion: v2\nname: hello\ndescription: \"An example application of the "
+                  "{label} label; replace it with the label's charts.\"\nversion: 0.1.0\n",
+    "values.yaml": "# Every cluster with the {label} label receives this; per-cluster values go "
+                   "in values/<cluster>/hello/values.yaml.\ngreeting: hello from {label}\n",
+    "templates/configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hello\n"
+                                "data:\n  greeting: {{ .Values.greeting | quote }}\n",
+}
+
+
+def check_name(name: str, field_name: str) -> None:
+    """Raise ConfigError unless ``name`` is a DNS-1123 label (a cluster's name)."""
+    if not DNS1123_LABEL.match(name) or len(name) > 63:
+        raise ConfigError(f"{name!r} is not a DNS-1123 label: at most 63 lowercase letters, "
+                          "digits and '-', starting and ending with a letter or digit",
+                          field=field_name)
 
 
 def project_root() -> Path:
@@ -80,9 +100,7 @@ def management_yaml(cloud: str, region: str | None, url: str, hostname: str | No
 def new_fleet(target: Path, *, cloud: str, region: str | None, name: str, url: str,
               hostname: str | None = None) -> list[str]:
     """Write the fleet at ``target`` (which must not exist, or be empty); returns its files."""
-    from .new import EXAMPLE_CHART, _check_name
-
-    _check_name(name, "--name")
+    check_name(name, "--name")
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ConfigError("already exists and is not empty: a new fleet needs a directory of "
                           "its own", file=target, field="DIR")
