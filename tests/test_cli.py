@@ -57,3 +57,23 @@ def test_help_of_a_command_shows_its_options(capsys):
         main(["synth", "--help"])
 
     assert "--clusters-dir" in capsys.readouterr().out
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
+    """`fleetform preview | head`: no BrokenPipeError traceback, as cat would."""
+    import shutil
+
+    from conftest import CLUSTERS, MANIFESTS
+
+    shutil.copytree(CLUSTERS, tmp_path / "clusters")
+    shutil.copytree(MANIFESTS, tmp_path / "manifests")
+    worker = (tmp_path / "clusters" / "do-production" / "cluster.yaml").read_text()
+    for i in range(40):  # output well past a pipe's buffer (64 KiB), so writing it fails
+        (tmp_path / "clusters" / f"w-{i:02d}").mkdir()
+        (tmp_path / "clusters" / f"w-{i:02d}" / "cluster.yaml").write_text(worker)
+    proc = subprocess.run(
+        f"{sys.executable} -m fleetform.commands.cli preview --format json | head -c 10",
+        shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+
+    assert proc.stdout == '{\n  "clust'
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import signal
 import sys
 from typing import Sequence
@@ -117,6 +118,11 @@ def _main(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     try:
         return importlib.import_module(args._module).run(args)
+    except BrokenPipeError:
+        # The reader went away (`fleetform preview | head`): stop quietly, as cat does;
+        # output still buffered would raise again at exit, so it goes nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except ConfigError as exc:
         if interrupts.received() is None:  # else a consequence of the interrupt
             print(f"error: {exc}".replace("\n", "\nerror: "), file=sys.stderr)
