@@ -36,6 +36,8 @@ from ..errors import ConfigError, ConfigErrors
 from ..fleet.files import write_atomically
 from ..fleet.repositories import NO_FETCH_OPTION, REPOS_ENV, parse_overrides
 from ..fleet.repository_fetch import RepositoryFetcher
+from ..constructs.rollout import waves
+from ..fleet.config import Fleet
 from ..render import ChartCache, ChartDependencies, default_cache_dir
 from . import gates, mrnote
 from .appdiff import Renderer, load_side, manifests, routing
@@ -139,6 +141,7 @@ def build_diff(root: Path | str, changes: Changes, *, working: bool = False,
                                  pairs=pairs, removed_stacks=[c.name for c in changes.removed],
                                  override=override)
     return FleetDiff(
+        rollouts=_rollouts(sides[1].fleet, pairs),
         base=changes.base, merge_base=changes.merge_base,
         head=None if working else changes.head, note=changes.note,
         stacks=stack_diffs, routing=routes, pairs=pairs,
@@ -146,6 +149,24 @@ def build_diff(root: Path | str, changes: Changes, *, working: bool = False,
         pairs_affected=affected, renders=renderer.renders,
         synthesized={"base": base_names, "head": list(head_names)},
         violations=violations, override=override, warnings=warnings)
+
+
+def _rollouts(fleet: Fleet | None, pairs: list) -> dict[str, dict[str, list[str]]]:
+    """The waves of each waved label that the changed manifests reach, in their order."""
+    if fleet is None:
+        return {}
+    repositories = fleet.management.spec.argocd.repositories  # type: ignore[union-attr]
+    out = {}
+    for label, repository in sorted(repositories.items()):
+        if repository.rollout is None:
+            continue
+        changed = {p.cluster for p in pairs if p.label == label and p.status != "removed"}
+        by_wave = waves(repository.rollout, {c: dict(fleet.clusters[c].labels)
+                                              for c in changed if c in fleet.clusters})
+        reached = {wave: names for wave, names in by_wave.items() if names}
+        if reached:
+            out[label] = reached
+    return out
 
 
 # --------------------------------------------------------------------------- CLI

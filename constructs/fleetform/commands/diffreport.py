@@ -50,6 +50,18 @@ class FleetDiff:
     gated: bool = False
     #: What could not be compared, and why.
     warnings: list[str] = field(default_factory=list)
+    #: Labels that roll out in waves: ``{label: {wave: [clusters whose manifests change]}}``,
+    #: the waves in the order Argo CD syncs them (only those the change reaches).
+    rollouts: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+
+    def rollout_lines(self) -> list[str]:
+        """``label x reaches wave a first (c1), then b (c2, c3)``, one per waved label."""
+        out = []
+        for label, by_wave in self.rollouts.items():
+            parts = [f"{wave} ({', '.join(names)})" for wave, names in by_wave.items()]
+            out.append(f"rollout: label {label} reaches wave {parts[0]} first"
+                       + (f", then {', then '.join(parts[1:])}" if parts[1:] else ""))
+        return out
 
     @property
     def blocking(self) -> list[Violation]:
@@ -86,6 +98,7 @@ class FleetDiff:
                         "renders": self.renders, "differing_pairs": len(self.pairs)},
             "synthesized": self.synthesized,
             "warnings": list(self.warnings),
+            "rollouts": self.rollouts,
             "stacks": [s.to_dict() for s in self.stacks],
             "routing": [r.to_dict() for r in self.routing],
             "manifests": [p.to_dict() for p in self.pairs],
@@ -156,7 +169,7 @@ def _pair_header(pair: PairDiff) -> str:
 
 
 def format_text(diff: FleetDiff, colour: bool = False) -> str:
-    lines = [f"fleetform diff: {diff.headline()}", diff.summary()]
+    lines = [f"fleetform diff: {diff.headline()}", diff.summary(), *diff.rollout_lines()]
     lines += [_paint(f"warning: {w}", colour, "!") for w in diff.warnings]
     by_cluster = _by_cluster(diff)
     seen: dict[tuple, str] = {}
@@ -241,6 +254,7 @@ def format_markdown(diff: FleetDiff) -> str:
         ("would fail" if diff.blocking else "would pass") + " (not enforced)"
     lines = [NOTE_MARKER, "### fleetform diff", "",
              f"`{diff.headline()}`", "", diff.summary(), ""]
+    lines += [f"- {line}" for line in diff.rollout_lines()] + ([""] if diff.rollouts else [])
     lines += [f"> ⚠️ {w}" for w in diff.warnings] + ([""] if diff.warnings else [])
     by_cluster = _by_cluster(diff)
     if diff.clusters:

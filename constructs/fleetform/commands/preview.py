@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from ..constructs.rollout import waves
 from ..errors import ConfigError
 from ..fleet.config import Cluster, Fleet, load_fleet
 from ..fleet.yamlfile import read_yaml
@@ -264,13 +265,23 @@ def _table(preview: Preview):
     return table
 
 
+def _waves(preview: Preview) -> dict[str, dict[str, list[str]]]:
+    """``{label: {wave: [clusters]}}`` of the labels that roll out in waves."""
+    fleet = preview.fleet
+    repositories = fleet.management.spec.argocd.repositories  # type: ignore[union-attr]
+    return {label: waves(r.rollout, {c.name: dict(c.labels) for c in fleet.clusters.values()
+                                     if label in c.routing_labels})
+            for label, r in sorted(repositories.items()) if r.rollout is not None}
+
+
 def _argocd(preview: Preview) -> dict[str, Any]:
     sizing = preview.fleet.argocd_sizing
     return {"high_availability": sizing.high_availability,
             "controller_replicas": sizing.controller_replicas,
             "shards": preview.shards,
             "load": [{"shard": i, "clusters": c, "applications": a}
-                     for i, (c, a) in enumerate(preview.shard_load)]}
+                     for i, (c, a) in enumerate(preview.shard_load)],
+            "waves": _waves(preview)}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -339,6 +350,9 @@ def _run(args: argparse.Namespace, preview: Preview) -> int:
             + (": " + "; ".join(f"shard {i}: {_count(c, 'cluster')}, {_count(a, 'application')}"
                                 for i, (c, a) in enumerate(preview.shard_load))
                if preview.shard_load else ""))
+    for label, by_wave in _waves(preview).items():
+        console.print(f"label {label} rolls out in waves: " + " -> ".join(
+            f"{wave} ({', '.join(names) or 'no cluster'})" for wave, names in by_wave.items()))
     if target:
         console.print(f"diagram written to {target} ({len(graph.nodes)} nodes, "
                       f"{len(graph.edges)} edges)")

@@ -5,7 +5,8 @@ What is checked, in order:
 * the fleet configuration (``config.load_fleet``: schema, one management
   cluster, every label a cluster carries has a repository);
 * that every label's repository is available locally (see :mod:`fleetform.fleet.repositories`);
-* the ApplicationSets the management stack generates, against the strict Argo CD schema;
+* the ApplicationSets the management stack generates, against the strict Argo CD schema,
+  and each label's waves (every cluster of the label in one, no wave without a cluster);
 * the layout of each repository: ``apps/<namespace>/<app>/`` are Helm charts,
   every ``values/<cluster>/`` names a cluster and every ``values/<cluster>/<app>/``
   an app of that repository, with a ``values.yaml`` (closest names suggested);
@@ -123,6 +124,7 @@ def validate_fleet(clusters_dir: str | Path = "clusters", *,
     run = Run(fleet, locations, schemas_dir, report, progress, dependencies=dependencies)
     try:
         run.check_applicationsets()
+        run.check_rollouts()
         scanned = {}
         for label, location in locations.items():
             try:

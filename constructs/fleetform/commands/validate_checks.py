@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..constructs.applicationsets import applicationsets
+from ..constructs.rollout import rollout_problems
 from ..errors import ConfigError
 from ..fleet.config import DNS1123_LABEL, Fleet
 from ..fleet.yamlfile import read_yaml
@@ -107,6 +108,25 @@ class Run(RenderChecks):
                 self.error(f"the generated ApplicationSet {appset['metadata']['name']} is "
                            f"invalid: {problem}", file=display(self.fleet.management.file),
                            field=f"argocd.repositories.{label}", label=label)
+
+    def check_rollouts(self) -> None:
+        """Each label's waves: every cluster of the label in one, no wave without a cluster."""
+        management = self.fleet.management
+        repositories = management.spec.argocd.repositories  # type: ignore[union-attr]
+        for label, repository in sorted(repositories.items()):
+            if repository.rollout is None:
+                continue
+            carrying = {c.name: dict(c.labels) for c in self.fleet.clusters.values()
+                        if label in c.routing_labels}
+            for cluster, field, message in rollout_problems(repository.rollout, carrying):
+                if cluster is None:
+                    self.error(message, file=display(management.file),
+                               field=f"argocd.repositories.{label}.rollout.{field}",
+                               label=label)
+                else:
+                    self.error(f"label {label!r}: {message}",
+                               file=display(self.fleet.clusters[cluster].file), field=field,
+                               label=label)
 
     def check_layout(self, location: RepoLocation, apps: list[AppDir],
                      all_apps: Mapping[str, list[AppDir]]) -> list[AppDir]:

@@ -21,6 +21,7 @@ from typing import Any, Mapping
 
 from .labels import OFF_VALUES, label_name
 from .props import RepositoryLocation
+from .rollout import application_labels, strategy as rollout_strategy
 
 ARGOCD_NAMESPACE = "argocd"
 #: Labels put on every generated Application, for filtering in the Argo CD UI.
@@ -63,7 +64,8 @@ def applicationset(label: str, repository: RepositoryLocation, *,
     # Helm value files are relative to the chart directory, which sits three
     # levels (apps/<namespace>/<app>) below the repository path.
     cluster_values = "../../../values/{{ .name }}/{{ .path.basename }}/values.yaml"
-    return {
+    rollout = getattr(repository, "rollout", None)
+    appset = {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "ApplicationSet",
         "metadata": {"name": applicationset_name(label), "namespace": namespace},
@@ -112,6 +114,14 @@ def applicationset(label: str, repository: RepositoryLocation, *,
             },
         },
     }
+    if rollout is not None:
+        spec = appset["spec"]
+        spec["strategy"] = rollout_strategy(rollout)
+        spec["template"]["metadata"]["labels"].update(application_labels(rollout))
+        # RollingSync syncs the Applications itself and turns their automated sync off
+        # (warning about each that asks for it): none is asked for.
+        del spec["template"]["spec"]["syncPolicy"]["automated"]
+    return appset
 
 
 def applicationsets(repositories: Mapping[str, RepositoryLocation], **kwargs: Any) -> list[dict]:

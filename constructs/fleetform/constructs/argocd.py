@@ -34,6 +34,7 @@ from ..providers.kubernetes import KubernetesProvider, SecretV1, SecretV1Metadat
 from ..providers.random import RandomPassword, RandomProvider
 from .applicationsets import ARGOCD_NAMESPACE, IN_CLUSTER_SERVER, applicationsets
 from .argocd_sizing import ArgoCdSizing, check_shard
+from .rollout import PROGRESSIVE_SYNCS_PARAM, uses_rollouts
 from .cluster_access import ClusterAccess, check_cluster_access
 from .formats import (CHART_VERSION, DNS1123_LABEL, HOSTNAME, check_bool, check_instance,
                       check_str, check_token_lifetime)
@@ -310,4 +311,6 @@ class ArgoCd(Construct):
         }
         if props.hostname:
             values["global"] = {"domain": props.hostname}
+        if uses_rollouts(props.repositories):
+            values["configs"]["params"] = {PROGRESSIVE_SYNCS_PARAM: "true"}
         return merge_values(values, props.sizing.chart_values())

@@ -16,6 +16,7 @@ from .formats import (DNS1123_LABEL, DO_TAG, DROPLET_SIZE, GIT_URL, MAX_REVISION
                       START_TIME, TF_VARIABLE_NAME, check_instance, check_int, check_str,
                       go_template_problem, is_token, short)
 from .labels import check_label_key, check_label_value
+from .rollout import Rollout, check_rollout
 
 #: The argo-cd Helm chart version installed by default (Argo CD v3.4).
 DEFAULT_ARGOCD_CHART_VERSION = "10.1.3"
@@ -138,12 +139,16 @@ class Repository:
         revision: branch, tag or commit. Default: ``HEAD``.
         path: where ``apps/`` and ``values/`` are inside the repository. Default: the root.
         credentials: for a private repository. Default: None (public).
+        rollout: the waves in which its applications reach the clusters (Argo CD's
+            RollingSync, :mod:`fleetform.constructs.rollout`). Default: None, every
+            cluster at once.
     """
 
     url: str
     revision: str = "HEAD"
     path: str = ""
     credentials: RepositoryCredentials | None = None
+    rollout: Rollout | None = None
 
 
 class RepositoryLocation(Protocol):
@@ -301,6 +306,8 @@ def check_repository(repository: Any, field: str) -> None:
         problem = go_template_problem(getattr(repository, name))
         if problem:
             raise ConfigError(problem, field=f"{field}.{name}")
+    if repository.rollout is not None:
+        check_rollout(repository.rollout, f"{field}.rollout")
     creds = repository.credentials
     if creds is not None:
         check_instance(creds, f"{field}.credentials", RepositoryCredentials,

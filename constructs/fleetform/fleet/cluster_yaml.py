@@ -8,7 +8,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, field_validator,
                       model_validator)
 
-from ..constructs import formats, props
+from ..constructs import formats, props, rollout
 from ..constructs.formats import GIT_URL, HOSTNAME, SERVER, check_token_lifetime
 from ..constructs.labels import check_label_key, check_label_value, label_name, label_slug
 from ..constructs.props import (DEFAULT_ARGOCD_APPS_CHART_VERSION, DEFAULT_ARGOCD_CHART_VERSION,
@@ -141,6 +141,45 @@ class RepositoryCredentials(Section):
         return v
 
 
+class RolloutStep(Section):
+    """One wave: the clusters whose wave label is ``value``; ``max_update`` at a time."""
+
+    props_type = rollout.RolloutStep
+
+    value: Annotated[str, StringConstraints(min_length=1, max_length=63)]
+    max_update: int | str | None = None
+
+
+class Rollout(Section):
+    """The waves in which a label's applications reach its clusters (Argo CD's RollingSync).
+
+    ``steps: [canary, "1", {value: "2", max_update: "25%"}]``: a wave's name, or a mapping
+    with its ``max_update``.
+    """
+
+    props_type = rollout.Rollout
+
+    label: str = "wave"
+    steps: list[RolloutStep] = Field(min_length=1)
+
+    @field_validator("steps", mode="before")
+    @classmethod
+    def _names(cls, v: object) -> object:
+        # A wave by name alone; a bare number (1) is the name "1", as Argo CD compares text.
+        if isinstance(v, list):
+            return [{"value": str(x)} if isinstance(x, (str, int)) and not isinstance(x, bool)
+                    else x for x in v]
+        return v
+
+    @model_validator(mode="after")
+    def _rules(self) -> "Rollout":
+        try:
+            rollout.check_rollout(self.to_props(), "rollout")
+        except ConfigError as exc:
+            raise ValueError(f"{(exc.field or '').removeprefix('rollout.')}: {exc.message}")
+        return self
+
+
 class Repository(Section):
     """The Git repository of Helm charts that one routing label deploys."""
 
@@ -151,6 +190,7 @@ class Repository(Section):
                                                max_length=formats.MAX_REVISION_LENGTH)] = "HEAD"
     path: Annotated[str, StringConstraints(max_length=255)] = ""
     credentials: RepositoryCredentials | None = None
+    rollout: Rollout | None = None
 
     @field_validator("url", "revision", "path")
     @classmethod

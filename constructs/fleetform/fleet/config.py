@@ -407,10 +407,12 @@ def check_fleet(fleet: Fleet) -> None:
     repositories = management.spec.argocd.repositories  # type: ignore[union-attr]
     errors: list[ConfigError] = []
     used: set[str] = set()
+    # A rollout's wave label (wave: canary) names a cluster's wave, not a repository.
+    waves = {r.rollout.label for r in repositories.values() if r.rollout is not None}
     for cluster in fleet.clusters.values():
         used.update(cluster.labels)  # a label turned off still names its repository
         for label in cluster.routing_labels:
-            if label not in repositories:
+            if label not in repositories and label not in waves:
                 errors.append(ConfigError(
                     f"label {label!r} has no repository: add argocd.repositories.{label} "
                     f"to {management.file}", file=cluster.file, field=f"labels.{label}"))
