@@ -340,7 +340,8 @@ def test_a_new_fleet_has_the_tooling_and_none_of_this_fleet_and_its_checks_pass(
     stack = json.loads((target / "cdktf.out/stacks/aws-mgmt/cdk.tf.json").read_text())
     (cluster,) = stack["resource"]["aws_eks_cluster"].values()
     assert cluster["name"] == "aws-mgmt"
-    checks = fleet("test", "-q", "-m", "repository_fleet")
+    # The cdktf CLI's own run on a copy (test_fresh_clone) is this checkout's to prove.
+    checks = fleet("test", "-q", "-m", "repository_fleet", "-k", "not test_fresh_clone")
     summary = checks.stdout.strip().splitlines()[-1]
     assert checks.returncode == 0 and re.match(r"\d+ passed", summary), checks.stdout[-4000:]
 
