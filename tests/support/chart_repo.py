@@ -11,8 +11,9 @@ from __future__ import annotations
 import base64
 import http.server
 import textwrap
-import threading
 from pathlib import Path
+
+from support.loopback import LoopbackServer
 
 
 def write_chart(directory: Path, name: str, version: str, templates: dict[str, str],
@@ -32,25 +33,26 @@ def write_chart(directory: Path, name: str, version: str, templates: dict[str, s
 
 #: An upstream chart whose two versions render different objects: 1.0.0 one Deployment
 #: with one replica and a ConfigMap; 1.1.0 two replicas, a Service instead of the ConfigMap.
+_DEPLOYMENT = """\
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: {{ .Release.Name }}-web
+    spec:
+      replicas: REPLICAS
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+            - name: web
+              image: "nginx:{{ .Values.tag }}"
+    """
 UPSTREAM_VERSIONS = {
     "1.0.0": {
-        "deployment.yaml": """\
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata:
-              name: {{ .Release.Name }}-web
-            spec:
-              replicas: {{ .Values.replicas }}
-              selector:
-                matchLabels: {app: web}
-              template:
-                metadata:
-                  labels: {app: web}
-                spec:
-                  containers:
-                    - name: web
-                      image: "nginx:{{ .Values.tag }}"
-            """,
+        "deployment.yaml": _DEPLOYMENT.replace("REPLICAS", "{{ .Values.replicas }}"),
         "configmap.yaml": """\
             apiVersion: v1
             kind: ConfigMap
@@ -61,23 +63,7 @@ UPSTREAM_VERSIONS = {
             """,
     },
     "1.1.0": {
-        "deployment.yaml": """\
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata:
-              name: {{ .Release.Name }}-web
-            spec:
-              replicas: {{ add .Values.replicas 1 }}
-              selector:
-                matchLabels: {app: web}
-              template:
-                metadata:
-                  labels: {app: web}
-                spec:
-                  containers:
-                    - name: web
-                      image: "nginx:{{ .Values.tag }}"
-            """,
+        "deployment.yaml": _DEPLOYMENT.replace("REPLICAS", "{{ add .Values.replicas 1 }}"),
         "service.yaml": """\
             apiVersion: v1
             kind: Service
@@ -93,7 +79,7 @@ UPSTREAM_VERSIONS = {
 UPSTREAM_VALUES = "replicas: 1\ntag: '1.27'\ngreeting: hello\n"
 
 
-class ChartRepo:
+class ChartRepo(LoopbackServer):
     """Packaged charts and an ``index.yaml``, served on 127.0.0.1 while in a ``with`` block."""
 
     def __init__(self, directory: Path, *, username: str | None = None,
@@ -105,7 +91,6 @@ class ChartRepo:
         #: Paths served with other bytes than those the index describes.
         self.tampered: dict[str, bytes] = {}
         self.down = False
-        self._server: http.server.ThreadingHTTPServer | None = None
 
     def add(self, name: str, version: str, templates: dict[str, str], values: str = "") -> Path:
         """Package a chart into the repository; the index is rewritten."""
@@ -123,13 +108,12 @@ class ChartRepo:
 
     @property
     def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}/charts"
+        return f"http://127.0.0.1:{self.port}/charts"
 
     def downloads(self, suffix: str = ".tgz") -> list[str]:
         return [path for path, _ in self.requests if path.endswith(suffix)]
 
-    def __enter__(self) -> "ChartRepo":
+    def handler(self):
         repo = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -161,11 +145,4 @@ class ChartRepo:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
+        return Handler

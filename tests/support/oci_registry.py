@@ -14,12 +14,13 @@ import base64
 import hashlib
 import http.server
 import re
-import threading
 import uuid
+
+from support.loopback import LoopbackServer
 from urllib.parse import parse_qs, urlsplit
 
 
-class OciRegistry:
+class OciRegistry(LoopbackServer):
     """Serves ``/v2/`` on 127.0.0.1 while in a ``with`` block; ``requests`` records each."""
 
     def __init__(self, *, username: str | None = None, password: str | None = None) -> None:
@@ -28,12 +29,10 @@ class OciRegistry:
         self.manifests: dict[tuple[str, str], tuple[bytes, str]] = {}  # (repo, ref) -> body, type
         self.uploads: dict[str, bytes] = {}
         self.requests: list[tuple[str, str]] = []
-        self._server: http.server.ThreadingHTTPServer | None = None
 
     @property
     def host(self) -> str:
-        assert self._server is not None
-        return f"127.0.0.1:{self._server.server_address[1]}"
+        return f"127.0.0.1:{self.port}"
 
     @property
     def url(self) -> str:
@@ -42,7 +41,7 @@ class OciRegistry:
     def blob_downloads(self) -> int:
         return sum(1 for method, path in self.requests if method == "GET" and "/blobs/sha256:" in path)
 
-    def __enter__(self) -> "OciRegistry":
+    def handler(self):
         registry = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -144,11 +143,4 @@ class OciRegistry:
 
             do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = _handle
 
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
+        return Handler
