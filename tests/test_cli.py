@@ -36,10 +36,13 @@ def test_top_level_help_imports_no_command():
 
 
 #: Command modules a command builds on (the pipeline is generated from `changed`, and its
-#: jobs run `batch` in the stacks' directory; diff
+#: jobs run `batch` in the stacks' directory, then `plans` or `drift`, which reads the
+#: plans as `plans` does; diff
 #: finds the change as `changed` does, and renders manifests with validate_render, not
 #: the validate command; move-state reads Git with commands.git, not the changed command).
-USES = {"pipeline": ["fleetform.commands.batch", "fleetform.commands.gitdiff"],
+USES = {"pipeline": ["fleetform.commands.batch", "fleetform.commands.drift",
+                     "fleetform.commands.gitdiff", "fleetform.commands.plans"],
+        "drift": ["fleetform.commands.plans"],
         "diff": ["fleetform.commands.gitdiff"]}
 
 

@@ -67,7 +67,7 @@ def fleet_change(fleet_repo):
 def test_a_worker_change_gives_one_synth_and_that_workers_plan_only(prod_change):
     pipeline = generate(prod_change, apply=False)
     assert list(jobs(pipeline)) == ["synth", f"plan:{PROD}"]
-    assert pipeline["stages"] == ["synth", "plan", "apply", "retire"]
+    assert pipeline["stages"] == ["synth", "plan", "report", "apply", "retire"]
     assert pipeline["variables"]["FLEETFORM_STATE"] == "gitlab"
 
 
@@ -100,7 +100,8 @@ def test_the_plan_job_plans_its_batch_with_the_lock_file_and_gitlab_state(prod_c
     # when the plan failed.
     artifacts = plan["artifacts"]
     assert artifacts["paths"] == [f"cdktf.out/stacks/{PROD}/{f}"
-                                  for f in ("plan.txt", "plan.log", "result.json")]
+                                  for f in ("plan.txt", "plan.log", "result.json",
+                                            "plan-summary.json")]
     assert artifacts["access"] == "developer" and artifacts["when"] == "always"
     # Environment-scoped secrets reach it; preparing creates no deployment.
     assert plan["environment"] == {"name": f"fleet/{PROD}", "action": "prepare"}

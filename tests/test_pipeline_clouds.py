@@ -88,7 +88,8 @@ def fake_job_checkout(tmp_path, names: list[str]) -> tuple[dict[str, str], Path]
     """A checkout as a plan job finds it: the synthesized stacks of ``names`` (with their
     provider lock) from the synth job, and on a PATH of its own only what the script
     runs: ``python3`` (this interpreter), ``mkdir``, ``cat`` and a ``terraform`` that
-    records each command with the AWS credentials it sees (no ``aws``). Returns the
+    records each command with the AWS credentials it sees (no ``aws``), and shows a
+    plan that changes nothing. Returns the
     environment GitLab gives the job (without the CI/CD variables), and the record."""
     project = tmp_path / "project"
     for name in names:
@@ -108,7 +109,9 @@ def fake_job_checkout(tmp_path, names: list[str]) -> tuple[dict[str, str], Path]
     (bin_dir / "terraform").write_text(
         f"#!{SH}\n"
         'token=$(cat "$AWS_WEB_IDENTITY_TOKEN_FILE" 2>/dev/null || echo none)\n'
-        f'printf \'%s role=%s token=%s\\n\' "$1" "$AWS_ROLE_ARN" "$token" >> "{record}"\n')
+        f'printf \'%s role=%s token=%s\\n\' "$1" "$AWS_ROLE_ARN" "$token" >> "{record}"\n'
+        # show -json: a plan that changes nothing
+        'if [ "$1 $2" = "show -json" ]; then echo \'{"format_version": "1.2"}\'; fi\n')
     for tool in ("python3", "terraform"):
         (bin_dir / tool).chmod(0o755)
     (tmp_path / "builds").mkdir()
@@ -170,7 +173,7 @@ def test_an_aws_job_writes_the_token_then_runs_terraform(eks_change, tmp_path):
     assert token_file.read_text() == "eyJ.header.sig"
     seen = f"role={env[AWS_ROLE_VARIABLE]} token=eyJ.header.sig"
     assert record.read_text().splitlines() == [f"{step} {seen}"
-                                               for step in ("init", "plan", "show")]
+                                               for step in ("init", "plan", "show", "show")]
     assert f"{EKS}: no changes" in planned.stdout
 
 

@@ -6,7 +6,10 @@ What a GitLab job of the child pipeline runs for its batch of clusters (see
 * ``plan``: in each stack's directory, ``terraform init -lockfile=readonly`` (the
   providers the stack's lock file names, checksums verified, the lock never
   changed), ``terraform plan -out=plan.cache`` (``-lock=false`` with ``--no-lock``:
-  a plan nothing applies) and ``terraform show -no-color plan.cache > plan.txt``.
+  a plan nothing applies), ``terraform show -no-color plan.cache > plan.txt`` and
+  ``plan-summary.json``, what the plan changes without its secrets
+  (:mod:`fleetform.commands.planfile`, from ``terraform show -json``; read by
+  ``fleetform plans`` and ``fleetform drift``).
 * ``apply``: ``init`` again and ``terraform apply plan.cache``, exactly the saved plan;
   with ``--record``, each applied cluster's GitLab deployment (environment
   ``fleet/<name>``, the commit), which the next default-branch pipeline compares
@@ -43,6 +46,7 @@ from typing import Mapping
 
 from ..errors import ConfigError
 from ..fleet.provider_lock import LOCK_FILE, read_lock
+from .planfile import SUMMARY_FILE, summarize
 
 #: Where synth writes the stacks (``cdktf.out/stacks/<name>/``).
 STACKS_DIR = "cdktf.out/stacks"
@@ -78,6 +82,8 @@ class Result:
     providers_cached: int = 0
     seconds: float = 0.0
     recorded: bool = False
+    #: a plan's resources to add, change, replace, destroy, forget (managed ones)
+    counts: dict[str, int] = field(default_factory=dict)
     log: list[str] = field(default_factory=list, repr=False)
 
     def line(self) -> str:
@@ -145,8 +151,10 @@ class Batch:
     # ------------------------------------------------------------------ steps
 
     def _run(self, result: Result, step: str, args: list[str], stack: Path,
-             stdout_file: Path | None = None) -> subprocess.CompletedProcess | None:
-        """Run one Terraform step; None (and ``result`` failed) when it fails."""
+             stdout_file: Path | None = None, *, log_stdout: bool = True
+             ) -> subprocess.CompletedProcess | None:
+        """Run one Terraform step; None (and ``result`` failed) when it fails.
+        ``log_stdout=False``: its output holds secrets, and stays out of the log."""
         result.log.append(f"$ {' '.join(args)}")
         env = {**self.env, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1"}
         with subprocess.Popen(args, cwd=stack, env=env, text=True, stdin=subprocess.DEVNULL,
@@ -164,7 +172,7 @@ class Batch:
                     self.processes.discard(proc)
         if stdout_file is not None:
             stdout_file.write_text(stdout, encoding="utf-8")
-        else:
+        elif log_stdout:
             result.log.append(stdout.rstrip("\n"))
         if stderr.strip():
             result.log.append(stderr.rstrip("\n"))
@@ -204,6 +212,7 @@ class Batch:
 
     def plan(self, name: str) -> Result:
         result, stack = Result(name, "plan"), self.stacks_dir / name
+        (stack / SUMMARY_FILE).unlink(missing_ok=True)  # a failed plan leaves none
         if not self._init(result, stack):
             return result
         lock = [f"-lock-timeout={LOCK_TIMEOUT}"] if self.lock else ["-lock=false"]
@@ -215,6 +224,20 @@ class Batch:
         if self._run(result, "show", ["terraform", "show", "-no-color", "plan.cache"], stack,
                      stdout_file=stack / "plan.txt") is None:
             return result
+        # The plan's JSON holds sensitive values in clear: only its summary is kept.
+        shown = self._run(result, "show", ["terraform", "show", "-json", "plan.cache"], stack,
+                          log_stdout=False)
+        if shown is None:
+            return result
+        try:
+            summary = summarize(json.loads(shown.stdout), name)
+        except (ValueError, AttributeError, TypeError) as exc:
+            result.status, result.failed_step = "failed", "show"
+            result.error = f"terraform show -json gave no plan: {type(exc).__name__}"
+            return result
+        (stack / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n",
+                                          encoding="utf-8")
+        result.counts = summary["counts"]
         if planned.returncode == 0:
             result.status, result.summary = "no-changes", "no changes"
         else:

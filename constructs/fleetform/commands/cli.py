@@ -1,4 +1,5 @@
-"""The ``fleetform`` command: synth, validate, preview, changed, pipeline, diff, move-state, new."""
+"""The ``fleetform`` command: synth, validate, preview, changed, pipeline, diff, lock, batch,
+plans, drift, move-state, new."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                         "(terraform providers lock)"),
     "batch": ("fleetform.commands.batch", "plan or apply many synthesized stacks at once, in "
                                           "parallel, with one provider cache"),
+    "plans": ("fleetform.commands.plans", "report every planned cluster's plan; --gate fails "
+                                          "on one that destroys a cluster, pool or Argo CD"),
+    "drift": ("fleetform.commands.drift", "report the clusters whose real state differs from "
+                                          "the default branch; --issue keeps an issue"),
     "move-state": ("fleetform.commands.move_state",
                    "move a renamed cluster's Terraform state to its new name"),
     "new": ("fleetform.commands.new", "add a cluster (like another one) or a label and its "

@@ -13,10 +13,9 @@ from typing import Any
 
 from .appdiff import ClusterRouting, PairDiff
 from .gates import Override, Violation
+from .mrnote import NOTE_MARKER  # noqa: F401 - the note's first line
 from .tfdiff import StackDiff
 
-#: First line of the merge request note: how the note is found again to update it.
-NOTE_MARKER = "<!-- fleetform-diff -->"
 #: Diff lines shown per application in Markdown, attribute changes per stack, clusters.
 MD_DIFF_LINES = 60
 MD_ATTRIBUTES = 40

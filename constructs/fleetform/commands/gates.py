@@ -23,7 +23,8 @@ Gates (each a name an override can list):
 The limits are read from the *base* side's management cluster: a merge request
 cannot loosen the gate it is checked against (the new limits apply once merged).
 
-Override: a line ``fleetform-allow: GATE[, GATE...]`` (or ``all``) in the merge
+Override (:mod:`fleetform.commands.override`, shared with the plan gates of
+``fleetform plans``): a line ``fleetform-allow: GATE[, GATE...]`` (or ``all``) in the merge
 request description (``CI_MERGE_REQUEST_DESCRIPTION``; GitLab reads it when the
 pipeline starts, so re-run the pipeline after editing the description), or the
 file ``.fleetform-allow`` (one gate a line, ``#`` comments) added or changed by
@@ -33,71 +34,16 @@ Violations an override allows are still reported, as allowed.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Sequence
 
 from ..constructs.applicationsets import applicationsets
 from ..fleet.cluster_yaml import DEFAULT_MAX_CLUSTERS_LOSING_APPS, DEFAULT_MAX_REMOVED_APPS
 from ..fleet.config import Fleet
 from .appdiff import ClusterRouting, PairDiff
+from .override import (DESCRIPTION_ENV, DIFF_GATES, OVERRIDE_FILE, Override,  # noqa: F401
+                       Violation, read_override)
 
-GATES = ("clusters-losing-apps", "removed-apps", "unmatched-label", "empty-app",
-         "removed-cluster", "removed-api", "render-error")
-OVERRIDE_FILE = ".fleetform-allow"
-DESCRIPTION_ENV = "CI_MERGE_REQUEST_DESCRIPTION"
-_OVERRIDE_LINE = re.compile(r"^\s*fleetform-allow:\s*(.*?)\s*$", re.MULTILINE | re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Violation:
-    gate: str
-    message: str
-    allowed: bool = False
-
-    def __str__(self) -> str:
-        return f"gate {self.gate}: {self.message}" + (" (allowed by override)"
-                                                      if self.allowed else "")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"gate": self.gate, "message": self.message, "allowed": self.allowed}
-
-
-@dataclass(frozen=True)
-class Override:
-    """Gates a change is allowed to violate, and where that was said."""
-
-    gates: frozenset[str]
-    sources: tuple[str, ...]
-    unknown: tuple[str, ...] = ()
-
-    def allows(self, gate: str) -> bool:
-        return "all" in self.gates or gate in self.gates
-
-
-def _names(text: str) -> list[str]:
-    return [n.strip().lower() for n in re.split(r"[\s,]+", text) if n.strip()]
-
-
-def read_override(env: Mapping[str, str], project: Path, changed_paths: Iterable[str]
-                  ) -> Override:
-    """The override of this change: MR description line(s) and/or a changed allow file."""
-    names: list[str] = []
-    sources: list[str] = []
-    description = env.get(DESCRIPTION_ENV, "")
-    found = _OVERRIDE_LINE.findall(description)
-    if found:
-        sources.append("merge request description")
-        for line in found:
-            names.extend(_names(line))
-    file = project / OVERRIDE_FILE
-    if OVERRIDE_FILE in set(changed_paths) and file.is_file():
-        sources.append(f"{OVERRIDE_FILE} (changed by this change)")
-        for line in file.read_text(encoding="utf-8", errors="replace").splitlines():
-            names.extend(_names(line.split("#", 1)[0]))
-    unknown = tuple(n for n in dict.fromkeys(names) if n not in GATES and n != "all")
-    return Override(frozenset(names), tuple(sources), unknown)
+GATES = DIFF_GATES
 
 
 def limits(base: Fleet | None, head: Fleet | None) -> tuple[int, int, str]:

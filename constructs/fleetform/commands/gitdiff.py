@@ -372,6 +372,14 @@ def ci_applies(env: Mapping[str, str]) -> bool:
             and bool(branch) and branch == env.get("CI_DEFAULT_BRANCH"))
 
 
+def ci_report(env: Mapping[str, str]) -> str | None:
+    """The report after the plans of the pipeline GitLab CI runs: ``plans`` for a merge
+    request, ``drift`` for a schedule, none for branch pushes."""
+    if env.get("CI_PIPELINE_SOURCE") == "merge_request_event" or env.get("CI_MERGE_REQUEST_IID"):
+        return "plans"
+    return "drift" if env.get("CI_PIPELINE_SOURCE") == "schedule" else None
+
+
 # --------------------------------------------------------------------------- CLI
 
 

@@ -1,10 +1,19 @@
-"""One merge request note with the ``fleetform diff`` report, created once and then updated.
+"""One merge request note with the ``fleetform diff`` report and the plans of the
+change, created once and then updated.
 
 Needs ``FLEETFORM_MR_NOTE_TOKEN``: a GitLab project access token (role
 Reporter or above, scope ``api``), as a masked CI/CD variable. GitLab's job
 token cannot write notes. The merge request is the pipeline's
 (``CI_API_V4_URL``, ``CI_PROJECT_ID``, ``CI_MERGE_REQUEST_IID``). The note is
-recognised by its first line, :data:`~fleetform.commands.diffreport.NOTE_MARKER`.
+recognised by its first line, :data:`NOTE_MARKER`.
+
+The note has two parts, each written by its own job: the diff (``fleetform diff``,
+offline, first) and, after it, the plans against real state (``fleetform plans``,
+in the child pipeline, once the plans are done), which start with
+:data:`PLANS_MARKER` and the commit planned. Each job rewrites its own part and
+keeps the other; the diff of a new commit drops the plans of an older one.
+
+Only the standard library is used (the plans job runs with the job image's Python).
 """
 
 from __future__ import annotations
@@ -15,8 +24,12 @@ import urllib.parse
 import urllib.request
 from typing import Any, Callable, Mapping
 
-from .diffreport import NOTE_MARKER
-
+#: The note's first line.
+NOTE_MARKER = "<!-- fleetform-diff -->"
+#: The first line of the plans part: ``<!-- fleetform-plans COMMIT -->``.
+PLANS_MARKER = "<!-- fleetform-plans"
+#: GitLab refuses a note over 1,000,000 characters.
+MAX_NOTE_CHARS = 1_000_000
 TOKEN_ENV = "FLEETFORM_MR_NOTE_TOKEN"
 REQUIRED = ("CI_API_V4_URL", "CI_PROJECT_ID", "CI_MERGE_REQUEST_IID")
 #: Pages of notes searched for the previous report (100 notes a page).
@@ -33,14 +46,16 @@ def wanted(env: Mapping[str, str]) -> bool:
     return bool(env.get(TOKEN_ENV)) and bool(env.get("CI_MERGE_REQUEST_IID"))
 
 
-def _request(opener: Callable, method: str, url: str, token: str,
-             body: dict | None = None) -> tuple[Any, Mapping[str, str]]:
+def request(opener: Callable, method: str, url: str, token: str,
+            body: dict | None = None) -> tuple[Any, Mapping[str, str]]:
+    """One GitLab API call with a ``PRIVATE-TOKEN``: ``(JSON answer, headers)``;
+    NoteError, without the token, when it fails."""
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={
+    call = urllib.request.Request(url, data=data, method=method, headers={
         "PRIVATE-TOKEN": token, "Content-Type": "application/json",
         "Accept": "application/json"})
     try:
-        with opener(request, timeout=TIMEOUT) as response:
+        with opener(call, timeout=TIMEOUT) as response:
             return json.loads(response.read() or b"null"), response.headers
     except urllib.error.HTTPError as exc:
         raise NoteError(f"{method} {url.split('?')[0]}: HTTP {exc.code} {exc.reason}") from None
@@ -48,9 +63,36 @@ def _request(opener: Callable, method: str, url: str, token: str,
         raise NoteError(f"{method} {url.split('?')[0]}: {getattr(exc, 'reason', exc)}") from None
 
 
-def post(body: str, env: Mapping[str, str], *,
+def plans_heading(commit: str) -> str:
+    return f"{PLANS_MARKER} {commit or 'unknown'} -->"
+
+
+def _parts(note: str) -> tuple[str, str]:
+    """``(diff part, plans part)`` of a note's body."""
+    at = note.find(f"\n{PLANS_MARKER} ")
+    if note.startswith(f"{PLANS_MARKER} "):
+        at = 0
+    return (note, "") if at < 0 else (note[:at], note[at:].lstrip("\n"))
+
+
+def combine(existing: str | None, *, diff: str | None = None, plans: str | None = None,
+            commit: str = "") -> str:
+    """The note's new body: the part given replaces its own in ``existing``; the diff
+    keeps plans of the same ``commit`` only."""
+    old_diff, old_plans = _parts(existing or "")
+    if diff is not None:
+        kept = old_plans if old_plans.startswith(plans_heading(commit)) and commit else ""
+        body = diff.rstrip("\n") + "\n\n" + kept if kept else diff
+    else:
+        head = old_diff.rstrip("\n") if old_diff.startswith(NOTE_MARKER) else NOTE_MARKER
+        body = head + "\n\n" + (plans or "").rstrip("\n") + "\n"
+    return body
+
+
+def post(body: str, env: Mapping[str, str], *, part: str = "diff",
          opener: Callable = urllib.request.urlopen) -> str:
-    """Create or update the report note; returns what was done (``created note 12``)."""
+    """Create or update the report note with ``body`` as its ``part`` (``diff`` or
+    ``plans``); returns what was done (``created note 12``)."""
     missing = [k for k in (TOKEN_ENV, *REQUIRED) if not env.get(k)]
     if missing:
         raise NoteError(f"cannot post the note: {', '.join(missing)} not set")
@@ -61,7 +103,7 @@ def post(body: str, env: Mapping[str, str], *,
     notes = f"{api}/projects/{project}/merge_requests/{iid}/notes"
     existing = None
     for page in range(1, MAX_PAGES + 1):
-        found, headers = _request(opener, "GET", f"{notes}?per_page=100&page={page}"
+        found, headers = request(opener, "GET", f"{notes}?per_page=100&page={page}"
                                   "&sort=asc&order_by=created_at", token)
         if not isinstance(found, list):
             raise NoteError(f"GET {notes}: unexpected answer")
@@ -69,8 +111,14 @@ def post(body: str, env: Mapping[str, str], *,
                          and str(n.get("body", "")).startswith(NOTE_MARKER)), None)
         if existing is not None or not headers.get("X-Next-Page"):
             break
+    commit = env.get("CI_COMMIT_SHA", "")
+    text = combine(existing.get("body") if existing is not None else None,
+                   **{part: body}, commit=commit)
+    if len(text) > MAX_NOTE_CHARS:
+        raise NoteError(f"the note would be {len(text)} characters, over GitLab's "
+                        f"{MAX_NOTE_CHARS}")
     if existing is not None:
-        _request(opener, "PUT", f"{notes}/{existing['id']}", token, {"body": body})
+        request(opener, "PUT", f"{notes}/{existing['id']}", token, {"body": text})
         return f"updated note {existing['id']}"
-    created, _ = _request(opener, "POST", notes, token, {"body": body})
+    created, _ = request(opener, "POST", notes, token, {"body": text})
     return f"created note {created.get('id') if isinstance(created, dict) else '?'}"

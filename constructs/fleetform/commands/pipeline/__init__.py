@@ -16,6 +16,10 @@ Its cost does not grow a job per cluster. For the clusters the change affects
   that feeds an apply takes the lock and is never interrupted; its saved plans hold
   sensitive values in clear, so no one may download them (``access: none``), kept
   :data:`PLAN_EXPIRE`.
+* ``plans`` (merge requests) or ``drift`` (schedules), stage ``report``: every plan in
+  one report, with the plan gates and the merge request note
+  (:mod:`fleetform.commands.plans`), or the drift of every cluster and its issue
+  (:mod:`fleetform.commands.drift`).
 * ``apply:<batch>`` (the default branch): the saved plans, exactly. The first apply
   job (the management cluster's when it is affected) is the one manual action; the
   workers' batches follow in doubling waves (:func:`waves`), so a failed apply stops
@@ -38,39 +42,37 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..errors import ConfigError
-from ..fleet.clouds import CLOUDS
-from ..fleet.files import write_atomically
-from ..fleet.provider_lock import LOCK_FILE
-from .batch import STACKS_DIR
-from .gitdiff import add_base_arguments, changes_from_args, ci_applies, warn
-from .gitdiff_results import AffectedCluster, Changes
-from .gitlab import ENVIRONMENT_PREFIX
-from .retirement import deregister_command, retire_job, retirement_steps  # noqa: F401
+from ...errors import ConfigError
+from ...fleet.clouds import CLOUDS
+from ...fleet.files import write_atomically
+from ...fleet.provider_lock import LOCK_FILE
+from ..batch import STACKS_DIR
+from ..drift import ci_job as drift_job
+from ..gitdiff import add_base_arguments, changes_from_args, ci_applies, ci_report, warn
+from ..gitdiff_results import Changes
+from ..override import OVERRIDE_FILE
+from ..planfile import SUMMARY_FILE
+from ..plans import ci_job as plans_job
+from ..retirement import deregister_command, retire_job, retirement_steps  # noqa: F401
+from .batches import (BATCH_ENVIRONMENT, DEFAULT_BATCH_SIZE, ENVIRONMENT,  # noqa: F401
+                      MAX_BATCH_SIZE, MAX_WAVE, Batch, batches, waves)
 
-STAGES = ["synth", "plan", "apply", "retire"]
+STAGES = ["synth", "plan", "report", "apply", "retire"]
+#: What the ``report`` stage makes of the plans: the merge request's plan report and
+#: gates (:mod:`fleetform.commands.plans`), or a schedule's drift report
+#: (:mod:`fleetform.commands.drift`); each is one job of that name.
+REPORTS = ("plans", "drift")
 #: The one job that synthesizes every affected stack.
 SYNTH_JOB = "synth"
-#: Workers per plan or apply job: 200 clusters are 20 jobs a step, 1,000 are 100.
-DEFAULT_BATCH_SIZE = 10
-#: A batch of more than this would exceed a job's time (and 50 ``needs``: no limit here).
-MAX_BATCH_SIZE = 100
-#: Apply jobs in a wave at most: each job of the next wave needs every one of them
-#: (GitLab allows 50 ``needs`` per job).
-MAX_WAVE = 32
 #: Stacks a job runs at a time (``fleetform batch --jobs``).
 DEFAULT_PARALLEL = 4
 #: Terraform's provider cache (``TF_PLUGIN_CACHE_DIR``), a GitLab cache keyed on the lock.
 PLUGIN_CACHE = ".terraform-providers"
-#: The environment of a job of several clusters (``fleet/*`` variables reach it); each
-#: cluster's own ``fleet/<name>`` records its deployments.
-BATCH_ENVIRONMENT = "fleet/batches"
 #: Variables of every job of the child pipeline (no secrets: those are CI/CD variables).
 VARIABLES = {
     "FLEETFORM_STATE": "gitlab",
@@ -101,86 +103,6 @@ SECRET_VARIABLES = (*dict.fromkeys(v for cloud in CLOUDS.values() for v in cloud
 #: Unsets the deploy secrets before a job runs repository code (POSIX sh).
 UNSET_SECRETS = (f"unset {' '.join(SECRET_VARIABLES)} "
                  "$(awk 'BEGIN { for (k in ENVIRON) if (k ~ /^TF_VAR_/) print k }')")
-#: The GitLab environment of cluster ``<name>``: ``fleet/<name>``.
-ENVIRONMENT = ENVIRONMENT_PREFIX + "{name}"
-
-
-@dataclass(frozen=True)
-class Batch:
-    """Clusters planned (and applied) by one job: the management cluster alone, else
-    up to ``--batch-size`` workers of one cloud (their jobs share its credentials)."""
-
-    #: What the jobs are named after: the cluster, when the batch holds one; else
-    #: ``<cloud> <i>/<n>``.
-    name: str
-    clusters: tuple[AffectedCluster, ...]
-    cloud: str
-    management: bool = False
-
-    @property
-    def names(self) -> list[str]:
-        return [c.name for c in self.clusters]
-
-    @property
-    def single(self) -> bool:
-        """A batch named after its one cluster: its jobs name that cluster's own
-        environment, ``fleet/<name>``."""
-        return len(self.clusters) == 1 and self.name == self.clusters[0].name
-
-    @property
-    def environment(self) -> str:
-        return ENVIRONMENT.format(name=self.name) if self.single else BATCH_ENVIRONMENT
-
-    @property
-    def cache_group(self) -> str:
-        """Its jobs' provider cache: its cloud's, or the (bigger) management stack's."""
-        return f"management-{self.cloud}" if self.management else self.cloud
-
-    @property
-    def plan_job(self) -> str:
-        return f"plan:{self.name}"
-
-    @property
-    def apply_job(self) -> str:
-        return f"apply:{self.name}"
-
-
-def batches(changes: Changes, size: int = DEFAULT_BATCH_SIZE) -> list[Batch]:
-    """The change's batches, in the order they apply: the management cluster first
-    (workers need its Argo CD token), then each cloud's workers, ``size`` at a time."""
-    out: list[Batch] = []
-    workers: dict[str, list[AffectedCluster]] = {}
-    for cluster in changes.affected:
-        if cluster.role == "management":
-            out.append(Batch(cluster.name, (cluster,), cluster.cloud, management=True))
-        else:
-            workers.setdefault(cluster.cloud, []).append(cluster)
-    for cloud in sorted(workers, key=lambda c: (list(CLOUDS).index(c) if c in CLOUDS else 99, c)):
-        members = sorted(workers[cloud], key=lambda c: c.name)
-        chunks = [tuple(members[i:i + size]) for i in range(0, len(members), size)]
-        for index, chunk in enumerate(chunks, 1):
-            name = chunk[0].name if len(chunks) == 1 and len(chunk) == 1 \
-                else f"{cloud} {index}/{len(chunks)}"
-            out.append(Batch(name, chunk, cloud))
-    return out
-
-
-def waves(planned: list[Batch]) -> list[list[Batch]]:
-    """The order applies run in: the management cluster's alone, then the workers'
-    batches in waves that double (1, 2, 4, ... batches, at most :data:`MAX_WAVE`), each
-    wave after the whole wave before it. The first batches are canaries: a failed
-    apply stops every later wave, and a change that works reaches 200 clusters in 5
-    waves, 1,000 in 7."""
-    out: list[list[Batch]] = []
-    rest = list(planned)
-    if rest and rest[0].management:
-        out.append([rest.pop(0)])
-    width = 1
-    while rest:
-        out.append(rest[:width])
-        rest = rest[width:]
-        width = min(width * 2, MAX_WAVE)
-    return out
 
 
 def stack_dir(name: str) -> str:
@@ -259,7 +181,8 @@ def _plan_job(batch: Batch, management: Batch | None, *, apply: bool, push_cache
         # Nothing applies a merge request's plans: keep only what people read.
         artifacts = {"name": f"plan-{batch.name}",
                      "paths": [f"{d}/{f}" for d in directories
-                               for f in ("plan.txt", "plan.log", "result.json")],
+                               for f in ("plan.txt", "plan.log", "result.json",
+                                         SUMMARY_FILE)],
                      "access": "developer", "expire_in": ARTIFACTS_EXPIRE, "when": "always"}
     return {
         "stage": "plan",
@@ -335,9 +258,10 @@ def _apply_job(batch: Batch, previous: list[Batch], *, parallel: int) -> dict[st
 
 
 def generate(changes: Changes, *, apply: bool, batch_size: int = DEFAULT_BATCH_SIZE,
-             parallel: int = DEFAULT_PARALLEL) -> dict[str, Any]:
+             parallel: int = DEFAULT_PARALLEL, report: str | None = None) -> dict[str, Any]:
     """The child pipeline (a dict ready for YAML) for ``changes``: one synth job, a plan
-    job per batch, and (``apply``) an apply job per batch, chained, the first manual."""
+    job per batch, (``report``) a report of every plan, and (``apply``) an apply job per
+    batch, chained, the first manual."""
     jobs: dict[str, Any] = {}
     planned = batches(changes, batch_size)
     if planned:
@@ -349,6 +273,11 @@ def generate(changes: Changes, *, apply: bool, batch_size: int = DEFAULT_BATCH_S
         jobs[batch.plan_job] = _cloud_credentials(
             _plan_job(batch, management, apply=apply, push_cache=push, parallel=parallel),
             batch)
+    if planned and report == "plans":
+        jobs["plans"] = plans_job(override_changed=OVERRIDE_FILE in changes.paths,
+                                  expire=ARTIFACTS_EXPIRE)
+    elif planned and report == "drift":
+        jobs["drift"] = drift_job(expire=ARTIFACTS_EXPIRE)
     if apply:
         previous: list[Batch] = []
         for wave in waves(planned):
@@ -376,7 +305,7 @@ class _Dumper(yaml.SafeDumper):
 
 
 def render(changes: Changes, *, apply: bool, batch_size: int = DEFAULT_BATCH_SIZE,
-           parallel: int = DEFAULT_PARALLEL) -> str:
+           parallel: int = DEFAULT_PARALLEL, report: str | None = None) -> str:
     """The child pipeline as YAML, with a header saying what it was generated from."""
     head = changes.head or "the working tree"
     if changes.per_cluster:
@@ -393,11 +322,13 @@ def render(changes: Changes, *, apply: bool, batch_size: int = DEFAULT_BATCH_SIZ
         f"# Clusters: {', '.join(changes.names) or 'none'}"
         + (f"; removed: {', '.join(c.name for c in changes.removed)}" if changes.removed else ""),
         f"# Apply jobs: {'yes (one manual action starts them)' if apply else 'no (plans only)'}",
+        f"# Report: {f'job {report}, after the plans' if report else 'none'}",
     ]
     for batch in batches(changes, batch_size):
         if not batch.single:
             header.append(f"# {batch.plan_job}: {', '.join(batch.names)}")
-    body = yaml.dump(generate(changes, apply=apply, batch_size=batch_size, parallel=parallel),
+    body = yaml.dump(generate(changes, apply=apply, batch_size=batch_size, parallel=parallel,
+                              report=report),
                      Dumper=_Dumper, sort_keys=False,
                      default_flow_style=False, width=1000)
     return "\n".join(header) + "\n" + body
@@ -417,6 +348,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--parallel", type=int, default=DEFAULT_PARALLEL, metavar="N",
                         help="stacks a job plans or applies at a time, in parallel "
                              f"processes (default: {DEFAULT_PARALLEL})")
+    parser.add_argument("--report", choices=(*REPORTS, "none"), default=None,
+                        help="a job after the plans: plans (the report and its gates), "
+                             "drift, or none (default: with --ci, plans for merge requests, "
+                             "drift for schedules; otherwise none)")
     parser.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="write the pipeline to FILE (default: standard output)")
     parser.add_argument("--warning-exit-code", type=int, default=0, metavar="N",
@@ -435,7 +370,10 @@ def run(args: argparse.Namespace) -> int:
     if not 1 <= args.parallel <= 64:
         raise ConfigError(f"must be 1 to 64, got {args.parallel}", field="--parallel")
     apply = args.apply if args.apply is not None else (args.ci and ci_applies(os.environ))
-    text = render(changes, apply=apply, batch_size=args.batch_size, parallel=args.parallel)
+    report = (ci_report(os.environ) if args.ci else None) if args.report is None \
+        else (None if args.report == "none" else args.report)
+    text = render(changes, apply=apply, batch_size=args.batch_size, parallel=args.parallel,
+                  report=report)
     if args.output is None:
         sys.stdout.write(text)
         print(changes.summary(), file=sys.stderr)
