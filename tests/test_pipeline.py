@@ -374,6 +374,44 @@ def test_merge_requests_get_plans_and_the_default_branch_manual_applies(fleet_re
             assert applies == expected
 
 
+def test_a_report_job_follows_every_plan_job_merge_requests_plans_schedules_drift(fleet_repo):
+    base = fleet_repo.head()
+    fleet_repo.append(f"clusters/{PROD}/cluster.yaml")
+    fleet_repo.write(".fleetform-allow", "plan-destroys-node-pool\n")
+    fleet_repo.commit()
+    mr = {"CI_PIPELINE_SOURCE": "merge_request_event", "CI_MERGE_REQUEST_DIFF_BASE_SHA": base,
+          "CI_DEFAULT_BRANCH": "main"}
+    schedule = {"CI_PIPELINE_SOURCE": "schedule", "CI_COMMIT_BRANCH": "main",
+                "CI_DEFAULT_BRANCH": "main"}
+    merge_request = yaml.safe_load(run_cli(["pipeline", "--ci", "-C", str(fleet_repo.path)],
+                                           mr))
+    scheduled = yaml.safe_load(run_cli(["pipeline", "--ci", "-C", str(fleet_repo.path)],
+                                       schedule))
+
+    plans, drift = merge_request["plans"], scheduled["drift"]
+    assert "drift" not in merge_request and "plans" not in scheduled
+    for job in (plans, drift):
+        # After every plan job, however many (no needs: GitLab's 50 do not apply), also
+        # when one failed; no environment, so no fleet/* secret reaches it.
+        assert job["stage"] == "report" and job["when"] == "always"
+        assert "needs" not in job and "environment" not in job
+    assert plans["script"] == ["python3 -m fleetform.commands.cli plans --gate --note "
+                               "--markdown fleet-plans.md --json fleet-plans.json"]
+    # The change edits .fleetform-allow: the plan gates read it.
+    assert plans["variables"] == {"FLEETFORM_OVERRIDE_FILE_CHANGED": "true"}
+    assert plans["artifacts"]["expose_as"] == "fleet plans"
+    assert drift["script"] == ["python3 -m fleetform.commands.cli drift --issue "
+                               "--markdown fleet-drift.md --json fleet-drift.json"]
+    assert drift["allow_failure"] == {"exit_codes": [2]}
+    assert set(jobs(scheduled)) >= {f"plan:{MGMT}", f"plan:{PROD}"}
+    # --report chooses outside CI; a branch push has none.
+    assert "plans" not in yaml.safe_load(run_cli(["pipeline", "--base", base, "-C",
+                                                  str(fleet_repo.path)], {}))
+    chosen = yaml.safe_load(run_cli(["pipeline", "--base", base, "--report", "drift", "-C",
+                                     str(fleet_repo.path)], {}))
+    assert "drift" in chosen and "variables" not in chosen["drift"]
+
+
 def run_cli(argv, env) -> str:
     """Run ``fleetform`` in a subprocess with exactly ``env`` (plus PATH); return stdout."""
     clean = {k: v for k, v in os.environ.items()
@@ -473,15 +511,15 @@ def check_gitlab_schema(*files: Path) -> subprocess.CompletedProcess:
 def test_every_pipeline_shape_is_valid_gitlab_ci(prod_change, fleet_change, fleet_repo, tmp_path):
     files = [ROOT / ".gitlab-ci.yml"]
     shapes = {
-        "prod-plan": (prod_change, False), "prod-apply": (prod_change, True),
-        "fleet-apply": (fleet_change, True), "fleet-plan": (fleet_change, False),
-        "nothing": (changed_clusters(fleet_repo.path, "HEAD"), True),
+        "prod-plan": (prod_change, False, "plans"), "prod-apply": (prod_change, True, None),
+        "fleet-apply": (fleet_change, True, "drift"), "fleet-plan": (fleet_change, False, None),
+        "nothing": (changed_clusters(fleet_repo.path, "HEAD"), True, "plans"),
         "every": (ci_changes(fleet_repo.path, {"CI_COMMIT_BRANCH": "main",
-                                               "CI_DEFAULT_BRANCH": "main"}), True),
+                                               "CI_DEFAULT_BRANCH": "main"}), True, "drift"),
     }
-    for name, (changes, apply) in shapes.items():
+    for name, (changes, apply, report) in shapes.items():
         file = tmp_path / f"{name}.yml"
-        file.write_text(render(changes, apply=apply))
+        file.write_text(render(changes, apply=apply, report=report))
         files.append(file)
     proc = check_gitlab_schema(*files)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -11,6 +11,8 @@
   ``X-Next-Page`` like GitLab.
 * Merge request notes (``GET``/``POST .../merge_requests/<iid>/notes``, ``PUT
   .../notes/<id>``), authenticated the same way.
+* Issues (``GET .../issues?labels=&state=``, ``POST .../issues``, ``PUT
+  .../issues/<iid>`` with ``state_event: close``), authenticated the same way.
 
 Every request is logged (``events``) so a test can tell who held the lock when, and
 kept whole (``requests``: method, path, headers, body) so a test can tell which
@@ -40,6 +42,8 @@ class FakeGitLab:
         self.page_size = page_size
         #: ``{merge request iid: [notes]}``
         self.notes: dict[str, list[dict]] = {}
+        #: the project's issues: ``{"iid", "title", "description", "labels", "state"}``
+        self.issues: list[dict] = []
         #: ``(method, path with query, headers, body)`` of every request.
         self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
         self.states: dict[str, bytes] = {}
@@ -171,6 +175,37 @@ class FakeGitLab:
                     self._reply(405)
                 return True
 
+            def _issues(self, rest: str, query: dict) -> None:
+                """Answer an issues request (GET list, POST, PUT one)."""
+                body = self._body()
+                if fake.fail_api is not None:
+                    return self._reply(fake.fail_api, b'{"message": "unavailable"}')
+                if not self._api_auth():
+                    return self._reply(401, b'{"message": "401 Unauthorized"}')
+                parts = rest.split("/")
+                with fake._mutex:
+                    if self.command == "GET" and len(parts) == 1:
+                        label, state = query.get("labels", [None])[0], query.get("state", [None])[0]
+                        found = [i for i in fake.issues if (label is None or label in i["labels"])
+                                 and (state is None or i["state"] == state)]
+                        return self._reply(200, json.dumps(found).encode())
+                    if self.command == "POST" and len(parts) == 1:
+                        form = json.loads(body)
+                        issue = {"iid": len(fake.issues) + 1, "title": form["title"],
+                                 "description": form.get("description", ""), "state": "opened",
+                                 "labels": [x for x in form.get("labels", "").split(",") if x]}
+                        fake.issues.append(issue)
+                        return self._reply(201, json.dumps(issue).encode())
+                    issue = next((i for i in fake.issues if len(parts) == 2
+                                  and str(i["iid"]) == parts[1]), None)
+                    if self.command != "PUT" or issue is None:
+                        return self._reply(404)
+                    form = json.loads(body)
+                    issue.update({k: form[k] for k in ("title", "description") if k in form})
+                    if form.get("state_event") == "close":
+                        issue["state"] = "closed"
+                    return self._reply(200, json.dumps(issue).encode())
+
             def _route(self):
                 url = urlsplit(self.path)
                 prefix = f"/api/v4/projects/{fake.project}/"
@@ -186,6 +221,8 @@ class FakeGitLab:
                     return self._reply(404)
                 if rest.startswith("merge_requests/"):
                     return self._notes_request(rest)
+                if rest == "issues" or rest.startswith("issues/"):
+                    return self._issues(rest, query)
                 if rest.startswith("terraform/state/"):
                     if not self._state_auth():
                         return self._reply(401)
@@ -227,6 +264,8 @@ class FakeGitLab:
                 rest, query, _ = self._route()
                 if rest is not None and rest.startswith("merge_requests/"):
                     return self._notes_request(rest)
+                if rest == "issues":
+                    return self._issues(rest, query)
                 if rest == "deployments":
                     # POST /projects/:id/deployments (form): a batch apply's record
                     if not self._api_auth():
@@ -268,7 +307,9 @@ class FakeGitLab:
                 return self._reply(409 if conflict else 200, lock_id=lock_id)
 
             def do_PUT(self) -> None:
-                rest, _, _ = self._route()
+                rest, query, _ = self._route()
+                if rest is not None and rest.startswith("issues/"):
+                    return self._issues(rest, query)
                 if rest is None or not rest.startswith("merge_requests/"):
                     return self._reply(404)
                 return self._notes_request(rest)
