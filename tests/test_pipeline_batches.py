@@ -150,9 +150,11 @@ def pipeline(tmp_path_factory):
     link_environments(project, node_modules=False)
 
     # WHEN its child pipeline (default branch: plans that an apply uses, with the state
-    # lock) is generated with batches of four, two stacks at a time
+    # lock; and the report of a merge request's) is generated with batches of four, two
+    # stacks at a time
     assert main(["pipeline", "--base", base, "--apply", "--batch-size", "4", "--parallel", "2",
-                 "-o", str(project / "child-pipeline.yml"), "-C", str(project)]) == 0
+                 "--report", "plans", "-o", str(project / "child-pipeline.yml"),
+                 "-C", str(project)]) == 0
     child = yaml.safe_load((project / "child-pipeline.yml").read_text())
     assert [n for n in child if n.startswith("plan:")] == list(BATCHES)
     for job, names in BATCHES.items():
@@ -240,6 +242,33 @@ def test_every_plan_job_plans_its_batch_and_a_warm_cache_downloads_nothing(pipel
     assert _SUMMARY.findall(pipeline.log(f"plan:{MGMT}")) == [("1", str(mgmt_providers), "0")]
     assert pipeline.result(f"plan:{MGMT}", MGMT)["status"] == "changes"
     assert [e for e, _ in pipeline.gitlab.lock_events(MGMT)] == ["lock", "unlock"] * 2
+
+
+def test_the_plans_job_reports_every_batchs_plans_with_the_job_images_python(pipeline):
+    # WHEN the report stage's plans job runs: no needs, so the artifacts of every job of
+    # the stages before (gitlab-ci-local, like GitLab, hands them over)
+    run = gitlab_ci_local(pipeline.project, "--file", "child-pipeline.yml",
+                          "--shell-isolation", *pipeline.variables, "plans")
+    # THEN it reports every cluster as its plan job left it (the tests run in any order:
+    # batch 2/3 may have been planned again with a broken stack by then)
+    results = {name: pipeline.result(job, name) for job, names in BATCHES.items()
+               for name in names}
+    failed = sorted(n for n, r in results.items() if r["status"] == "failed")
+    assert failed in ([], [BROKEN])
+    log = pipeline.log("plans")
+    assert f"fleetform plans: 12 cluster(s): {12 - len(failed)} with changes, 0 without, " \
+           f"{len(failed)} failed or not planned" in log
+    for name, result in results.items():
+        line = (rf"{name}: plan FAILED: at init: Error: " if name in failed
+                else rf"{name}: \d+ to add, 0 to change, 0 to replace, 0 to destroy$")
+        assert re.search(rf"^plans > +{line}", log, re.M) or re.search(rf"^  {line}", log, re.M), \
+            (name, log[-3000:])
+    report = json.loads((pipeline.project / ".gitlab-ci-local" / "artifacts" / "plans" /
+                         "fleet-plans.json").read_text())
+    assert report["gates"]["violations"] == [] and len(report["clusters"]) == 12
+    # AND it passes when every plan did (every plan creates, none destroys), and fails
+    # when one failed: what it would do is unknown
+    assert (run.returncode == 0) == (not failed), run.stdout[-6000:] + run.stderr[-3000:]
 
 
 def test_a_stack_whose_lock_names_a_version_the_mirror_lacks_fails_alone_at_init(pipeline):
