@@ -20,8 +20,8 @@ PACKAGE_DIR = Path(fleetform.__file__).resolve().parent
 #: Each subpackage's rank: a module may import its own layer and those below.
 LAYERS = {"providers": 1, "constructs": 2, "fleet": 3, "render": 4, "commands": 5}
 #: Modules at the package root, importable from every layer; they import no layer
-#: (the user's error type, and how an interrupt is told from a failure).
-ROOT_MODULES = {"errors", "interrupts"}
+#: (the CDK in use, the user's error type, and how an interrupt is told from a failure).
+ROOT_MODULES = {"cdk", "errors", "interrupts"}
 
 
 def module_names(package_dir: Path, package: str) -> dict[str, Path]:

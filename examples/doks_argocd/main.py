@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from cdktf import App, TerraformOutput, TerraformStack
+from fleetform.cdk import App, TerraformOutput, TerraformStack
 from constructs import Construct
 
 from fleetform import (ArgoCd, ArgoCdProps, Autoscale, DoksCluster, DoksClusterProps,

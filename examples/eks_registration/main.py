@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 
-from cdktf import App, TerraformOutput, TerraformStack, TerraformVariable
+from fleetform.cdk import App, TerraformOutput, TerraformStack, TerraformVariable
 from constructs import Construct
 
 from fleetform import ArgoCluster, ClusterAccess

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal, Mapping, Sequence
 
-from cdktf import Fn, Precondition, TerraformResourceLifecycle
 from constructs import Construct
 
+from ..cdk import Fn, Precondition, TerraformResourceLifecycle
 from ..errors import ConfigError
 from ..providers import azurerm
 from .cluster_access import ClusterAccess

@@ -6,9 +6,9 @@ import re
 from types import MappingProxyType
 from typing import Literal, Mapping, Optional
 
-from cdktf import TerraformStack, TerraformVariable, TerraformVariableValidationConfig
 from constructs import Construct
 
+from ..cdk import TerraformStack, TerraformVariable, TerraformVariableValidationConfig
 from ..errors import ConfigError
 from ..providers.argocd import ArgocdCluster, ArgocdProvider
 from ..providers.argocd_blocks import (ArgocdClusterConfig, ArgocdClusterMetadata,

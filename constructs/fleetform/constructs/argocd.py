@@ -21,15 +21,14 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 import yaml
-from cdktf import (DataResource, Fn, TerraformResourceLifecycle, TerraformStack, TerraformVariable,
-                   TerraformVariableValidationConfig)
-from cdktf_cdktf_provider_helm.provider import (HelmProvider, HelmProviderKubernetes,
-                                                HelmProviderKubernetesExec)
-from cdktf_cdktf_provider_helm.release import Release, ReleaseSetSensitive
 from constructs import Construct
 
+from ..cdk import (DataResource, Fn, TerraformResourceLifecycle, TerraformStack, TerraformVariable,
+                   TerraformVariableValidationConfig)
 from ..errors import ConfigError
 from ..providers.argocd import ArgocdAccountToken, ArgocdProvider
+from ..providers.helm import (HelmProvider, HelmProviderKubernetes, HelmProviderKubernetesExec,
+                              Release, ReleaseSetSensitive)
 from ..providers.kubernetes import KubernetesProvider, SecretV1, SecretV1Metadata
 from ..providers.random import RandomPassword, RandomProvider
 from .applicationsets import ARGOCD_NAMESPACE, IN_CLUSTER_SERVER, applicationsets

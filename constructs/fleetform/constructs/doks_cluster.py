@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from cdktf import Fn, Precondition, TerraformResourceLifecycle
 from constructs import Construct
 
+from ..cdk import Fn, Precondition, TerraformResourceLifecycle
 from ..errors import ConfigError
 from ..providers.digitalocean import (DataDigitaloceanKubernetesVersions, DataDigitaloceanRegions,
                                      DataDigitaloceanSizes, DataDigitaloceanSizesFilter,

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from re import Pattern
 from typing import Mapping, Sequence
 
-from cdktf import Fn, Precondition, TerraformResourceLifecycle
 from constructs import Construct
 
+from ..cdk import Fn, Precondition, TerraformResourceLifecycle
 from ..errors import ConfigError
 from ..providers import aws, aws_eks
 from .cluster_access import ClusterAccess, ExecCredential

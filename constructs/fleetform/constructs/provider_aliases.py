@@ -12,7 +12,7 @@ from __future__ import annotations
 import weakref
 from typing import Iterable, Optional
 
-from cdktf import TerraformStack
+from ..cdk import TerraformStack
 
 from ..errors import ConfigError
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import json
 import os
 import re
 import shutil
@@ -35,7 +36,7 @@ def build_app(fleet: Fleet, *, names: Sequence[str] | None = None,
     from .jsii_channel import use_direct_channel
     use_direct_channel()  # before cdktf's import starts jsii's kernel
 
-    from cdktf import App
+    from ..cdk import App
 
     from .stacks import ClusterStack
 
@@ -93,6 +94,7 @@ def synth(clusters_dir: str | Path, outdir: str | Path, *,
         app = build_app(fleet, names=chosen, env=env)
         with _write_errors(Path(env["CDKTF_OUTDIR"])):
             app.synth()
+            canonical_json(Path(env["CDKTF_OUTDIR"]) / "stacks", chosen)
             if lock_file is not None:
                 write_stack_locks(Path(env["CDKTF_OUTDIR"]) / "stacks", chosen, locked,
                                   lock_file=lock_file)
@@ -116,6 +118,7 @@ def synth(clusters_dir: str | Path, outdir: str | Path, *,
         app = build_app(fleet, names=chosen, outdir=staging, env=env)
         with _write_errors(outdir, unchanged=True):
             app.synth()
+            canonical_json(staging / "stacks", chosen)
             if lock_file is not None:
                 write_stack_locks(staging / "stacks", chosen, locked, lock_file=lock_file)
         try:
@@ -127,6 +130,21 @@ def synth(clusters_dir: str | Path, outdir: str | Path, *,
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
     return chosen
+
+
+def canonical_json(stacks_dir: Path, names: Sequence[str]) -> None:
+    """Each stack's ``cdk.tf.json`` in one form, whichever CDK wrote it: CDKTF writes an
+    empty object over two lines, CDK Terrain as ``{}``; both are otherwise
+    ``JSON.stringify`` with an indent of 2, which ``json.dumps`` reproduces. Only the
+    CDK's own version, in ``//.metadata.version``, still tells them apart."""
+    for name in names:
+        path = stacks_dir / name / "cdk.tf.json"
+        text = path.read_text(encoding="utf-8")
+        canonical = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        if canonical != text:
+            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            temporary.write_text(canonical, encoding="utf-8")
+            os.replace(temporary, path)
 
 
 #: A file system error of node's ``fs`` module, as jsii passes it on:

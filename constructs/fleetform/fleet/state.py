@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Mapping
 from urllib.parse import quote
 
 if TYPE_CHECKING:
-    from cdktf import TerraformBackend, TerraformStack
+    from ..cdk import TerraformBackend, TerraformStack
 
 from ..errors import ConfigError
 
@@ -38,7 +38,7 @@ def configure_backend(stack: TerraformStack, state_name: str, env: Mapping[str, 
     (default: the project directory for output in ``cdktf.out``).
     """
     # Imported here: `fleetform move-state` addresses states without loading jsii.
-    from cdktf import HttpBackend, LocalBackend
+    from ..cdk import HttpBackend, LocalBackend
 
     kind = env.get("FLEETFORM_STATE", "local") or "local"
     if kind not in BACKENDS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from cdktf import TerraformOutput, TerraformStack
+from ..cdk import TerraformOutput, TerraformStack
 
 from ..constructs.argo_cluster import ArgoCluster
 from ..constructs.cluster_access import ClusterAccess

@@ -6,7 +6,8 @@ import builtins
 from typing import Any, Optional
 
 import jsii
-from cdktf import TerraformProvider
+
+from ..cdk import TerraformProvider
 
 
 class _Alias:

@@ -21,11 +21,12 @@ import builtins
 from typing import Any, Mapping, Optional, Sequence, Union
 
 import jsii
-from cdktf import (ITerraformDependable, TerraformCount, TerraformProvider,
+from constructs import Construct
+
+from ..cdk import ITerraformIterator
+from ..cdk import (ITerraformDependable, TerraformCount, TerraformProvider,
                    TerraformProviderGeneratorMetadata, TerraformResource,
                    TerraformResourceLifecycle)
-from cdktf import ITerraformIterator
-from constructs import Construct
 
 from ..errors import ConfigError
 from .alias import AliasedProvider

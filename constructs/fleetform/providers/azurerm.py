@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence, Union
 
 import jsii
-from cdktf import TerraformProviderGeneratorMetadata
 from constructs import Construct
 
+from ..cdk import TerraformProviderGeneratorMetadata
 from .alias import AliasedProvider
 from .binding import (BOOLEAN, NUMBER, STRING, STRING_LIST, STRING_MAP, DataSource, Resource,
                       as_block, block_fields, checked, required, to_json)

@@ -14,10 +14,11 @@ from dataclasses import fields
 from typing import Any, Mapping, Optional, Sequence
 
 import jsii
-from cdktf import (ITerraformDependable, TerraformDataSource, TerraformProvider,
+from constructs import Construct
+
+from ..cdk import (ITerraformDependable, TerraformDataSource, TerraformProvider,
                    TerraformProviderGeneratorMetadata, TerraformResource,
                    TerraformResourceLifecycle)
-from constructs import Construct
 
 # Argument kinds, checked on creation.
 STRING, BOOLEAN, NUMBER = "string", "boolean", "number"

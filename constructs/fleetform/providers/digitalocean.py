@@ -27,9 +27,9 @@ import builtins
 from typing import Any, Mapping, Optional, Sequence, Union
 
 import jsii
-from cdktf import TerraformProviderGeneratorMetadata
 from constructs import Construct
 
+from ..cdk import TerraformProviderGeneratorMetadata
 from .alias import AliasedProvider
 from .binding import DataSource, Resource
 from .digitalocean_blocks import (BOOLEAN, NUMBER, POOL, STRING, STRING_LIST, STRING_MAP,

@@ -18,10 +18,10 @@ from dataclasses import dataclass, fields
 from typing import Any, Mapping, Optional, Sequence
 
 import jsii
-from cdktf import (ITerraformDependable, TerraformProvider, TerraformProviderGeneratorMetadata,
-                   TerraformResource, TerraformResourceLifecycle)
 from constructs import Construct
 
+from ..cdk import (ITerraformDependable, TerraformProvider, TerraformProviderGeneratorMetadata,
+                   TerraformResource, TerraformResourceLifecycle)
 from ..errors import ConfigError
 from .alias import AliasedProvider
 from .versions import PROVIDERS

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from cdktf import TerraformProvider, TerraformResource
 from constructs import Construct
 
+from ..cdk import TerraformProvider, TerraformResource
 from .versions import PROVIDERS
 
 RANDOM_SOURCE = "hashicorp/random"

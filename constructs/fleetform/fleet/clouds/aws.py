@@ -11,7 +11,7 @@ from ..cluster_yaml import ClusterBase, NodePool, Section
 from .base import CiAccess, Cloud
 
 if TYPE_CHECKING:
-    from cdktf import TerraformStack
+    from ...cdk import TerraformStack
 
     from ...constructs.eks_cluster import EksCluster, EksClusterProps
 
@@ -101,7 +101,7 @@ def eks_props(cluster: Any) -> "EksClusterProps":
 
 def build(stack: "TerraformStack", cluster: Any) -> "EksCluster":
     """The aws provider (for the cluster's region), the EKS cluster and its outputs."""
-    from cdktf import TerraformOutput
+    from ...cdk import TerraformOutput
 
     from ...constructs.eks_cluster import EksCluster
     from ...providers.aws import AwsProvider

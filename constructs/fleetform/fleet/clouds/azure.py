@@ -11,7 +11,7 @@ from ..cluster_yaml import ClusterBase, NodePool, Section
 from .base import CiAccess, Cloud
 
 if TYPE_CHECKING:
-    from cdktf import TerraformStack
+    from ...cdk import TerraformStack
 
     from ...constructs.aks_cluster import AksCluster, AksClusterProps
 
@@ -77,7 +77,7 @@ def aks_props(cluster: Any) -> "AksClusterProps":
 
 def build(stack: "TerraformStack", cluster: Any) -> "AksCluster":
     """The azurerm provider, the AKS cluster and its outputs."""
-    from cdktf import TerraformOutput
+    from ...cdk import TerraformOutput
 
     from ...constructs.aks_cluster import AksCluster
     from ...providers.azurerm import AzurermProvider

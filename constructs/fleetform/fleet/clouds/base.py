@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, Sequence
 from ..cluster_yaml import ClusterBase
 
 if TYPE_CHECKING:  # the stacks' types: importing them loads cdktf
-    from cdktf import TerraformStack
+    from ...cdk import TerraformStack
 
     from ...constructs.cluster_access import ClusterAccess
 

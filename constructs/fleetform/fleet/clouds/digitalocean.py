@@ -11,7 +11,7 @@ from ..cluster_yaml import ClusterBase, MaintenanceWindow, NodePool
 from .base import Cloud
 
 if TYPE_CHECKING:
-    from cdktf import TerraformStack
+    from ...cdk import TerraformStack
 
     from ...constructs.doks_cluster import DoksCluster, DoksClusterProps
 
@@ -61,7 +61,7 @@ def doks_props(cluster: Any) -> "DoksClusterProps":
 
 def build(stack: "TerraformStack", cluster: Any) -> "DoksCluster":
     """The digitalocean provider, the DOKS cluster and its outputs."""
-    from cdktf import TerraformOutput
+    from ...cdk import TerraformOutput
 
     from ...constructs.doks_cluster import DoksCluster
     from ...providers.digitalocean import DigitaloceanProvider

@@ -11,7 +11,7 @@ from ..cluster_yaml import ClusterBase, NodePool, Section
 from .base import CiAccess, Cloud
 
 if TYPE_CHECKING:
-    from cdktf import TerraformStack
+    from ...cdk import TerraformStack
 
     from ...constructs.gke_cluster import GkeCluster, GkeClusterProps
 
@@ -61,7 +61,7 @@ def gke_props(cluster: Any) -> "GkeClusterProps":
 
 def build(stack: "TerraformStack", cluster: Any) -> "GkeCluster":
     """The google provider (for the cluster's project), the GKE cluster and its outputs."""
-    from cdktf import TerraformOutput
+    from ...cdk import TerraformOutput
 
     from ...constructs.gke_cluster import GkeCluster
     from ...providers.google import GoogleProvider
