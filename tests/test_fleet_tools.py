@@ -31,11 +31,15 @@ def project(tmp_path) -> Path:
     (project / ".venv" / "bin").mkdir(parents=True)
     (project / "node_modules").mkdir()
     shutil.copy2(ROOT / "fleet", project / "fleet")
+    (project / ".venv-cdktn" / "bin").mkdir(parents=True)
+    (project / "cdk-terrain").mkdir()
     for lock, stamp in (("Pipfile.lock", ".venv/.fleetform-lock"),
-                        ("package-lock.json", "node_modules/.fleetform-lock")):
+                        ("package-lock.json", "node_modules/.fleetform-lock"),
+                        ("cdk-terrain/requirements.txt", ".venv-cdktn/.fleetform-lock")):
         (project / lock).write_text("{}\n")
         (project / stamp).write_text(hashlib.sha256(b"{}\n").hexdigest() + "\n")
     _script(project / ".venv" / "bin" / "python", 'echo "python $*"\n')
+    _script(project / ".venv-cdktn" / "bin" / "python", 'echo "cdktn python $*"\n')
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     for tool in TOOLS:

@@ -96,6 +96,12 @@ RUNS: dict[str, tuple[list[str], dict[str, str | None]]] = {
               "linux_amd64", "--lock-file", "generated/lock.hcl"], {}),
     "batch": (["-m", "fleetform.commands.cli", "batch", "plan", "--stacks-dir", "batch-stacks",
                "--jobs", "2", "do-production", "do-staging"], {}),
+    # The reports of what batch plan leaves (or, run first, of stacks not planned yet).
+    "plans": (["-m", "fleetform.commands.cli", "plans", "--stacks-dir", "batch-stacks",
+               "--markdown", "preview/plans.md", "--json", "preview/plans.json"], {}),
+    "drift": (["-m", "fleetform.commands.cli", "drift", "--issue", "--stacks-dir",
+               "batch-stacks", "--markdown", "preview/drift.md"],
+              {"CI_API_V4_URL": "GITLAB", "CI_PROJECT_ID": "4242"}),
     # A dry run: the other runs see the project unchanged.
     "new": (["-m", "fleetform.commands.cli", "new", "cluster", "do-extra", "--like",
              "do-production", "--dry-run"], {}),
@@ -350,7 +356,9 @@ HOSTILE_OUTCOME = {"validate": (1, f"files/env: {REFUSED}"),
                    "pipeline": (0, None), "pipeline --ci": (0, None),
                    "diff": (2, UNEXTRACTED), "diff --ci": (2, UNEXTRACTED),
                    "move-state": (0, None), "move-state --state gitlab": (0, None),
-                   "lock": (0, None), "batch": (0, None), "new": (0, None)}
+                   "lock": (0, None), "batch": (0, None), "new": (0, None),
+                   # (drift: its stacks are not planned, or planned from empty state)
+                   "plans": (0, None), "drift": (2, None)}
 
 
 @pytest.fixture(scope="module")

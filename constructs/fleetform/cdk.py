@@ -22,6 +22,7 @@ import importlib
 import importlib.metadata
 import os
 import sys
+from typing import TYPE_CHECKING
 
 #: Chooses the CDK when both are installed.
 CHOICE_ENV = "FLEETFORM_CDK"
@@ -67,25 +68,70 @@ NAME = _choose()
 VERSION = importlib.metadata.version(NAME)
 _cdk = importlib.import_module(NAME)
 
-App = _cdk.App
-DataResource = _cdk.DataResource
-Fn = _cdk.Fn
-HttpBackend = _cdk.HttpBackend
-ITerraformDependable = _cdk.ITerraformDependable
-ITerraformIterator = _cdk.ITerraformIterator
-LocalBackend = _cdk.LocalBackend
-Precondition = _cdk.Precondition
-TerraformBackend = _cdk.TerraformBackend
-TerraformCount = _cdk.TerraformCount
-TerraformDataSource = _cdk.TerraformDataSource
-TerraformOutput = _cdk.TerraformOutput
-TerraformProvider = _cdk.TerraformProvider
-TerraformProviderGeneratorMetadata = _cdk.TerraformProviderGeneratorMetadata
-TerraformResource = _cdk.TerraformResource
-TerraformResourceLifecycle = _cdk.TerraformResourceLifecycle
-TerraformStack = _cdk.TerraformStack
-TerraformVariable = _cdk.TerraformVariable
-TerraformVariableValidationConfig = _cdk.TerraformVariableValidationConfig
+__all__ = ["CHOICE_ENV", "FLAVOURS", "NAME", "VERIFIED", "VERSION", "describe", "verified",
+           "App",
+           "DataResource",
+           "Fn",
+           "HttpBackend",
+           "ITerraformDependable",
+           "ITerraformIterator",
+           "LocalBackend",
+           "Precondition",
+           "TerraformBackend",
+           "TerraformCount",
+           "TerraformDataSource",
+           "TerraformOutput",
+           "TerraformProvider",
+           "TerraformProviderGeneratorMetadata",
+           "TerraformResource",
+           "TerraformResourceLifecycle",
+           "TerraformStack",
+           "TerraformVariable",
+           "TerraformVariableValidationConfig",
+           ]
+
+if TYPE_CHECKING:  # the two are the same API: type-check against CDKTF's
+    from cdktf import (
+        App,
+        DataResource,
+        Fn,
+        HttpBackend,
+        ITerraformDependable,
+        ITerraformIterator,
+        LocalBackend,
+        Precondition,
+        TerraformBackend,
+        TerraformCount,
+        TerraformDataSource,
+        TerraformOutput,
+        TerraformProvider,
+        TerraformProviderGeneratorMetadata,
+        TerraformResource,
+        TerraformResourceLifecycle,
+        TerraformStack,
+        TerraformVariable,
+        TerraformVariableValidationConfig,
+    )
+else:
+    App = _cdk.App
+    DataResource = _cdk.DataResource
+    Fn = _cdk.Fn
+    HttpBackend = _cdk.HttpBackend
+    ITerraformDependable = _cdk.ITerraformDependable
+    ITerraformIterator = _cdk.ITerraformIterator
+    LocalBackend = _cdk.LocalBackend
+    Precondition = _cdk.Precondition
+    TerraformBackend = _cdk.TerraformBackend
+    TerraformCount = _cdk.TerraformCount
+    TerraformDataSource = _cdk.TerraformDataSource
+    TerraformOutput = _cdk.TerraformOutput
+    TerraformProvider = _cdk.TerraformProvider
+    TerraformProviderGeneratorMetadata = _cdk.TerraformProviderGeneratorMetadata
+    TerraformResource = _cdk.TerraformResource
+    TerraformResourceLifecycle = _cdk.TerraformResourceLifecycle
+    TerraformStack = _cdk.TerraformStack
+    TerraformVariable = _cdk.TerraformVariable
+    TerraformVariableValidationConfig = _cdk.TerraformVariableValidationConfig
 
 
 def verified() -> bool:

@@ -93,6 +93,11 @@ def link_environments(project: Path, *, built_in: Path | None = None,
     (venv / ".fleetform-lock").write_text(f"{lock}\n{origin}\n")
     if built_in is not None:
         shutil.move(str(venv), str(project / ".venv"))
+    # ./fleet test's CDK Terrain environment (and CLI, where Node runs it): this checkout's.
+    for rel in (".venv-cdktn", "cdk-terrain/node_modules"):
+        target = project / rel
+        if (ROOT / rel).exists() and not target.exists() and target.parent.is_dir():
+            target.symlink_to(ROOT / rel)
     if node_modules:
         (project / "node_modules").symlink_to(ROOT / "node_modules")
 

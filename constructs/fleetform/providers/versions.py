@@ -47,7 +47,7 @@ PROVIDERS: dict[str, ProviderPin] = {
     "azurerm": ProviderPin("hashicorp/azurerm", "4.81.0"),
     "digitalocean": ProviderPin("digitalocean/digitalocean", "2.71.0"),
     "google": ProviderPin("hashicorp/google", "7.45.0"),
-    # The prebuilt cdktf-cdktf-provider-helm binding writes this version itself.
+    # fleetform.providers.helm writes it as the prebuilt helm binding did (source "helm").
     "helm": ProviderPin("hashicorp/helm", "3.1.1"),
     "kubernetes": ProviderPin("hashicorp/kubernetes", "2.38.0"),
     "random": ProviderPin("hashicorp/random", "3.7.2"),
