@@ -13,6 +13,7 @@ import atexit
 import json
 import os
 import shutil
+import sys
 import tempfile
 import textwrap
 from pathlib import Path
@@ -63,6 +64,17 @@ WORKDIR.mkdir()
 def pytest_collection_finish(session):
     """Tests run in :data:`WORKDIR` (collection reads paths relative to where pytest started)."""
     os.chdir(WORKDIR)
+
+
+def pytest_sessionfinish(session):
+    """The stand-in providers' fork server (tests/terraform/launch.py) ends with the run:
+    with the whole run under xdist, else with this process's."""
+    if hasattr(session.config, "workerinput"):
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "terraform"))
+    from launch import stop_server
+
+    stop_server()
 #: The test fleet's source: clusters/ and manifests/ (do-management, do-production;
 #: labels global, production, management, whose repositories are manifests/<label>).
 FIXTURE_FLEET = Path(__file__).resolve().parent / "fixtures" / "fleet"

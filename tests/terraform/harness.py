@@ -4,7 +4,8 @@
 (``cdktf.out/stacks/<name>/cdk.tf.json``, local state beside ``cdktf.out``), a
 fake cloud (``cloud.json``), and a Terraform CLI configuration written for the
 run: a filesystem mirror in which each provider is a small launcher script
-that starts ``standin.py`` with this Python. ``terraform init`` installs the
+that starts ``standin.py`` with this Python (``launch.py``: forked by a server
+that has the stand-ins' imports done). ``terraform init`` installs the
 stand-ins from that mirror as it would the real providers from the registry.
 Beside it, ``bin/`` holds the tools the providers run, first on PATH: ``aws``
 (``aws_cli.py``: ``aws eks get-token`` against the fake cloud, for the exec
@@ -77,8 +78,9 @@ def terraform_binary() -> str:
 
 
 def _launcher(name: str) -> str:
-    """The executable a stand-in provider is installed as: it starts ``standin.py``."""
-    return f"#!/bin/sh\nexec {sys.executable} {HERE / 'standin.py'} {name} \"$@\"\n"
+    """The executable a stand-in provider is installed as: it starts ``standin.py``
+    (forked by ``launch.py``'s server, which has its imports done)."""
+    return f"#!/bin/sh\nexec {sys.executable} -S -I {HERE / 'launch.py'} {name} \"$@\"\n"
 
 
 def write_mirror(root: Path) -> Path:
