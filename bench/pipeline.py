@@ -37,7 +37,7 @@ import yaml  # noqa: E402
 
 from bench import generate_fleet, synth_argv  # noqa: E402
 from fleetform.commands import pipeline as current  # noqa: E402
-from fleetform.commands.gitdiff_results import AffectedCluster, Changes  # noqa: E402
+from fleetform.commands.changes.results import AffectedCluster, Changes  # noqa: E402
 from fleetform.fleet.config import load_fleet  # noqa: E402
 
 #: GitLab.com's limits that a child pipeline must stay within (README: "At fleet scale").

@@ -333,7 +333,7 @@ def test_preview_shows_each_clusters_shard_and_the_load_per_shard(tmp_path, caps
 
 def test_the_clusters_whose_shard_a_change_moves_are_planned_too(tmp_path):
     from conftest import GitRepo
-    from fleetform.commands.gitdiff import changed_clusters
+    from fleetform.commands.changes import changed_clusters
 
     repo = GitRepo(tmp_path / "fleet")
     repo.write("clusters/mgmt/cluster.yaml", MANAGEMENT)

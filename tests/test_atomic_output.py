@@ -357,7 +357,7 @@ def test_the_output_directory_gets_the_umasks_mode_not_the_staging_directorys(tm
 def test_generated_files_are_written_whole_with_the_umasks_mode(tmp_path):
     """The child pipeline and the diff reports: a temporary file of their own beside the
     target, renamed over it; the mode of any new file, not mkstemp's 0600."""
-    from fleetform.fleet.files import write_atomically
+    from fleetform.integrations.files import write_atomically
 
     target = tmp_path / "out" / "child.yml"
     previous = os.umask(0o022)
@@ -373,7 +373,7 @@ def test_generated_files_are_written_whole_with_the_umasks_mode(tmp_path):
 
 
 def test_a_generated_file_that_cannot_be_written_is_one_error_and_leaves_nothing(tmp_path):
-    from fleetform.fleet.files import write_atomically
+    from fleetform.integrations.files import write_atomically
 
     target = tmp_path / "child.yml"
     target.mkdir()  # a directory where the file should go: the rename fails

@@ -8,9 +8,9 @@ import pytest
 
 from conftest import FAKE_MANAGEMENT, FAKE_WORKER, GitRepo
 from fleetform.commands.cli import main
-from fleetform.commands.git import ZERO_SHA
-from fleetform.commands.gitdiff import changed_clusters, ci_applies, ci_changes
-from fleetform.commands.gitdiff_results import is_shared
+from fleetform.integrations.git import ZERO_SHA
+from fleetform.commands.changes import changed_clusters, ci_applies, ci_changes
+from fleetform.commands.changes.results import is_shared
 
 MGMT, PROD = "do-management", "do-production"
 

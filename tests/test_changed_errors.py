@@ -10,7 +10,7 @@ import pytest
 from conftest import GitRepo
 from fleetform.commands.cli import main
 from fleetform.errors import ConfigError
-from fleetform.commands.gitdiff import changed_clusters
+from fleetform.commands.changes import changed_clusters
 
 
 def cli(*args: str, cwd=None) -> subprocess.CompletedProcess:

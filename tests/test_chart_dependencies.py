@@ -17,7 +17,7 @@ from conftest import SCHEMAS, GitRepo
 from support.chart_repo import ChartRepo
 from fleetform.commands.cli import main
 from fleetform.commands.diff import build_diff
-from fleetform.commands.gitdiff import changed_clusters
+from fleetform.commands.changes import changed_clusters
 from fleetform.commands.validate import validate_fleet
 from fleetform.render import ChartCache, ChartDependencies
 

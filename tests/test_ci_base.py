@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from conftest import FAKE_WORKER, GitRepo
-from fleetform.commands.git import ZERO_SHA
-from fleetform.commands.gitdiff import ci_changes
+from fleetform.integrations.git import ZERO_SHA
+from fleetform.commands.changes import ci_changes
 from support.fake_gitlab import FakeGitLab
 
 MGMT, PROD = "do-management", "do-production"

@@ -37,13 +37,15 @@ def test_top_level_help_imports_no_command():
 
 #: Command modules a command builds on (the pipeline is generated from `changed`, and its
 #: jobs run `batch` in the stacks' directory, then `plans` or `drift`, which reads the
-#: plans as `plans` does; diff
-#: finds the change as `changed` does, and renders manifests with validate_render, not
-#: the validate command; move-state reads Git with commands.git, not the changed command).
+#: plans as `plans` does; diff finds the change as `changed` does and renders manifests
+#: with validate's renderer (validate.render), and move-state reads the clusters of a
+#: commit as `changed` does (changes.tree): importing a package's module imports the
+#: package, its command).
 USES = {"pipeline": ["fleetform.commands.batch", "fleetform.commands.drift",
-                     "fleetform.commands.gitdiff", "fleetform.commands.plans"],
+                     "fleetform.commands.changes", "fleetform.commands.plans"],
         "drift": ["fleetform.commands.plans"],
-        "diff": ["fleetform.commands.gitdiff"]}
+        "diff": ["fleetform.commands.changes", "fleetform.commands.validate"],
+        "move-state": ["fleetform.commands.changes"]}
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))

@@ -21,8 +21,8 @@ from inline_snapshot import snapshot
 from conftest import GitRepo
 from fleetform.commands.cli import main
 from fleetform.commands.diff import build_diff
-from fleetform.commands.diffreport import format_text
-from fleetform.commands.gitdiff import changed_clusters
+from fleetform.commands.diff.report import format_text
+from fleetform.commands.changes import changed_clusters
 
 URL = "https://gitlab.example.com/acme/fleet.git"
 

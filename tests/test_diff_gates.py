@@ -9,7 +9,7 @@ import pytest
 
 from conftest import GitRepo
 from fleetform.commands.cli import main
-from fleetform.commands import gates
+from fleetform.commands.diff import gates
 from fleetform.fleet.config import Cluster, Fleet, parse_cluster
 from test_diff import MANAGEMENT, diff_of, fleet, worker  # noqa: F401 (fixture)
 

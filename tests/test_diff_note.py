@@ -16,9 +16,11 @@ import json
 import pytest
 from inline_snapshot import snapshot
 
-from fleetform.commands import diffreport, mrnote
+from fleetform.commands.diff import report as diffreport
+from fleetform.integrations import merge_request_note as mrnote
+from fleetform.integrations.gitlab import GitLabError
 from fleetform.commands.cli import main
-from fleetform.commands.diffreport import NOTE_MARKER, format_markdown
+from fleetform.commands.diff.report import NOTE_MARKER, format_markdown
 from support.fake_gitlab import FakeGitLab
 from test_diff import diff_of, fleet, redact_commits  # noqa: F401 (fixture)
 
@@ -71,18 +73,36 @@ def test_the_first_run_creates_one_note_and_later_runs_update_it(gitlab):
 def test_a_refused_request_is_an_error_without_the_token():
     server = serve(fail=403)
     try:
-        with pytest.raises(mrnote.NoteError) as info:
+        with pytest.raises(GitLabError) as info:
             mrnote.post(f"{NOTE_MARKER}\nx", env(server))
     finally:
         server.__exit__(None, None, None)
     assert "HTTP 403" in str(info.value) and TOKEN not in str(info.value)
 
 
+def test_the_note_finds_gitlab_as_every_gitlab_call_of_fleetform_does():
+    # GIVEN the API named by fleetform's variables, which win over GitLab CI's
+    server = serve()
+    try:
+        # WHEN the note is posted
+        posted = mrnote.post(f"{NOTE_MARKER}\nx", {
+            "FLEETFORM_GITLAB_API_URL": server.api_url, "FLEETFORM_GITLAB_PROJECT_ID": "42",
+            "CI_API_V4_URL": "http://127.0.0.1:9/api/v4", "CI_PROJECT_ID": "1",
+            "CI_MERGE_REQUEST_IID": "7", mrnote.TOKEN_ENV: TOKEN})
+    finally:
+        server.__exit__(None, None, None)
+    # THEN it reaches that project's merge request, as applied_commits would
+    assert posted.startswith("created note ")
+    assert [n["body"] for n in server.notes["7"]] == [f"{NOTE_MARKER}\nx"]
+
+
 def test_nothing_is_posted_without_a_token_or_outside_a_merge_request():
     assert not mrnote.wanted({"CI_MERGE_REQUEST_IID": "7"})
     assert not mrnote.wanted({mrnote.TOKEN_ENV: TOKEN})
-    with pytest.raises(mrnote.NoteError, match="FLEETFORM_MR_NOTE_TOKEN, .* not set"):
+    with pytest.raises(GitLabError, match="cannot post the note: FLEETFORM_MR_NOTE_TOKEN not set"):
         mrnote.post("x", {"CI_MERGE_REQUEST_IID": "7"})
+    with pytest.raises(GitLabError, match="no GitLab API: set CI_API_V4_URL and CI_PROJECT_ID"):
+        mrnote.post("x", {"CI_MERGE_REQUEST_IID": "7", mrnote.TOKEN_ENV: TOKEN})
 
 
 def test_a_merge_request_run_posts_the_markdown_report(fleet, gitlab, monkeypatch, capsys,

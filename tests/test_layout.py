@@ -18,7 +18,8 @@ import fleetform
 PACKAGE_DIR = Path(fleetform.__file__).resolve().parent
 
 #: Each subpackage's rank: a module may import its own layer and those below.
-LAYERS = {"providers": 1, "constructs": 2, "fleet": 3, "render": 4, "commands": 5}
+LAYERS = {"providers": 1, "constructs": 2, "integrations": 3, "fleet": 4, "render": 5,
+          "commands": 6}
 #: Modules at the package root, importable from every layer; they import no layer
 #: (the CDK in use, the user's error type, and how an interrupt is told from a failure).
 ROOT_MODULES = {"cdk", "errors", "interrupts"}
@@ -95,7 +96,19 @@ def layout_problems(package_dir: Path, package: str = "fleetform") -> list[str]:
             elif target_rank is None or target_rank > rank:
                 problems.append(f"{name} imports {target}, a layer above its own")
     problems += [f"import cycle: {' -> '.join(cycle)}" for cycle in _cycles(graph)]
+    problems += [f"{name} imports argparse: the command line is {package}.commands' own"
+                 for name, path in sorted(modules.items())
+                 if layer_of(name, package) != LAYERS["commands"] and _imports_argparse(path)]
     return problems
+
+
+def _imports_argparse(path: Path) -> bool:
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import) and any(a.name == "argparse" for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and node.module == "argparse" and not node.level:
+            return True
+    return False
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -227,6 +240,11 @@ def _write(root: Path, files: dict[str, str]) -> Path:
     ({"fleet/a.py": "from ..constructs.c import X\nfrom ..errors import E\n",
       "constructs/c.py": "from ..providers import p\n", "providers/p.py": "", "errors.py": ""},
      []),
+    # Command-line parsing is the top layer's: below it, argparse is refused.
+    ({"fleet/app.py": "import argparse\n", "render/r.py": "from argparse import Namespace\n",
+      "commands/synth.py": "import argparse\n"},
+     ["pkg.fleet.app imports argparse: the command line is pkg.commands' own",
+      "pkg.render.r imports argparse: the command line is pkg.commands' own"]),
 ])
 def test_layout_check_reports_upward_imports_and_cycles(tmp_path, files, expected):
     assert layout_problems(_write(tmp_path, files), "pkg") == expected

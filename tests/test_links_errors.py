@@ -329,7 +329,7 @@ def test_schema_references_inside_the_schema_or_to_http_are_allowed(project):
 def test_diff_renders_a_copy_without_links_even_when_the_check_is_skipped(
         project, outside, monkeypatch):
     """fleetform diff renders through the same link-free copies as validate."""
-    from fleetform.commands.appdiff import Renderer
+    from fleetform.commands.diff.apps import Renderer
     from fleetform.fleet.config import load_fleet
     from fleetform.fleet.repositories import locate_or_raise, plan, scan_apps
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from conftest import CLEAN_ENV, FIXTURE_FLEET, LOCK, GitRepo
-from fleetform.commands.appdiff import Renderer
+from fleetform.commands.diff.apps import Renderer
 from fleetform.commands.cli import main
 from fleetform.commands.diff import build_diff
-from fleetform.commands.gitdiff import changed_clusters
+from fleetform.commands.changes import changed_clusters
 from fleetform.commands.pipeline import generate
 from fleetform.fleet.config import load_fleet
 from fleetform.fleet.repositories import NO_FETCHER, locate, plan, scan_apps

@@ -20,9 +20,9 @@ import yaml
 
 from conftest import FAKE_WORKER, ROOT, GitRepo
 from fleetform.commands.cli import main
-from fleetform.commands.git import ZERO_SHA
-from fleetform.commands.gitdiff import changed_clusters, ci_changes
-from fleetform.commands.gitdiff_results import AffectedCluster, Changes
+from fleetform.integrations.git import ZERO_SHA
+from fleetform.commands.changes import changed_clusters, ci_changes
+from fleetform.commands.changes.results import AffectedCluster, Changes
 from fleetform.commands.pipeline import PLAN_EXPIRE, UNSET_SECRETS, apply_commands, generate, \
     plan_commands, render, retirement_steps
 from support.checkout import copy_project, link_environments
@@ -555,7 +555,7 @@ def test_fleet_runs_from_a_venv_built_in_another_directory(tmp_path):
     # that does not exist here
     project = copy_project(tmp_path / "project", skip=("tests/",))
     repo = GitRepo(project)
-    gitdiff = project / "constructs" / "fleetform" / "commands" / "gitdiff_results.py"
+    gitdiff = project / "constructs" / "fleetform" / "commands" / "changes" / "results.py"
     gitdiff.write_text(gitdiff.read_text().replace('"no cluster is affected"',
                                                    '"no cluster is affected (this checkout)"'))
     repo.commit("fleet")

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from conftest import FAKE_WORKER, ROOT
-from fleetform.commands.gitdiff import changed_clusters
+from fleetform.commands.changes import changed_clusters
 from fleetform.commands.pipeline import SYNTH_JOB, UNSET_SECRETS, generate, plan_commands, \
     render, retirement_steps
 from fleetform.fleet.clouds import CLOUDS

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from fleetform.commands.cli import main
-from fleetform.commands.git import ZERO_SHA
+from fleetform.integrations.git import ZERO_SHA
 
 
 def cli(args, env=None) -> subprocess.CompletedProcess:

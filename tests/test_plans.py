@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from fleetform.commands import mrnote
+from fleetform.integrations import merge_request_note as mrnote
+from fleetform.integrations.gitlab import GitLabError
 from fleetform.commands.cli import main
 from fleetform.commands.drift import LABEL, DriftReport, keep_issue
-from fleetform.commands.planfile import SENSITIVE, SUMMARY_FILE, UNKNOWN, summarize
+from fleetform.integrations.terraform_plan import SENSITIVE, SUMMARY_FILE, UNKNOWN, summarize
 from fleetform.commands.plans import load
 from support.fake_gitlab import FakeGitLab
 
@@ -198,6 +199,6 @@ def test_the_drift_issue_opens_on_drift_is_updated_and_closes_when_clean(stacks)
         # Drift again: a new issue (the closed one stays the record of the last).
         assert keep_issue(drifted, "again", env) == "opened issue #2"
         # A refused token is an error that does not show it.
-        with pytest.raises(mrnote.NoteError) as info:
+        with pytest.raises(GitLabError) as info:
             keep_issue(drifted, "x", {**env, "FLEETFORM_DRIFT_ISSUE_TOKEN": "wrong-token"})
         assert "HTTP 401" in str(info.value) and "wrong-token" not in str(info.value)

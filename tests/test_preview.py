@@ -12,7 +12,7 @@ from conftest import CLUSTERS, EXAMPLE_PROJECT
 from test_validate import add_worker, run_cli
 
 from fleetform.constructs.applicationsets import applicationset
-from fleetform.commands.diagram import Graph, Node, mermaid, svg
+from fleetform.commands.preview.diagram import Graph, Node, mermaid, svg
 from fleetform.commands.preview import build_preview
 
 SVG = "{http://www.w3.org/2000/svg}"

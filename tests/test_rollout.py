@@ -221,8 +221,8 @@ def test_preview_shows_the_waves_of_each_label(tmp_path, capsys, monkeypatch):
 def test_diff_says_which_waves_a_change_reaches_first(tmp_path):
     from conftest import GitRepo
     from fleetform.commands.diff import build_diff
-    from fleetform.commands.diffreport import format_text
-    from fleetform.commands.gitdiff import changed_clusters
+    from fleetform.commands.diff.report import format_text
+    from fleetform.commands.changes import changed_clusters
 
     repo = GitRepo(tmp_path / "fleet")
     repo.git("remote", "add", "origin", URL)

@@ -16,7 +16,7 @@ import sys
 import pytest
 
 from conftest import CLUSTERS, MANIFESTS, ROOT, GitRepo
-from fleetform.commands.gitdiff import changed_clusters
+from fleetform.commands.changes import changed_clusters
 from fleetform.errors import ConfigError
 
 DIR_LINK = ("clusters/do-staging: is a symbolic link (to do-production): a cluster must be a "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 
-from fleetform.commands.tfdiff import REDACTED, diff_stack, tainted
+from fleetform.commands.diff.stacks import REDACTED, diff_stack, tainted
 
 SECRET = "s3cr3t-literal-value"
 

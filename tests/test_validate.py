@@ -15,8 +15,8 @@ from fleetform.fleet.repositories import parse_overrides
 from fleetform.render import NOT_FETCHED
 from fleetform.fleet.repository_fetch import normalize_git_url
 from fleetform.commands.validate import validate_fleet
-from fleetform.commands.validate_report import Progress
-from fleetform.commands.validate_schemas import schema_version
+from fleetform.commands.validate.report import Progress
+from fleetform.commands.validate.schemas import schema_version
 
 WORKER = """
     role: worker
@@ -447,7 +447,7 @@ def test_the_helm_sdk_is_the_version_whose_private_api_was_checked():
     SDK fails here, so that they are checked again (as jsii's are, test_jsii_channel)."""
     from importlib.metadata import version
 
-    from fleetform.commands.validate_render import VERIFIED_HELM_SDK_VERSION, native_render
+    from fleetform.commands.validate.render import VERIFIED_HELM_SDK_VERSION, native_render
 
     assert version("helm-python-sdk") == VERIFIED_HELM_SDK_VERSION
     assert callable(native_render())
@@ -456,7 +456,7 @@ def test_the_helm_sdk_is_the_version_whose_private_api_was_checked():
 def test_another_helm_sdk_is_a_clear_error_not_a_crash(monkeypatch):
     import importlib.metadata
 
-    from fleetform.commands import validate_render
+    from fleetform.commands.validate import render as validate_render
 
     monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.3.0")
     validate_render.native_render.cache_clear()  # checked once a process: check again here

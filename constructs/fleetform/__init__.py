@@ -8,8 +8,10 @@ The constructs and their props are importable from here::
 Each name is imported on first use: importing ``fleetform`` loads no cdktf
 and no provider, and ``from fleetform import ArgoCluster`` loads only the
 providers ArgoCluster needs. Layers (imports only go down): ``fleetform.commands``
-(the command line) -> ``fleetform.fleet`` (the app) -> ``fleetform.constructs``
--> ``fleetform.providers``; ``fleetform.errors`` is importable from all.
+(the command line) -> ``fleetform.render`` (charts' dependencies) -> ``fleetform.fleet``
+(the app) -> ``fleetform.integrations`` (Git, GitLab, atomic files) ->
+``fleetform.constructs`` -> ``fleetform.providers``; ``fleetform.errors`` is importable
+from all.
 """
 
 from __future__ import annotations

@@ -8,12 +8,12 @@ What a GitLab job of the child pipeline runs for its batch of clusters (see
   changed), ``terraform plan -out=plan.cache`` (``-lock=false`` with ``--no-lock``:
   a plan nothing applies), ``terraform show -no-color plan.cache > plan.txt`` and
   ``plan-summary.json``, what the plan changes without its secrets
-  (:mod:`fleetform.commands.planfile`, from ``terraform show -json``; read by
+  (:mod:`fleetform.integrations.terraform_plan`, from ``terraform show -json``; read by
   ``fleetform plans`` and ``fleetform drift``).
 * ``apply``: ``init`` again and ``terraform apply plan.cache``, exactly the saved plan;
   with ``--record``, each applied cluster's GitLab deployment (environment
   ``fleet/<name>``, the commit), which the next default-branch pipeline compares
-  with (:func:`fleetform.commands.gitlab.applied_commits`).
+  with (:func:`fleetform.integrations.gitlab.applied_commits`).
 
 Up to ``--jobs`` stacks run at a time, each in its own processes. They share one
 provider cache (``TF_PLUGIN_CACHE_DIR``): Terraform does not make concurrent
@@ -46,7 +46,7 @@ from typing import Mapping
 
 from ..errors import ConfigError
 from ..fleet.provider_lock import LOCK_FILE, read_lock
-from .planfile import SUMMARY_FILE, summarize
+from ..integrations.terraform_plan import SUMMARY_FILE, summarize
 
 #: Where synth writes the stacks (``cdktf.out/stacks/<name>/``).
 STACKS_DIR = "cdktf.out/stacks"
@@ -272,12 +272,12 @@ class Batch:
     def _record(self, result: Result) -> None:
         """The cluster's GitLab deployment; a failure to record is a warning: the
         apply happened, and the next pipeline only plans the cluster again."""
-        from .gitlab import AppliedUnknown, record_deployment
+        from ..integrations.gitlab import GitLabError, record_deployment
 
         try:
             record_deployment(self.env, result.cluster)
             result.recorded = True
-        except AppliedUnknown as exc:
+        except GitLabError as exc:
             result.log.append(f"WARNING: the deployment of {result.cluster} is not recorded "
                               f"({exc}): the next default-branch pipeline plans it again")
 

@@ -15,12 +15,14 @@ from ..errors import ConfigError
 
 #: subcommand -> (module implementing configure(parser) and run(args), summary)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "synth": ("fleetform.fleet.app", "synthesize one Terraform stack per cluster into cdktf.out"),
+    "synth": ("fleetform.commands.synth",
+              "synthesize one Terraform stack per cluster into cdktf.out"),
     "validate": ("fleetform.commands.validate",
                  "check the fleet and its manifest repositories with Helm and schemas"),
     "preview": ("fleetform.commands.preview",
                 "show what deploys where: a cluster x application table and a diagram"),
-    "changed": ("fleetform.commands.gitdiff", "list the clusters a Git change affects (REF...HEAD)"),
+    "changed": ("fleetform.commands.changes",
+                "list the clusters a Git change affects (REF...HEAD)"),
     "pipeline": ("fleetform.commands.pipeline", "generate the GitLab child pipeline of a change"),
     "diff": ("fleetform.commands.diff", "show what a change does to stacks, routing and "
                                         "rendered manifests; --gate blocks risky changes"),

@@ -5,7 +5,7 @@ What the ``drift`` job of a scheduled pipeline runs after planning every cluster
 plan is not a no-op (what Terraform would change to make the cluster what the
 default branch describes) and what changed outside Terraform since the last
 apply (the plan's ``resource_drift``), read from the redacted summaries
-(:mod:`fleetform.commands.planfile`). Reads of data sources are never drift: a
+(:mod:`fleetform.integrations.terraform_plan`). Reads of data sources are never drift: a
 new Kubernetes patch DigitalOcean offers, a size it withdraws, are data that
 changed, not clusters. A cluster whose plan failed, or was not run, is listed
 as such: it is not known to be clean.
@@ -29,14 +29,13 @@ import argparse
 import json
 import os
 import sys
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
-from ..fleet.files import write_atomically
-from . import mrnote
+from ..integrations.files import write_atomically
+from ..integrations import merge_request_note
+from ..integrations.gitlab import GitLabError, Project
 from .plans import STACKS_DIR, ClusterPlan, check_args, load, resource_lines
 
 #: The label of the drift issue, by which it is found again.
@@ -135,32 +134,27 @@ def _title(report: DriftReport) -> str:
     return "fleetform: " + (", ".join(parts) if parts else "the fleet is clean")
 
 
-def keep_issue(report: DriftReport, markdown: str, env: Mapping[str, str], *,
-               opener: Callable = urllib.request.urlopen) -> str:
-    """Open, update or close the drift issue; returns what was done."""
-    token = env.get(TOKEN_ENV) or env.get(mrnote.TOKEN_ENV)
-    missing = [k for k in ("CI_API_V4_URL", "CI_PROJECT_ID") if not env.get(k)]
-    if not token or missing:
-        raise mrnote.NoteError("cannot keep the drift issue: "
-                               f"{', '.join(missing or [TOKEN_ENV])} not set")
-    api = env["CI_API_V4_URL"].rstrip("/")
-    issues = f"{api}/projects/{urllib.parse.quote(env['CI_PROJECT_ID'], safe='')}/issues"
-    found, _ = mrnote.request(opener, "GET", f"{issues}?labels={LABEL}&state=opened"
-                              "&per_page=100&order_by=created_at&sort=asc", token)
-    if not isinstance(found, list):
-        raise mrnote.NoteError(f"GET {issues}: unexpected answer")
+def keep_issue(report: DriftReport, markdown: str, env: Mapping[str, str]) -> str:
+    """Open, update or close the drift issue; returns what was done. GitLabError when
+    it cannot."""
+    token = env.get(TOKEN_ENV) or env.get(merge_request_note.TOKEN_ENV)
+    if not token:
+        raise GitLabError(f"cannot keep the drift issue: {TOKEN_ENV} not set")
+    gitlab = Project.from_env(env, token=token)
+    found, _ = gitlab.get_list("/issues", {"labels": LABEL, "state": "opened", "per_page": 100,
+                                           "order_by": "created_at", "sort": "asc"}, "issues")
     existing = next((i for i in found if isinstance(i, dict) and "iid" in i), None)
     if existing is None and report.ok:
         return "no drift issue to open or close"
     body = {"title": _title(report), "description": markdown}
     if existing is None:
-        created, _ = mrnote.request(opener, "POST", issues, token, {**body, "labels": LABEL})
+        created, _ = gitlab.call("POST", "/issues", json_body={**body, "labels": LABEL})
         return f"opened issue #{created.get('iid') if isinstance(created, dict) else '?'}"
-    url = f"{issues}/{existing['iid']}"
+    issue = f"/issues/{existing['iid']}"
     if report.ok:
-        mrnote.request(opener, "PUT", url, token, {**body, "state_event": "close"})
+        gitlab.call("PUT", issue, json_body={**body, "state_event": "close"})
         return f"closed issue #{existing['iid']}"
-    mrnote.request(opener, "PUT", url, token, body)
+    gitlab.call("PUT", issue, json_body=body)
     return f"updated issue #{existing['iid']}"
 
 
@@ -209,6 +203,6 @@ def run(args: argparse.Namespace) -> int:
         try:
             print(f"fleetform drift: {keep_issue(report, markdown, os.environ)}",
                   file=sys.stderr)
-        except mrnote.NoteError as exc:
+        except GitLabError as exc:
             print(f"fleetform drift: warning: {exc}", file=sys.stderr)
     return 0 if report.ok else DRIFTED

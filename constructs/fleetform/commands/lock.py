@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import ConfigError
-from ..fleet.files import write_atomically
+from ..integrations.files import write_atomically
 from ..fleet.provider_lock import LOCK_FILE, parse_lock, read_lock
 from ..providers.versions import PROVIDERS
 

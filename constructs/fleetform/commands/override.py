@@ -1,7 +1,7 @@
 """A change's gates: what one violation says, and the reviewable override that allows it.
 
 Two commands gate a merge request: ``fleetform diff --gate`` (offline, before any
-plan: :mod:`fleetform.commands.gates`) and ``fleetform plans --gate`` (the plans
+plan: :mod:`fleetform.commands.diff.gates`) and ``fleetform plans --gate`` (the plans
 against real state: :mod:`fleetform.commands.plans`). One override serves both: a
 line ``fleetform-allow: GATE[, GATE...]`` (or ``all``) in the merge request
 description, or the file ``.fleetform-allow`` added or changed by the change.

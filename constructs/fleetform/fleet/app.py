@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import errno
 import json
@@ -15,10 +14,10 @@ from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
 from ..errors import ConfigError, ConfigErrors
+from ..integrations.files import umask
 from ..interrupts import deferred
 from .config import Fleet, load_fleet
-from .files import umask
-from .provider_lock import LOCK_ENV, LOCK_FILE, read_lock, write_stack_locks
+from .provider_lock import LOCK_FILE, read_lock, write_stack_locks
 
 SELECT_ENV = "FLEETFORM_CLUSTERS"
 
@@ -275,26 +274,3 @@ def remove_stale_staging(outdir: str | Path) -> list[Path]:
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
     return removed
-
-
-def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("clusters", nargs="*", metavar="CLUSTER",
-                        help=f"clusters to synthesize (default: ${SELECT_ENV}, else all)")
-    parser.add_argument("--clusters-dir", default="clusters", type=Path,
-                        help="directory of cluster directories (default: clusters)")
-    parser.add_argument("--out", default="cdktf.out", type=Path,
-                        help="output directory (default: cdktf.out)")
-    parser.add_argument("--lock-file", default=None, type=Path, metavar="FILE",
-                        help=f"the fleet's provider lock, written by fleetform lock (default: "
-                             f"${LOCK_ENV}, else {LOCK_FILE}; {LOCK_ENV}=none: stacks without "
-                             "lock files, only to compare them, as fleetform diff does)")
-
-
-def run(args: argparse.Namespace) -> int:
-    lock_file = args.lock_file
-    if lock_file is None:
-        chosen = os.environ.get(LOCK_ENV, "") or LOCK_FILE
-        lock_file = None if chosen == "none" else Path(chosen)
-    names = synth(args.clusters_dir, args.out, names=args.clusters, lock_file=lock_file)
-    print(f"synthesized {len(names)} stack(s) into {args.out}/stacks: {', '.join(names)}")
-    return 0

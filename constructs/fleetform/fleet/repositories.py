@@ -24,7 +24,6 @@ files :func:`fleetform.constructs.applicationsets.value_files` names.
 
 from __future__ import annotations
 
-import argparse
 import configparser
 import os
 import re
@@ -49,23 +48,6 @@ NO_FETCH_OPTION = "fetching is off (--no-fetch): pass --repo {label}=DIR with DI
 #: The same, for a Python caller of :func:`locate` that gave no fetcher.
 NO_FETCHER = ("no fetcher was given to clone it (fetcher=RepositoryFetcher()): give one, "
               "or a checkout of it for label '{label}' in the overrides")
-
-
-def add_repository_options(parser: argparse.ArgumentParser) -> None:
-    """``--clusters-dir`` and ``--repo``, as every command that reads the repositories takes them."""
-    parser.add_argument("--clusters-dir", default="clusters", type=Path,
-                        help="directory of cluster directories (default: clusters)")
-    parser.add_argument("--repo", action="append", metavar="LABEL=DIR",
-                        help="use DIR, a checkout of the label's repository URL, for LABEL "
-                             "(repeatable; default: this checkout when the URL is one of its "
-                             "remotes or the repository's path exists in it, else a "
-                             f"shallow clone of its URL; env {REPOS_ENV})")
-    parser.add_argument("--no-fetch", action="store_true",
-                        help="stay offline: do not clone repositories that are not in this "
-                             "checkout (default: a shallow clone of the URL and revision, into "
-                             "a temporary directory removed afterwards), nor fetch the chart "
-                             "dependencies that charts do not vendor (default: from their "
-                             "chart repository or OCI registry, through the chart cache)")
 
 
 def display(path: Path) -> str:

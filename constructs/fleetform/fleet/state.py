@@ -12,7 +12,6 @@ Credentials are never synthesized: Terraform reads ``TF_HTTP_USERNAME`` and
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Mapping
 from urllib.parse import quote
 
@@ -20,6 +19,7 @@ if TYPE_CHECKING:
     from ..cdk import TerraformBackend, TerraformStack
 
 from ..errors import ConfigError
+from ..integrations.gitlab import api_url, project_id
 
 BACKENDS = ("local", "gitlab")
 
@@ -49,9 +49,8 @@ def configure_backend(stack: TerraformStack, state_name: str, env: Mapping[str, 
         # keep the state file in the project directory instead.
         return LocalBackend(stack,
                             path=local_path or f"../../../terraform.{state_name}.tfstate")
-    api_url = env.get("FLEETFORM_GITLAB_API_URL") or env.get("CI_API_V4_URL")
-    project = env.get("FLEETFORM_GITLAB_PROJECT_ID") or env.get("CI_PROJECT_ID")
-    if not api_url or not re.match(r"^https?://\S+$", api_url):
+    api, project = api_url(env), project_id(env)
+    if api is None:
         raise ConfigError("GitLab state needs the API URL: set FLEETFORM_GITLAB_API_URL "
                           "(or run in GitLab CI, which sets CI_API_V4_URL)",
                           file="environment", field="FLEETFORM_GITLAB_API_URL")
@@ -59,7 +58,7 @@ def configure_backend(stack: TerraformStack, state_name: str, env: Mapping[str, 
         raise ConfigError("GitLab state needs the project: set FLEETFORM_GITLAB_PROJECT_ID "
                           "(or run in GitLab CI, which sets CI_PROJECT_ID)",
                           file="environment", field="FLEETFORM_GITLAB_PROJECT_ID")
-    address = gitlab_state_address(api_url, project, state_name)
+    address = gitlab_state_address(api, project, state_name)
     return HttpBackend(
         stack,
         address=address,

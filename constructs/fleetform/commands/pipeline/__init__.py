@@ -1,7 +1,7 @@
 """The GitLab child pipeline of a change: ``fleetform pipeline --base REF | --ci``.
 
 Its cost does not grow a job per cluster. For the clusters the change affects
-(:mod:`fleetform.commands.gitdiff`):
+(:mod:`fleetform.commands.changes`):
 
 * ``synth``: one job synthesizes every affected stack in one process, with
   GitLab-managed state (``FLEETFORM_STATE=gitlab``) and each stack's provider lock.
@@ -33,7 +33,7 @@ cluster's, or :data:`BATCH_ENVIRONMENT`), so CI/CD variables scoped to ``fleet/*
 them and no other job; the file holds no credential (the state backend reads
 ``TF_HTTP_PASSWORD=$CI_JOB_TOKEN``, expanded by GitLab). A removed cluster gets a
 manual ``retire:<name>`` job that only prints its retirement steps
-(:mod:`fleetform.commands.retirement`); a change that affects nothing, a single
+(:mod:`fleetform.commands.pipeline.retirement`); a change that affects nothing, a single
 ``no-changes`` job.
 """
 
@@ -49,16 +49,16 @@ import yaml
 
 from ...errors import ConfigError
 from ...fleet.clouds import CLOUDS
-from ...fleet.files import write_atomically
+from ...integrations.files import write_atomically
 from ...fleet.provider_lock import LOCK_FILE
 from ..batch import STACKS_DIR
 from ..drift import ci_job as drift_job
-from ..gitdiff import add_base_arguments, changes_from_args, ci_applies, ci_report, warn
-from ..gitdiff_results import Changes
+from ..changes import add_base_arguments, changes_from_args, ci_applies, ci_report, warn
+from ..changes.results import Changes
 from ..override import OVERRIDE_FILE
-from ..planfile import SUMMARY_FILE
+from ...integrations.terraform_plan import SUMMARY_FILE
 from ..plans import ci_job as plans_job
-from ..retirement import deregister_command, retire_job, retirement_steps  # noqa: F401
+from .retirement import deregister_command, retire_job, retirement_steps  # noqa: F401
 from .batches import (BATCH_ENVIRONMENT, DEFAULT_BATCH_SIZE, ENVIRONMENT,  # noqa: F401
                       MAX_BATCH_SIZE, MAX_WAVE, Batch, batches, waves)
 

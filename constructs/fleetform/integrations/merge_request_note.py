@@ -4,7 +4,8 @@ change, created once and then updated.
 Needs ``FLEETFORM_MR_NOTE_TOKEN``: a GitLab project access token (role
 Reporter or above, scope ``api``), as a masked CI/CD variable. GitLab's job
 token cannot write notes. The merge request is the pipeline's
-(``CI_API_V4_URL``, ``CI_PROJECT_ID``, ``CI_MERGE_REQUEST_IID``). The note is
+(``CI_MERGE_REQUEST_IID``, in the project :class:`fleetform.integrations.gitlab.Project`
+reads from the environment). The note is
 recognised by its first line, :data:`NOTE_MARKER`.
 
 The note has two parts, each written by its own job: the diff (``fleetform diff``,
@@ -18,11 +19,10 @@ Only the standard library is used (the plans job runs with the job image's Pytho
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.parse
-import urllib.request
-from typing import Any, Callable, Mapping
+from typing import Mapping
+from urllib.parse import quote
+
+from .gitlab import GitLabError, Project
 
 #: The note's first line.
 NOTE_MARKER = "<!-- fleetform-diff -->"
@@ -31,36 +31,13 @@ PLANS_MARKER = "<!-- fleetform-plans"
 #: GitLab refuses a note over 1,000,000 characters.
 MAX_NOTE_CHARS = 1_000_000
 TOKEN_ENV = "FLEETFORM_MR_NOTE_TOKEN"
-REQUIRED = ("CI_API_V4_URL", "CI_PROJECT_ID", "CI_MERGE_REQUEST_IID")
 #: Pages of notes searched for the previous report (100 notes a page).
 MAX_PAGES = 20
-TIMEOUT = 30
-
-
-class NoteError(Exception):
-    """The note could not be posted (the message never holds the token)."""
 
 
 def wanted(env: Mapping[str, str]) -> bool:
     """Whether a note should be posted: a token and a merge request pipeline."""
     return bool(env.get(TOKEN_ENV)) and bool(env.get("CI_MERGE_REQUEST_IID"))
-
-
-def request(opener: Callable, method: str, url: str, token: str,
-            body: dict | None = None) -> tuple[Any, Mapping[str, str]]:
-    """One GitLab API call with a ``PRIVATE-TOKEN``: ``(JSON answer, headers)``;
-    NoteError, without the token, when it fails."""
-    data = json.dumps(body).encode() if body is not None else None
-    call = urllib.request.Request(url, data=data, method=method, headers={
-        "PRIVATE-TOKEN": token, "Content-Type": "application/json",
-        "Accept": "application/json"})
-    try:
-        with opener(call, timeout=TIMEOUT) as response:
-            return json.loads(response.read() or b"null"), response.headers
-    except urllib.error.HTTPError as exc:
-        raise NoteError(f"{method} {url.split('?')[0]}: HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise NoteError(f"{method} {url.split('?')[0]}: {getattr(exc, 'reason', exc)}") from None
 
 
 def plans_heading(commit: str) -> str:
@@ -89,36 +66,30 @@ def combine(existing: str | None, *, diff: str | None = None, plans: str | None 
     return body
 
 
-def post(body: str, env: Mapping[str, str], *, part: str = "diff",
-         opener: Callable = urllib.request.urlopen) -> str:
+def post(body: str, env: Mapping[str, str], *, part: str = "diff") -> str:
     """Create or update the report note with ``body`` as its ``part`` (``diff`` or
-    ``plans``); returns what was done (``created note 12``)."""
-    missing = [k for k in (TOKEN_ENV, *REQUIRED) if not env.get(k)]
+    ``plans``); returns what was done (``created note 12``). GitLabError when it cannot."""
+    missing = [k for k in (TOKEN_ENV, "CI_MERGE_REQUEST_IID") if not env.get(k)]
     if missing:
-        raise NoteError(f"cannot post the note: {', '.join(missing)} not set")
-    token = env[TOKEN_ENV]
-    api = env["CI_API_V4_URL"].rstrip("/")
-    project = urllib.parse.quote(env["CI_PROJECT_ID"], safe="")
-    iid = urllib.parse.quote(env["CI_MERGE_REQUEST_IID"], safe="")
-    notes = f"{api}/projects/{project}/merge_requests/{iid}/notes"
+        raise GitLabError(f"cannot post the note: {', '.join(missing)} not set")
+    gitlab = Project.from_env(env, token=env[TOKEN_ENV])
+    notes = f"/merge_requests/{quote(env['CI_MERGE_REQUEST_IID'], safe='')}/notes"
     existing = None
     for page in range(1, MAX_PAGES + 1):
-        found, headers = request(opener, "GET", f"{notes}?per_page=100&page={page}"
-                                  "&sort=asc&order_by=created_at", token)
-        if not isinstance(found, list):
-            raise NoteError(f"GET {notes}: unexpected answer")
+        found, next_page = gitlab.get_list(notes, {"per_page": 100, "page": page, "sort": "asc",
+                                                   "order_by": "created_at"}, "notes")
         existing = next((n for n in found if isinstance(n, dict) and not n.get("system")
                          and str(n.get("body", "")).startswith(NOTE_MARKER)), None)
-        if existing is not None or not headers.get("X-Next-Page"):
+        if existing is not None or not next_page:
             break
     commit = env.get("CI_COMMIT_SHA", "")
     text = combine(existing.get("body") if existing is not None else None,
                    **{part: body}, commit=commit)
     if len(text) > MAX_NOTE_CHARS:
-        raise NoteError(f"the note would be {len(text)} characters, over GitLab's "
-                        f"{MAX_NOTE_CHARS}")
+        raise GitLabError(f"the note would be {len(text)} characters, over GitLab's "
+                          f"{MAX_NOTE_CHARS}")
     if existing is not None:
-        request(opener, "PUT", f"{notes}/{existing['id']}", token, {"body": text})
+        gitlab.call("PUT", f"{notes}/{existing['id']}", json_body={"body": text})
         return f"updated note {existing['id']}"
-    created, _ = request(opener, "POST", notes, token, {"body": text})
+    created, _ = gitlab.call("POST", notes, json_body={"body": text})
     return f"created note {created.get('id') if isinstance(created, dict) else '?'}"

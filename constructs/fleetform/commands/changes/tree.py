@@ -8,14 +8,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from ..constructs.argocd_sizing import ArgoCdSizing, controller_shards
-from ..errors import ConfigError
-from ..fleet.clouds import CLOUDS, DEFAULT_CLOUD
-from ..fleet.cluster_yaml import ROLES, WorkerArgoCd, protected
-from ..fleet.config import DNS1123_LABEL, LINK_DANGLING, LINK_LOOP, broken_link, symlinked_cluster
-from ..fleet.yamlfile import load_yaml
-from .git import Git, SYMLINK_MODE
-from .gitdiff_results import CLUSTERS_DIR, CLUSTER_FILE
+from ...constructs.argocd_sizing import ArgoCdSizing, controller_shards
+from ...errors import ConfigError
+from ...fleet.clouds import CLOUDS, DEFAULT_CLOUD
+from ...fleet.cluster_yaml import ROLES, WorkerArgoCd, protected
+from ...fleet.config import DNS1123_LABEL, LINK_DANGLING, LINK_LOOP, broken_link, symlinked_cluster
+from ...fleet.yamlfile import load_yaml
+from ...integrations.git import Git, SYMLINK_MODE
+from .results import CLUSTERS_DIR, CLUSTER_FILE
 
 
 #: The commit trailer that records a cluster rename whose state was moved.

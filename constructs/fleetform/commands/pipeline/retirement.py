@@ -11,11 +11,11 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from ..constructs.applicationsets import ARGOCD_NAMESPACE
-from ..fleet.clouds import CLOUDS
-from .gitdiff_results import CLUSTER_FILE, CLUSTERS_DIR, RemovedCluster
-from .batch import STACKS_DIR
-from .gitlab import ENVIRONMENT_PREFIX
+from ...constructs.applicationsets import ARGOCD_NAMESPACE
+from ...fleet.clouds import CLOUDS
+from ..changes.results import CLUSTER_FILE, CLUSTERS_DIR, RemovedCluster
+from ..batch import STACKS_DIR
+from ...integrations.gitlab import ENVIRONMENT_PREFIX
 
 
 def deregister_command(cluster: RemovedCluster) -> str:

@@ -36,17 +36,17 @@ import time
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from ..errors import ConfigError, ConfigErrors
-from ..fleet.config import Fleet, load_fleet
-from ..fleet.repositories import (NO_FETCH_OPTION, NO_FETCHER, add_repository_options,
-                                  check_cluster_names, display, locate, parse_overrides, plan,
-                                  scan_apps)
-from ..fleet.repository_fetch import RepositoryFetcher
-from ..render import ChartDependencies
-from .validate_checks import Run
-from .validate_report import (CHECKED_WITHOUT_RENDER, NOT_CHECKED, NotRendered, Problem, Progress,
+from ...errors import ConfigError, ConfigErrors
+from ...fleet.config import Fleet, load_fleet
+from ...fleet.repositories import (NO_FETCH_OPTION, NO_FETCHER, check_cluster_names, display,
+                                  locate, parse_overrides, plan, scan_apps)
+from ...fleet.repository_fetch import RepositoryFetcher
+from ...render import ChartDependencies
+from ..repository_options import add_repository_options
+from .checks import Run
+from .report import (CHECKED_WITHOUT_RENDER, NOT_CHECKED, NotRendered, Problem, Progress,
                               Report)
-from .validate_schemas import (ARGOCD_KINDS, SCHEMAS_ENV, minor_key, check_kubernetes_version,
+from .schemas import (ARGOCD_KINDS, SCHEMAS_ENV, minor_key, check_kubernetes_version,
                                default_schemas_dir, schema_version)
 
 

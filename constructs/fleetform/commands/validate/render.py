@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from ..errors import ConfigError
-from ..fleet.repositories import AppDir, Deployment, RepoLocation, ValueFile, display
-from ..fleet.yamlfile import load_yaml_all
-from ..render import complete_chart
-from .validate_report import NotRendered
-from .validate_schemas import ARGOCD_KINDS, k8s_validator, removed_api, schema_version
+from ...errors import ConfigError
+from ...fleet.repositories import AppDir, Deployment, RepoLocation, ValueFile, display
+from ...fleet.yamlfile import load_yaml_all
+from ...render import complete_chart
+from .report import NotRendered
+from .schemas import ARGOCD_KINDS, k8s_validator, removed_api, schema_version
 
 
 def path_text(path: Sequence[Any]) -> str:

@@ -26,16 +26,16 @@ from typing import Any, Mapping
 
 import yaml
 
-from ..errors import ConfigError
-from ..fleet.config import Fleet, load_fleet
-from ..fleet.yamlfile import load_yaml_all, read_yaml
-from ..fleet.links import ChartCopies
-from ..render import ChartDependencies, complete_chart
-from ..fleet.repositories import (NO_FETCHER, Deployment, RepoLocation, locate, merge_values,
+from ...errors import ConfigError
+from ...fleet.config import Fleet, load_fleet
+from ...fleet.yamlfile import load_yaml_all, read_yaml
+from ...fleet.links import ChartCopies
+from ...render import ChartDependencies, complete_chart
+from ...fleet.repositories import (NO_FETCHER, Deployment, RepoLocation, locate, merge_values,
                                   plan, scan_apps)
-from ..fleet.repository_fetch import RepositoryFetcher
-from .validate_render import captured_stderr, render_documents
-from .validate_schemas import k8s_validator, kubernetes_minor, removed_api, schema_version
+from ...fleet.repository_fetch import RepositoryFetcher
+from ..validate.render import captured_stderr, render_documents
+from ..validate.schemas import k8s_validator, kubernetes_minor, removed_api, schema_version
 from .sides import Side
 
 #: Kinds that live outside namespaces (Argo CD sets the destination namespace on the others).

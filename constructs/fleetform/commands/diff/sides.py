@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from ..errors import ConfigError
-from ..fleet.provider_lock import LOCK_ENV
-from ..fleet.repositories import git_remote_urls
-from .git import Git
-from .gitdiff_results import CLUSTERS_DIR
+from ...errors import ConfigError
+from ...fleet.provider_lock import LOCK_ENV
+from ...fleet.repositories import git_remote_urls
+from ...integrations.git import Git
+from ..changes.results import CLUSTERS_DIR
 
 #: Seconds a side's synth may take (a 200-cluster fleet takes well under a minute).
 SYNTH_TIMEOUT = 900

@@ -36,11 +36,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..constructs.applicationsets import applicationsets
-from ..fleet.cluster_yaml import DEFAULT_MAX_CLUSTERS_LOSING_APPS, DEFAULT_MAX_REMOVED_APPS
-from ..fleet.config import Fleet
-from .appdiff import ClusterRouting, PairDiff
-from .override import (DESCRIPTION_ENV, DIFF_GATES, OVERRIDE_FILE, Override,  # noqa: F401
+from ...constructs.applicationsets import applicationsets
+from ...fleet.cluster_yaml import DEFAULT_MAX_CLUSTERS_LOSING_APPS, DEFAULT_MAX_REMOVED_APPS
+from ...fleet.config import Fleet
+from .apps import ClusterRouting, PairDiff
+from ..override import (DESCRIPTION_ENV, DIFF_GATES, OVERRIDE_FILE, Override,  # noqa: F401
                        Violation, read_override)
 
 GATES = DIFF_GATES

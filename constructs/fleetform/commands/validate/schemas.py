@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Mapping
 
-from ..errors import ConfigError
+from ...errors import ConfigError
 
 
 #: Environment variable naming the directory of the Argo CD JSON Schemas.
@@ -110,7 +110,7 @@ def removed_api(minor: str, api_version: str, kind: str) -> str | None:
 
 
 #: The strict Argo CD v3.4 schemas shipped with fleetform.
-PACKAGED_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas" / "argocd"
+PACKAGED_SCHEMAS = Path(__file__).resolve().parents[2] / "schemas" / "argocd"  # fleetform/schemas
 
 
 def default_schemas_dir(clusters_dir: Path, env: Mapping[str, str] | None = None) -> Path:

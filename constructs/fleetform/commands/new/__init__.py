@@ -8,7 +8,7 @@
 * ``new label LABEL``: a repository for LABEL in the management ``cluster.yaml`` (a new
   one scaffolded in this checkout with ``--path``, or an existing one with ``--url``),
   and the label added to the clusters named with ``--on``.
-* ``new fleet DIR``: a project of one's own (:mod:`fleetform.commands.new_fleet`).
+* ``new fleet DIR``: a project of one's own (:mod:`fleetform.commands.new.fleet`).
 
 Each checks the result as a fleet before writing anything, writes every file to the
 side and moves them into place together, then runs ``validate``; ``--dry-run``
@@ -25,15 +25,15 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..constructs.labels import check_labels
-from ..errors import ConfigError, closest
-from ..fleet import roundtrip
-from ..fleet.clouds import CLOUDS, DEFAULT_CLOUD
-from ..fleet.config import CLUSTER_FILE, Fleet, check_fleet, load_fleet, parse_cluster
-from ..fleet.links import copy_tree
-from ..fleet.repositories import NO_FETCHER, checkout_root, display, locate
-from ..fleet.yamlfile import load_yaml
-from .new_fleet import EXAMPLE_CHART, check_name, new_fleet
+from ...constructs.labels import check_labels
+from ...errors import ConfigError, closest
+from ...fleet import roundtrip
+from ...fleet.clouds import CLOUDS, DEFAULT_CLOUD
+from ...fleet.config import CLUSTER_FILE, Fleet, check_fleet, load_fleet, parse_cluster
+from ...fleet.links import copy_tree
+from ...fleet.repositories import NO_FETCHER, checkout_root, display, locate
+from ...fleet.yamlfile import load_yaml
+from .fleet import EXAMPLE_CHART, check_name, new_fleet
 
 
 @dataclass
@@ -369,7 +369,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"by hand: {note}")
     code = 0
     if not args.dry_run and not args.no_validate:
-        from . import validate
+        from .. import validate
 
         print(f"fleetform validate{' --cluster ' + args.name if args.what == 'cluster' else ''}:")
         code = validate.run(argparse.Namespace(

@@ -15,11 +15,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..constructs.formats import DNS1123_LABEL
-from ..errors import ConfigError
-from ..fleet import roundtrip
-from ..fleet.clouds import CLOUDS
-from ..fleet.config import CLUSTER_FILE, load_fleet
+from ...constructs.formats import DNS1123_LABEL
+from ...errors import ConfigError
+from ...fleet import roundtrip
+from ...fleet.clouds import CLOUDS
+from ...fleet.config import CLUSTER_FILE, load_fleet
 
 #: This fleet's own data, which a new fleet does not get.
 FLEET_DATA = ("clusters/", "manifests/")
@@ -48,7 +48,7 @@ def check_name(name: str, field_name: str) -> None:
 
 def project_root() -> Path:
     """The fleetform checkout this package runs from; ConfigError when it is installed."""
-    root = Path(__file__).resolve().parents[3]
+    root = Path(__file__).resolve().parents[4]  # <root>/constructs/fleetform/commands/new/
     if not all((root / f).is_file() for f in PROJECT_FILES):
         raise ConfigError("new fleet copies the tooling of a fleetform checkout (fleet, "
                           "main.py, the lock files), and fleetform runs from an installed "

@@ -2,13 +2,13 @@
 
 What the child pipeline's ``plans`` job runs once every plan job is done, on the
 stacks those jobs planned (``fleetform batch plan`` leaves ``result.json`` and
-``plan-summary.json`` in each; see :mod:`fleetform.commands.planfile`). The
+``plan-summary.json`` in each; see :mod:`fleetform.integrations.terraform_plan`). The
 report has, at the top, one line per cluster with changes (resources to add,
 change, replace, destroy), the clusters without changes on one line, and each
 failed plan with its first error line; then, per cluster, the resources and the
 attributes that change (secrets shown as ``(sensitive)``), collapsed in Markdown.
 With ``--note`` it becomes the plans part of the merge request's note
-(:mod:`fleetform.commands.mrnote`).
+(:mod:`fleetform.integrations.merge_request_note`).
 
 Plan gates (``--gate``), each a name the override lists
 (:mod:`fleetform.commands.override`: the merge request description, or a changed
@@ -40,11 +40,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..errors import ConfigError
-from ..fleet.files import write_atomically
-from . import mrnote
-from .override import Override, Violation, read_override
-from .planfile import SUMMARY_FILE
+from ...errors import ConfigError
+from ...integrations.files import write_atomically
+from ...integrations import merge_request_note
+from ...integrations.gitlab import GitLabError
+from ..override import Override, Violation, read_override
+from ...integrations.terraform_plan import SUMMARY_FILE
 
 STACKS_DIR = "cdktf.out/stacks"
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -246,7 +247,7 @@ def resource_lines(resources: list[dict[str, Any]]) -> list[str]:
 
 
 def format_markdown(report: PlanReport) -> str:
-    lines = [mrnote.plans_heading(report.commit), "### fleetform plans", ""]
+    lines = [merge_request_note.plans_heading(report.commit), "### fleetform plans", ""]
     where = f" of `{report.commit[:12]}`" if report.commit else ""
     lines += [f"Plans{where} against the clusters' real state: {report.summary()}.", ""]
     for plan in report.plans:
@@ -300,7 +301,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "or a plan failed")
     parser.add_argument("--note", action="store_true",
                         help=f"post the report on the merge request's note (needs "
-                             f"{mrnote.TOKEN_ENV} and a merge request pipeline)")
+                             f"{merge_request_note.TOKEN_ENV} and a merge request pipeline)")
 
 
 def ci_job(*, override_changed: bool, expire: str) -> dict[str, Any]:
@@ -344,10 +345,11 @@ def run(args: argparse.Namespace) -> int:
     if report.override and report.override.unknown:
         print(f"fleetform plans: warning: the override names unknown gates: "
               f"{', '.join(report.override.unknown)}", file=sys.stderr)
-    if args.note and mrnote.wanted(os.environ):
+    if args.note and merge_request_note.wanted(os.environ):
         try:
-            print(f"fleetform plans: {mrnote.post(markdown, os.environ, part='plans')} on "
+            posted = merge_request_note.post(markdown, os.environ, part="plans")
+            print(f"fleetform plans: {posted} on "
                   f"merge request !{os.environ['CI_MERGE_REQUEST_IID']}", file=sys.stderr)
-        except mrnote.NoteError as exc:
+        except GitLabError as exc:
             print(f"fleetform plans: warning: {exc}", file=sys.stderr)
     return 1 if args.gate and (report.blocking or report.failed) else 0

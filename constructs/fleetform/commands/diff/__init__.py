@@ -32,21 +32,23 @@ import tempfile
 from pathlib import Path
 from typing import Mapping
 
-from ..errors import ConfigError, ConfigErrors
-from ..fleet.files import write_atomically
-from ..fleet.repositories import NO_FETCH_OPTION, REPOS_ENV, parse_overrides
-from ..fleet.repository_fetch import RepositoryFetcher
-from ..constructs.rollout import waves
-from ..fleet.config import Fleet
-from ..render import ChartCache, ChartDependencies, default_cache_dir
-from . import gates, mrnote
-from .appdiff import Renderer, load_side, manifests, routing
-from .diffreport import FleetDiff, format_markdown, format_text
-from .git import Git
-from .gitdiff import add_base_arguments, changes_from_args
-from .gitdiff_results import CLUSTER_FILE, Changes
+from ...errors import ConfigError, ConfigErrors
+from ...integrations.files import write_atomically
+from ...fleet.repositories import NO_FETCH_OPTION, REPOS_ENV, parse_overrides
+from ...fleet.repository_fetch import RepositoryFetcher
+from ...constructs.rollout import waves
+from ...fleet.config import Fleet
+from ...render import ChartCache, ChartDependencies, default_cache_dir
+from ...integrations import merge_request_note
+from ...integrations.gitlab import GitLabError
+from . import gates
+from .apps import Renderer, load_side, manifests, routing
+from .report import FleetDiff, format_markdown, format_text
+from ...integrations.git import Git
+from ..changes import add_base_arguments, changes_from_args
+from ..changes.results import CLUSTER_FILE, Changes
 from .sides import Side, collect, extract, remotes_of, synth_side, working_tree
-from .tfdiff import diff_stacks
+from .stacks import diff_stacks
 
 
 def _located(error: ConfigError, side: Side) -> ConfigError:
@@ -225,10 +227,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         print(format_text(diff, colour))
-    if args.ci and mrnote.wanted(os.environ):
+    if args.ci and merge_request_note.wanted(os.environ):
         try:
-            print(f"fleetform diff: {mrnote.post(markdown, os.environ)} on merge request "
+            posted = merge_request_note.post(markdown, os.environ)
+            print(f"fleetform diff: {posted} on merge request "
                   f"!{os.environ['CI_MERGE_REQUEST_IID']}", file=sys.stderr)
-        except mrnote.NoteError as exc:
+        except GitLabError as exc:
             print(f"fleetform diff: warning: {exc}", file=sys.stderr)
     return 1 if args.gate and diff.blocking else 0

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .appdiff import ClusterRouting, PairDiff
+from .apps import ClusterRouting, PairDiff
 from .gates import Override, Violation
-from .mrnote import NOTE_MARKER  # noqa: F401 - the note's first line
-from .tfdiff import StackDiff
+from ...integrations.merge_request_note import NOTE_MARKER  # noqa: F401 - the note's first line
+from .stacks import StackDiff
 
 #: Diff lines shown per application in Markdown, attribute changes per stack, clusters.
 MD_DIFF_LINES = 60

@@ -8,18 +8,18 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..constructs.applicationsets import applicationsets
-from ..constructs.rollout import rollout_problems
-from ..errors import ConfigError
-from ..fleet.config import DNS1123_LABEL, Fleet
-from ..fleet.yamlfile import read_yaml
-from ..fleet.links import ChartCopies
-from ..fleet.repositories import (AppDir, Deployment, RepoLocation, ValueFile, closest, display,
+from ...constructs.applicationsets import applicationsets
+from ...constructs.rollout import rollout_problems
+from ...errors import ConfigError
+from ...fleet.config import DNS1123_LABEL, Fleet
+from ...fleet.yamlfile import read_yaml
+from ...fleet.links import ChartCopies
+from ...fleet.repositories import (AppDir, Deployment, RepoLocation, ValueFile, closest, display,
                                   merge_values)
-from ..render import NOT_FETCHED, ChartDependencies
-from .validate_render import Combination, RenderChecks, path_text
-from .validate_report import Problem, Progress, Report
-from .validate_schemas import ARGOCD_KINDS, SCHEMAS_ENV
+from ...render import NOT_FETCHED, ChartDependencies
+from .render import Combination, RenderChecks, path_text
+from .report import Problem, Progress, Report
+from .schemas import ARGOCD_KINDS, SCHEMAS_ENV
 
 
 EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")

@@ -6,8 +6,8 @@ import fnmatch
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from ..fleet.clouds import DEFAULT_CLOUD
-from ..fleet.config import CLUSTER_FILE  # noqa: F401 - part of this module's API
+from ...fleet.clouds import DEFAULT_CLOUD
+from ...fleet.config import CLUSTER_FILE  # noqa: F401 - part of this module's API
 
 #: Where a checkout keeps its clusters, one directory each.
 CLUSTERS_DIR = "clusters"

@@ -59,16 +59,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Mapping
 
-from ..errors import ConfigError
-from ..fleet.clouds import CLOUDS
-from ..fleet.cluster_yaml import argocd_server
-from .git import BaseUnavailable, Git
-from .gitdiff_results import (AffectedCluster, CLUSTERS_DIR, CLUSTER_FILE, Changes, RemovedCluster,
+from ...errors import ConfigError
+from ...fleet.clouds import CLOUDS
+from ...fleet.cluster_yaml import argocd_server
+from ...integrations.git import BaseUnavailable, Git
+from .results import (AffectedCluster, CLUSTERS_DIR, CLUSTER_FILE, Changes, RemovedCluster,
                               cluster_of, is_shared)
-from .gitdiff_tree import (RENAME_TRAILER, Tree, check_name, management, management_moved, order,
+from .tree import (RENAME_TRAILER, Tree, check_name, management, management_moved, order,
                            shards_moved,
                            parse, read_specs, check_renames, parse_renames)
-from .gitlab import ENVIRONMENT_PREFIX, AppliedUnknown, applied_commits
+from ...integrations.gitlab import ENVIRONMENT_PREFIX, GitLabError, applied_commits
 
 
 # --------------------------------------------------------------------------- rules
@@ -225,7 +225,7 @@ def changed_clusters(root: Path | str, base: str, *, working_tree: bool = False,
 # --------------------------------------------------------------------------- last applied
 
 
-#: ``{cluster name: commit of its last successful apply}``; raises AppliedUnknown.
+#: ``{cluster name: commit of its last successful apply}``; raises GitLabError.
 AppliedSource = Callable[[], Mapping[str, str]]
 
 
@@ -349,7 +349,7 @@ def ci_changes(root: Path | str, env: Mapping[str, str], *,
     if branch and default and branch == default:
         try:
             deployed = applied() if applied is not None else applied_commits(env)
-        except AppliedUnknown as exc:
+        except GitLabError as exc:
             return fallback(f"what was last applied cannot be read from GitLab ({exc})")
         return since_applied(root, deployed, renamed=renamed,
                              note=f"GitLab deployments of {ENVIRONMENT_PREFIX}<cluster>")
