@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -82,3 +83,20 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
 
     assert proc.stdout == '{\n  "clust'
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
+
+
+def test_fleet_help_lists_every_command_from_the_command_line_itself():
+    """./fleet help reads cli.COMMANDS: a command added there is listed, with no second
+    list in the script to keep."""
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "fleet"
+    result = subprocess.run(["bash", str(script), "help"], capture_output=True, text=True,
+                            timeout=60, env={"PATH": os.environ["PATH"]})
+
+    assert result.returncode == 0, result.stderr
+    listed = {line.split()[0]: line.split(None, 1)[1] for line in
+              result.stdout.split("fleetform commands", 1)[1].splitlines()[1:] if line.strip()}
+    assert listed == {name: summary for name, (_, summary) in COMMANDS.items()}
+    assert "./fleet test [PYTEST ARGS]" in result.stdout  # and ./fleet's own commands
+    assert "move-state" not in script.read_text().split("\nset -euo pipefail", 1)[0]
