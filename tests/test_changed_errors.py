@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import pytest
 
 from conftest import GitRepo
+from fleetform.commands.changes import changed_clusters
 from fleetform.commands.cli import main
 from fleetform.errors import ConfigError
-from fleetform.commands.changes import changed_clusters
-
-
-def cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    """Run the real ``fleetform`` entry point in a subprocess."""
-    return subprocess.run([sys.executable, "-m", "fleetform.commands.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+from support.cli import fleetform
 
 
 def test_an_unknown_base_is_a_one_line_error_without_traceback(fleet_repo):
-    proc = cli("changed", "--base", "no-such-branch", "-C", str(fleet_repo.path))
+    proc = fleetform("changed", "--base", "no-such-branch", "-C", str(fleet_repo.path))
     assert proc.returncode == 2
     assert proc.stderr == "error: --base: unknown revision 'no-such-branch'\n"
     assert proc.stdout == ""

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
 from fleetform.commands.cli import main
+from support.cli import fleetform
 from support.fake_gitlab import FakeGitLab
 
 STATE = json.dumps({"version": 4, "serial": 7, "lineage": "abc",
@@ -17,11 +17,7 @@ STATE = json.dumps({"version": 4, "serial": 7, "lineage": "abc",
 
 
 def cli(*args, env=None, cwd=None) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("CI", "GITLAB", "FLEETFORM", "TF_"))}
-    return subprocess.run([sys.executable, "-m", "fleetform.commands.cli", "move-state", *args],
-                          env={**clean, **(env or {})}, cwd=cwd, capture_output=True, text=True,
-                          timeout=60)
+    return fleetform("move-state", *args, env=env, cwd=cwd, timeout=60)
 
 
 # --------------------------------------------------------------------------- local state

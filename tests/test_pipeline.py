@@ -26,6 +26,7 @@ from fleetform.commands.changes.results import AffectedCluster, Changes
 from fleetform.commands.pipeline import PLAN_EXPIRE, UNSET_SECRETS, apply_commands, generate, \
     plan_commands, render, retirement_steps
 from support.checkout import copy_project, link_environments
+from support.cli import fleetform
 from support.fake_gitlab import FakeGitLab
 
 MGMT, PROD = "do-management", "do-production"
@@ -414,10 +415,7 @@ def test_a_report_job_follows_every_plan_job_merge_requests_plans_schedules_drif
 
 def run_cli(argv, env) -> str:
     """Run ``fleetform`` in a subprocess with exactly ``env`` (plus PATH); return stdout."""
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("CI", "GITLAB", "FLEETFORM"))}
-    proc = subprocess.run([sys.executable, "-m", "fleetform.commands.cli", *argv], env={**clean, **env},
-                          capture_output=True, text=True, timeout=120)
+    proc = fleetform(*argv, env=env)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 

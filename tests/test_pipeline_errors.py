@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -10,14 +9,11 @@ import pytest
 
 from fleetform.commands.cli import main
 from fleetform.integrations.git import ZERO_SHA
+from support.cli import fleetform
 
 
 def cli(args, env=None) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("CI", "GITLAB", "FLEETFORM"))}
-    return subprocess.run([sys.executable, "-m", "fleetform.commands.cli", *args],
-                          env={**clean, **(env or {})}, capture_output=True, text=True,
-                          timeout=120)
+    return fleetform(*args, env=env)
 
 
 def test_an_unknown_base_fails_without_writing_the_pipeline(fleet_repo, tmp_path):

@@ -22,6 +22,7 @@ from fleetform.errors import ConfigError
 from fleetform.fleet.app import synth
 from fleetform.fleet.provider_lock import HEADER, parse_lock, read_lock
 from fleetform.providers.versions import PROVIDERS
+from support.cli import fleetform as run_fleetform
 from support.fake_gitlab import FakeGitLab
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "terraform"))
@@ -40,10 +41,7 @@ def terraform():
 
 
 def fleetform(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CI", "GITLAB", "TF_"))}
-    return subprocess.run([sys.executable, "-m", "fleetform.commands.cli", *args], cwd=cwd,
-                          env={**clean, **CLEAN_ENV, **(env or {})}, capture_output=True,
-                          text=True, timeout=600)
+    return run_fleetform(*args, cwd=cwd, env=env, timeout=600)
 
 
 @pytest.fixture(scope="module")

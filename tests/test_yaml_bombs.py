@@ -18,11 +18,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_ENV, GitRepo, ROOT, write_cluster
+from conftest import GitRepo, ROOT, write_cluster
 
 from fleetform.errors import ConfigError
 from fleetform.fleet.yamlfile import (MAX_YAML_BYTES, MAX_YAML_DEPTH, load_yaml, load_yaml_all,
                                       read_yaml)
+from support.cli import fleetform, scrubbed_env
 
 #: 100,000 levels: far past what the C composer survives on an 8 MiB stack.
 DEEP = "[" * 100_000 + "]" * 100_000
@@ -33,11 +34,12 @@ VALUES = "manifests/production/values/do-production/microservice-01/values.yaml"
 
 
 def cli(project: Path, *args: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "main.py", *args[1:]] if args[0] == "synth" else \
-        [sys.executable, "-m", "fleetform.commands.cli", *args]
-    return subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **CLEAN_ENV, "NO_COLOR": "1",
-                               "PYTHONPATH": str(ROOT / "constructs")})
+    env = {"NO_COLOR": "1", "PYTHONPATH": str(ROOT / "constructs")}
+    if args[0] != "synth":
+        return fleetform(*args, cwd=project, env=env)
+    # synth as cdktf runs it: main.py
+    return subprocess.run([sys.executable, "main.py", *args[1:]], cwd=project,
+                          capture_output=True, text=True, timeout=300, env=scrubbed_env(env))
 
 
 def assert_refused(result: subprocess.CompletedProcess, file: str) -> None:
