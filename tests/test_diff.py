@@ -641,3 +641,33 @@ def test_with_no_fetch_the_warning_names_the_option(fleet, capsys):
         "https://gitlab.com/acme/staging-apps.git is not in this checkout and fetching is off "
         "(--no-fetch): pass --repo staging=DIR with DIR a checkout of it); its applications "
         "are left out of routing, manifests and gates"]
+
+
+def test_helms_messages_name_the_chart_as_the_user_has_it_not_its_copy(tmp_path):
+    from fleetform.render.helm import Charts
+
+    chart = tmp_path / "repo" / "apps" / "web" / "shop"
+    chart.mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: shop\nversion: 0.1.0\n")
+    charts = Charts()
+    try:
+        copy = charts.copy(chart, tmp_path / "repo")
+        # the copy Helm reads, named in its message, is shown as the chart's directory
+        assert charts.original(f"error in {copy}/Chart.yaml", chart, "apps/web/shop") == \
+            "error in apps/web/shop/Chart.yaml"
+    finally:
+        charts.close()
+    assert not copy.exists()
+
+
+def test_objects_are_known_by_argo_cds_key_and_a_cluster_scoped_kind_has_no_namespace():
+    from fleetform.render.helm import object_key
+
+    role = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": {"name": "reader", "namespace": "ignored"}}
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}}
+
+    assert object_key(role, "app") == ("rbac.authorization.k8s.io", "ClusterRole", "", "reader")
+    assert object_key(service, "app") == ("", "Service", "app", "web")
+    assert object_key({**service, "metadata": {"name": "web", "namespace": "other"}}, "app") \
+        == ("", "Service", "other", "web")

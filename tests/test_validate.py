@@ -447,7 +447,7 @@ def test_the_helm_sdk_is_the_version_whose_private_api_was_checked():
     SDK fails here, so that they are checked again (as jsii's are, test_jsii_channel)."""
     from importlib.metadata import version
 
-    from fleetform.commands.validate.render import VERIFIED_HELM_SDK_VERSION, native_render
+    from fleetform.render.helm import VERIFIED_HELM_SDK_VERSION, native_render
 
     assert version("helm-python-sdk") == VERIFIED_HELM_SDK_VERSION
     assert callable(native_render())
@@ -456,7 +456,7 @@ def test_the_helm_sdk_is_the_version_whose_private_api_was_checked():
 def test_another_helm_sdk_is_a_clear_error_not_a_crash(monkeypatch):
     import importlib.metadata
 
-    from fleetform.commands.validate import render as validate_render
+    from fleetform.render import helm as validate_render
 
     monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.3.0")
     validate_render.native_render.cache_clear()  # checked once a process: check again here

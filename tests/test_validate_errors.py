@@ -279,6 +279,23 @@ def test_an_object_rendered_twice(project_copy):
     assert "Service/microservice-01: rendered twice" in only_error(validate(project_copy))
 
 
+def test_a_cluster_scoped_object_rendered_twice_whatever_namespace_it_names(project_copy):
+    # GIVEN a chart that renders one ClusterRole twice, once with a namespace (which
+    # Kubernetes ignores for a kind outside namespaces)
+    role = """
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata: {{name: reader{namespace}}}
+        rules: []
+        """
+    write_chart(project_copy / f"{PRODUCTION}/apps/web/roles", "roles",
+                {"a.yaml": role.format(namespace=""),
+                 "b.yaml": role.format(namespace=", namespace: elsewhere")})
+
+    # THEN validate sees one object rendered twice, as Argo CD would
+    assert "ClusterRole/reader: rendered twice" in only_error(validate(project_copy))
+
+
 def test_an_invalid_argocd_object(project_copy):
     write_chart(project_copy / "manifests/management/apps/argocd/projects", "projects",
                 {"app.yaml": """

@@ -5,7 +5,8 @@ of a fleet's charts are wrappers of upstream charts that they list as
 dependencies without vendoring them; :class:`ChartDependencies` fetches those
 (HTTP chart repositories and OCI registries, ``Chart.lock`` honoured), keeps them
 in a cache shared across runs, and unpacks them into the link-free copy that
-Helm reads (:class:`fleetform.fleet.links.ChartCopies`).
+Helm reads (:class:`fleetform.fleet.links.ChartCopies`). :mod:`.helm` loads and
+renders them, and names each rendered object by one key, for both.
 """
 
 from .cache import ChartCache, default_cache_dir

@@ -29,22 +29,14 @@ import yaml
 from ...errors import ConfigError
 from ...fleet.config import Fleet, load_fleet
 from ...fleet.yamlfile import load_yaml_all, read_yaml
-from ...fleet.links import ChartCopies
 from ...render import ChartDependencies, complete_chart
+from ...render.helm import Charts, captured_stderr, object_key, render_documents
 from ...fleet.repositories import (NO_FETCHER, Deployment, RepoLocation, locate, merge_values,
                                   plan, scan_apps)
 from ...fleet.repository_fetch import RepositoryFetcher
-from ..validate.render import captured_stderr, render_documents
 from ..validate.schemas import k8s_validator, kubernetes_minor, removed_api, schema_version
 from .sides import Side
 
-#: Kinds that live outside namespaces (Argo CD sets the destination namespace on the others).
-CLUSTER_SCOPED = frozenset({
-    "Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding",
-    "CustomResourceDefinition", "StorageClass", "PriorityClass", "IngressClass", "RuntimeClass",
-    "CSIDriver", "APIService", "ValidatingWebhookConfiguration",
-    "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ClusterIssuer",
-})
 REDACTED = "(redacted)"
 REDACTED_CHANGED = "(redacted, changed)"
 
@@ -232,8 +224,7 @@ class Renderer:
         self.renders = 0
         self._cache: dict[tuple[str, ...], _Rendered] = {}
         self._hashes: dict[Path, str] = {}
-        self._charts: dict[Path, Any] = {}
-        self._copies = ChartCopies()
+        self._charts = Charts()
 
     def chart_hash(self, directory: Path) -> str:
         if directory not in self._hashes:
@@ -281,7 +272,7 @@ class Renderer:
             values = merge_values(values, data or {})
         try:
             # Helm reads a copy without links (those leaving the repository are refused).
-            directory = self._copies.get(d.app.directory, d.location.checkout)
+            directory = self._charts.copy(d.app.directory, d.location.checkout)
         except ConfigError as exc:
             return _Rendered(None, error=str(exc))
         except OSError as exc:
@@ -293,15 +284,14 @@ class Renderer:
                                             dependencies=self.dependencies)
             if unavailable:
                 return _Rendered(None, missing=tuple(str(u) for u in unavailable))
-            if directory not in self._charts:
-                self._charts[directory] = helm.Chart.load(directory)
+            chart = self._charts.load(directory)
             self.renders += 1
             with captured_stderr():
-                documents = render_documents(self._charts[directory], values, name=d.app.name,
+                documents = render_documents(chart, values, name=d.app.name,
                                              namespace=d.app.namespace, kube_minor=minor)
         except helm.HelmError as exc:
-            return _Rendered(None, error=self._copies.original(
-                " ".join(exc.detail.split()), directory, str(d.app.directory)))
+            return _Rendered(None, error=self._charts.original(
+                " ".join(exc.detail.split()), d.app.directory, str(d.app.directory)))
         objects: dict[tuple[str, str, str, str], dict] = {}
         for name, text in documents:
             if name.endswith("NOTES.txt") or not text.strip():
@@ -312,19 +302,11 @@ class Renderer:
                 return _Rendered(None, error=f"{name}: rendered output: {exc.message}")
             for obj in docs:
                 if isinstance(obj, dict) and obj.get("kind"):
-                    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-                    api = str(obj.get("apiVersion", ""))
-                    kind = str(obj["kind"])
-                    namespace = meta.get("namespace") or (
-                        "" if kind in CLUSTER_SCOPED else d.app.namespace)
-                    objects[(api.split("/")[0] if "/" in api else "", kind, str(namespace),
-                             str(meta.get("name") or ""))] = obj
+                    objects[object_key(obj, d.app.namespace)] = obj
         return _Rendered(objects)
 
     def close(self) -> None:
-        for chart in self._charts.values():
-            chart.close()
-        self._copies.close()
+        self._charts.close()
 
 
 def _redact(obj: dict, other: dict | None) -> dict:

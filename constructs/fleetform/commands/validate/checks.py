@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Mapping
 
 from ...constructs.applicationsets import applicationsets
 from ...constructs.rollout import rollout_problems
 from ...errors import ConfigError
 from ...fleet.config import DNS1123_LABEL, Fleet
-from ...fleet.yamlfile import read_yaml
-from ...fleet.links import ChartCopies
 from ...fleet.repositories import (AppDir, Deployment, RepoLocation, ValueFile, closest, display,
                                   merge_values)
+from ...fleet.yamlfile import read_yaml
 from ...render import NOT_FETCHED, ChartDependencies
-from .render import Combination, RenderChecks, path_text
-from .report import Problem, Progress, Report
-from .schemas import ARGOCD_KINDS, SCHEMAS_ENV
+from .render import ChartChecks, Combination
+from .report import Findings, NotRendered, Progress, Report
+from .schemas import ArgoSchemas
 
 
 EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
@@ -32,8 +30,10 @@ MAX_RELEASE_NAME = 53
 VALUES_FILE = "values.yaml"
 
 
-class Run(RenderChecks):
-    """One validate run over a loaded fleet: its checks add problems to ``report``."""
+class Run:
+    """One validate run over a loaded fleet: the fleet's, the repositories' and the values'
+    checks here, the charts' in :attr:`charts`; all put what they find in :attr:`findings`
+    (the problems of ``report``)."""
 
     def __init__(self, fleet: Fleet, locations: dict[str, RepoLocation],
                  schemas_dir: Path | None, report: Report, progress: Progress,
@@ -41,61 +41,22 @@ class Run(RenderChecks):
                  not_fetched: str = NOT_FETCHED) -> None:
         self.fleet = fleet
         self.locations = locations
-        self.schemas_dir = schemas_dir
         self.report = report
         self.progress = progress
-        self._argocd_validators: dict[str, Any] = {}
-        self._schemas_warned = False
+        self.findings = Findings(report)
+        self.error, self.warning = self.findings.error, self.findings.warning
+        self.schemas = ArgoSchemas(schemas_dir, self.findings)
+        self.charts = ChartChecks(self.findings, report, locations, self.schemas,
+                                  dependencies=dependencies, not_fetched=not_fetched)
         self._parsed: dict[Path, dict | None] = {}
-        self._charts: dict[Path, Any] = {}
-        self._copies = ChartCopies()
-        #: Fetches the dependencies charts do not vendor (None: they are not rendered).
-        self.dependencies = dependencies
-        self.not_fetched = not_fetched
 
-    # -- reporting ---------------------------------------------------------
+    def check_combination(self, combo: Combination, not_rendered: dict[Path, NotRendered]
+                          ) -> None:
+        """Lint and render ``combo`` (see :meth:`ChartChecks.check_combination`)."""
+        self.charts.check_combination(combo, not_rendered)
 
-    def error(self, message: str, **where: Any) -> None:
-        self.report.problems.append(Problem("error", message, **where))
-
-    def warning(self, message: str, **where: Any) -> None:
-        self.report.problems.append(Problem("warning", message, **where))
-
-    # -- Argo CD schemas ---------------------------------------------------
-
-    def argocd_validator(self, kind: str):
-        """A Draft 7 validator for an Argo CD kind, or None when the schemas are missing."""
-        if kind in self._argocd_validators:
-            return self._argocd_validators[kind]
-        import jsonschema
-
-        file = self.schemas_dir / ARGOCD_KINDS[kind] if self.schemas_dir else None
-        validator = None
-        if file is not None and file.is_file():
-            try:
-                schema = json.loads(file.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise ConfigError(f"cannot read the Argo CD schema ({exc})", file=file) from None
-            validator = jsonschema.Draft7Validator(schema)
-        elif not self._schemas_warned:
-            self._schemas_warned = True
-            self.warning(f"no Argo CD schemas here: Argo CD objects are not schema-checked "
-                         f"(set --argocd-schemas or ${SCHEMAS_ENV})",
-                         file=display(self.schemas_dir) if self.schemas_dir else None)
-        self._argocd_validators[kind] = validator
-        return validator
-
-    def argocd_error(self, kind: str, obj: dict) -> str | None:
-        """The first schema violation of an Argo CD object as text, or None."""
-        import jsonschema
-
-        validator = self.argocd_validator(kind)
-        if validator is None:
-            return None
-        error = jsonschema.exceptions.best_match(validator.iter_errors(obj))
-        if error is None:
-            return None
-        return f"{path_text(error.absolute_path)}: {error.message}"
+    def close(self) -> None:
+        self.charts.close()
 
     # -- fleet-level checks -----------------------------------------------
 
@@ -103,7 +64,7 @@ class Run(RenderChecks):
         repositories = self.fleet.management.spec.argocd.repositories  # type: ignore[union-attr]
         for label, appset in zip(sorted(repositories), applicationsets(repositories)):
             self.report.applicationsets += 1
-            problem = self.argocd_error("ApplicationSet", appset)
+            problem = self.schemas.error("ApplicationSet", appset)
             if problem:
                 self.error(f"the generated ApplicationSet {appset['metadata']['name']} is "
                            f"invalid: {problem}", file=display(self.fleet.management.file),
@@ -321,13 +282,3 @@ class Run(RenderChecks):
                 combos[key] = Combination(d.location, d.app, files, merged)
             combos[key].deployments.append(d)
         return list(combos.values())
-
-
-    def chart_copy(self, app: AppDir) -> Path:
-        """The chart Helm reads: a copy of ``app``'s directory without a single link.
-
-        Helm follows symbolic links itself; what it gets holds regular files and
-        directories only, copied through links that stay in the repository
-        (ConfigError for any other, see :func:`fleetform.links.copy_tree`).
-        """
-        return self._copies.get(app.directory, self.locations[app.label].checkout)

@@ -1,115 +1,31 @@
-"""Rendering a chart offline with Helm, and what ``fleetform validate`` renders: combinations."""
+"""The chart checks of ``fleetform validate``: each combination of a chart and its values
+linted and rendered with Helm (:mod:`fleetform.render.helm`), then every object checked
+against the schemas of its clusters' Kubernetes versions and Argo CD's."""
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import json
 import os
 import posixpath
 import re
-import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Mapping
 
 from ...errors import ConfigError
 from ...fleet.repositories import AppDir, Deployment, RepoLocation, ValueFile, display
 from ...fleet.yamlfile import load_yaml_all
-from ...render import complete_chart
-from .report import NotRendered
-from .schemas import ARGOCD_KINDS, k8s_validator, removed_api, schema_version
+from ...render import NOT_FETCHED, ChartDependencies, complete_chart
+from ...render.helm import Charts, captured_stderr, object_key, render_documents
+from .report import Findings, NotRendered, Report
+from .schemas import ARGOCD_KINDS, ArgoSchemas, k8s_validator, path_text, removed_api, \
+    schema_version
 
-
-def path_text(path: Sequence[Any]) -> str:
-    """A JSON Schema error path as text: ``spec.template[0].name``, or ``(top level)``."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (("." if out else "") + str(part))
-    return out or "(top level)"
+#: How Helm's lint logs a failing ``required`` (on stderr, not in its result).
+_REQUIRED = re.compile(r'WARN missing required values message="(.*)"')
 
 
 def _one_line(text: str) -> str:
     return re.sub(r"\s*\n\s*", " ", text.strip())
-
-
-@contextlib.contextmanager
-def captured_stderr() -> Iterator[list[str]]:
-    """Capture what the native Helm library writes to file descriptor 2.
-
-    Helm's lint logs a failing ``required`` as a warning on stderr instead of
-    returning it; capturing keeps the output clean and turns it into a finding.
-    """
-    lines: list[str] = []
-    sys.stderr.flush()
-    with tempfile.TemporaryFile(mode="w+b") as sink:
-        saved = os.dup(2)
-        try:
-            os.dup2(sink.fileno(), 2)
-            yield lines
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            sink.seek(0)
-            lines.extend(sink.read().decode("utf-8", "replace").splitlines())
-
-
-#: The helm-python-sdk whose private API (``_native.call_string``, ``Chart._raw``) rendering
-#: at a cluster's Kubernetes version was checked against; ``tests/test_validate.py`` fails
-#: on any other, so that an upgrade means checking that API again.
-VERIFIED_HELM_SDK_VERSION = "0.2.2"
-
-
-@functools.lru_cache(maxsize=None)
-def native_render() -> Any:
-    """helm-python-sdk's native call, if the installed SDK is the one checked; a ConfigError
-    saying what to install otherwise (its private API may have changed in another)."""
-    from importlib.metadata import version
-
-    installed = version("helm-python-sdk")
-    try:
-        import helm_python
-        from helm_python import _native
-
-        call = _native.call_string
-        usable = installed == VERIFIED_HELM_SDK_VERSION and callable(call) \
-            and hasattr(helm_python.Chart, "_raw")
-    except (ImportError, AttributeError):
-        usable = False
-    if not usable:
-        raise ConfigError(
-            f"rendering charts at a cluster's Kubernetes version needs helm-python-sdk "
-            f"{VERIFIED_HELM_SDK_VERSION}, whose internals fleetform uses (installed: "
-            f"{installed}): pip install 'helm-python-sdk=={VERIFIED_HELM_SDK_VERSION}'",
-            field="helm-python-sdk")
-    return call
-
-
-def render_documents(chart: Any, values: dict, *, name: str, namespace: str,
-                     kube_minor: str | None = None) -> list[tuple[str, str]]:
-    """Render a loaded chart offline as Argo CD would install it: ``(file, YAML)`` pairs.
-
-    The chart's ``crds/`` files come first, then its templates by file name.
-    ``kube_minor`` (``1.33``) is the cluster's Kubernetes version as templates
-    see it in ``.Capabilities.KubeVersion`` (default: Helm's built-in one).
-    Raises ``helm_python.HelmError`` when the chart cannot be rendered.
-    """
-    if kube_minor is None:
-        rendered = chart.render(values, name=name, namespace=namespace, is_install=True)
-    else:
-        # Chart.render (helm-python-sdk 0.2.2) does not pass kube_version, which the
-        # native library's render options accept (as helm template --kube-version).
-        options = {"name": name, "namespace": namespace, "is_install": True,
-                   "kube_version": f"v{kube_minor}.0"}
-        rendered = json.loads(native_render()(
-            "helm_render", chart._raw(), json.dumps(values), json.dumps(options)))
-    documents = [(c.get("filename") or c.get("name", "crds"), c.get("data", ""))
-                 for c in chart.crds]
-    return documents + sorted(rendered.items())
-
-
-_REQUIRED = re.compile(r'WARN missing required values message="(.*)"')
 
 
 @dataclass
@@ -135,23 +51,39 @@ class Combination:
         return out
 
 
-class RenderChecks:
-    """The rendering half of a validate run: Helm lint and render, then schema checks."""
+class ChartChecks:
+    """Helm lint and render of each combination, then schema checks of what it renders:
+    problems go to ``findings``, counts to ``report``. ``close()`` releases the charts."""
 
-    def chart(self, directory: Path):
-        import helm_python as helm
-
-        if directory not in self._charts:
-            self._charts[directory] = helm.Chart.load(directory)
-        return self._charts[directory]
+    def __init__(self, findings: Findings, report: Report, locations: Mapping[str, RepoLocation],
+                 schemas: ArgoSchemas, dependencies: ChartDependencies | None = None,
+                 not_fetched: str = NOT_FETCHED) -> None:
+        self.findings = findings
+        self.error, self.warning = findings.error, findings.warning
+        self.report = report
+        self.locations = locations
+        self.schemas = schemas
+        #: Fetches the dependencies charts do not vendor (None: they are not rendered).
+        self.dependencies = dependencies
+        self.not_fetched = not_fetched
+        self.charts = Charts()
 
     def close(self) -> None:
-        for chart in self._charts.values():
-            chart.close()
-        self._copies.close()
+        self.charts.close()
+
+    def chart_copy(self, app: AppDir) -> Path:
+        """The chart Helm reads: a copy of ``app``'s directory without a single link.
+
+        Helm follows symbolic links itself; what it gets holds regular files and
+        directories only, copied through links that stay in the repository
+        (ConfigError for any other, see :func:`fleetform.fleet.links.copy_tree`).
+        """
+        return self.charts.copy(app.directory, self.locations[app.label].checkout)
 
     def check_combination(self, combo: Combination, not_rendered: dict[Path, NotRendered]
                           ) -> None:
+        """Lint and render ``combo``; a chart whose dependencies are missing is recorded in
+        ``not_rendered``, not rendered."""
         import helm_python as helm
 
         app = combo.app
@@ -222,7 +154,7 @@ class RenderChecks:
 
         try:
             with captured_stderr():
-                documents = render_documents(self.chart(chart_dir), combo.values,
+                documents = render_documents(self.charts.load(chart_dir), combo.values,
                                              name=app.name, namespace=app.namespace,
                                              kube_minor=self.report.kubernetes_version)
         except helm.HelmError as exc:
@@ -247,7 +179,7 @@ class RenderChecks:
         """Template names in a Helm message rewritten as the files the user edits."""
         def local(m: re.Match) -> str:
             return display(self._template_file(m.group(1), app))
-        text = self._copies.original(text, app.directory, display(app.directory))
+        text = self.charts.original(text, app.directory, display(app.directory))
         return re.sub(r"\b([\w.-]+/(?:charts/[\w.-]+/)*templates/[\w./-]+?)(?=[:\s)\"]|$)",
                       local, text)
 
@@ -286,9 +218,7 @@ class RenderChecks:
                 if not meta.get("name") and not meta.get("generateName"):
                     self.error("metadata.name is required", file=file, field=ident, **where)
                     continue
-                key = (str(obj["apiVersion"]).split("/")[0] if "/" in str(obj["apiVersion"])
-                       else "", obj["kind"], meta.get("namespace") or app.namespace,
-                       meta.get("name"))
+                key = object_key(obj, app.namespace)
                 if meta.get("name") and key in seen:
                     self.error(f"rendered twice (also in {seen[key]}): Argo CD would apply "
                                "only one", file=file, field=ident, **where)
@@ -303,11 +233,11 @@ class RenderChecks:
                 meta = obj["metadata"]
                 ident = f"{kind}/{meta.get('name') or meta.get('generateName')}"
                 if kind in ARGOCD_KINDS and api_version.startswith("argoproj.io/"):
-                    if self.argocd_validator(kind) is None:
+                    if self.schemas.validator(kind) is None:
                         self.report.unchecked_kinds[(api_version, kind)] += 1
                         continue
                     self.report.argocd_objects += 1
-                    problem = self.argocd_error(kind, obj)
+                    problem = self.schemas.error(kind, obj)
                     if problem:
                         self.error(f"Argo CD schema: {problem}", file=file, field=ident,
                                    **obj_where)

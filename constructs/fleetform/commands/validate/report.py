@@ -138,3 +138,16 @@ class Progress:
 
     def advance(self, description: str) -> None:
         """One combination is done."""
+
+
+class Findings:
+    """Where every check of a run puts what it finds: the problems of ``report``."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+
+    def error(self, message: str, **where: Any) -> None:
+        self.report.problems.append(Problem("error", message, **where))
+
+    def warning(self, message: str, **where: Any) -> None:
+        self.report.problems.append(Problem("warning", message, **where))

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from ...errors import ConfigError
+from ...fleet.repositories import display
+
+if TYPE_CHECKING:
+    from .report import Findings
 
 
 #: Environment variable naming the directory of the Argo CD JSON Schemas.
@@ -134,3 +139,56 @@ def check_kubernetes_version(version: str | None) -> str | None:
                           f"(kubernetes-validate has {shipped[0]} to {shipped[-1]})",
                           field="--kubernetes-version")
     return version
+
+
+def path_text(path: Sequence[Any]) -> str:
+    """A JSON Schema error path as text: ``spec.template[0].name``, or ``(top level)``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (("." if out else "") + str(part))
+    return out or "(top level)"
+
+
+class ArgoSchemas:
+    """Argo CD's schemas in ``directory`` (one file a kind, :data:`ARGOCD_KINDS`), each read
+    once; their absence is one warning to ``findings``, and the objects go unchecked."""
+
+    def __init__(self, directory: Path | None, findings: Findings) -> None:
+        self.directory = directory
+        self.findings = findings
+        self._validators: dict[str, Any] = {}
+        self._warned = False
+
+    def validator(self, kind: str) -> Any:
+        """A Draft 7 validator for an Argo CD kind, or None when the schemas are missing."""
+        if kind in self._validators:
+            return self._validators[kind]
+        import jsonschema
+
+        file = self.directory / ARGOCD_KINDS[kind] if self.directory else None
+        validator = None
+        if file is not None and file.is_file():
+            try:
+                schema = json.loads(file.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ConfigError(f"cannot read the Argo CD schema ({exc})", file=file) from None
+            validator = jsonschema.Draft7Validator(schema)
+        elif not self._warned:
+            self._warned = True
+            self.findings.warning(f"no Argo CD schemas here: Argo CD objects are not "
+                                  f"schema-checked (set --argocd-schemas or ${SCHEMAS_ENV})",
+                                  file=display(self.directory) if self.directory else None)
+        self._validators[kind] = validator
+        return validator
+
+    def error(self, kind: str, obj: dict) -> str | None:
+        """The first schema violation of an Argo CD object as text, or None."""
+        import jsonschema
+
+        validator = self.validator(kind)
+        if validator is None:
+            return None
+        error = jsonschema.exceptions.best_match(validator.iter_errors(obj))
+        if error is None:
+            return None
+        return f"{path_text(error.absolute_path)}: {error.message}"
