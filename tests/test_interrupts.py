@@ -235,3 +235,24 @@ def test_a_signal_as_the_command_ends_is_never_a_silent_death(project_copy, sig)
             process.wait()
 
     assert (process.returncode, stderr) in ((0, ""), EXPECTED[sig]), stderr
+
+
+def test_an_interrupt_in_a_callback_is_recorded_not_printed():
+    """A signal handled while Python runs a weakref callback (importlib's module locks
+    use them) raises where nothing can catch it: Python would print it as an ignored
+    exception, a traceback on the user's screen. It is recorded instead, and the
+    command ends as interrupted when it settles."""
+    code = ("import signal, weakref\n"
+            "from fleetform import interrupts\n"
+            "interrupts.install()\n"
+            "class Lock: pass\n"
+            "lock = Lock()\n"
+            "ref = weakref.ref(lock, lambda _: signal.raise_signal(signal.SIGINT))\n"
+            "del lock\n"
+            "print('went on')\n"
+            "interrupts.leave(interrupts.settle())\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60, env={**os.environ, **CLEAN_ENV})
+
+    assert (result.returncode, result.stdout, result.stderr) == (130, "went on\n",
+                                                                 "interrupted\n")

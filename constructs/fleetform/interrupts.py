@@ -17,7 +17,11 @@ run together (two renames); :func:`settle` ends the handling once the command's
 outcome is decided. An interrupt raised where no code catches it (during a
 program's imports, or in the instant the command settles) reaches
 ``sys.excepthook``, which :func:`install` sets to end the process as
-:func:`leave` does: one line, never a traceback.
+:func:`leave` does: one line, never a traceback. One raised where Python can only
+print an exception (a weakref or garbage-collector callback, such as those of
+importlib's module locks) is recorded, not printed (``sys.unraisablehook``): the
+command goes on, and ends as interrupted once it settles; a second signal
+interrupts it as the first would have.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import os
 import signal
 import socket
 import sys
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 #: The signals handled, with the word each prints.
 SIGNALS = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}
@@ -46,6 +50,7 @@ _received: Optional[int] = None
 _settled = False
 _deferring = 0
 _previous_hook = sys.excepthook
+_previous_unraisable = sys.unraisablehook
 _pending: Optional[int] = None
 #: The two ends of the wakeup socket, kept open for the process's life.
 _wakeup: Optional[socket.socket] = None
@@ -72,6 +77,14 @@ def _excepthook(kind: type, value: BaseException, trace: object) -> None:
     _previous_hook(kind, value, trace)
 
 
+def _unraisable(unraisable: Any) -> None:
+    """An interrupt raised in a callback, where it cannot propagate: already recorded by
+    the handler (:func:`received` has it), so it is not printed."""
+    if isinstance(unraisable.exc_value, Interrupted):
+        return
+    _previous_unraisable(unraisable)
+
+
 def install() -> None:
     """Handle SIGINT and SIGTERM in this process (main thread only; idempotent)."""
     global _wakeup, _wakeup_writer
@@ -87,8 +100,9 @@ def install() -> None:
         writer.close()
         return
     _wakeup, _wakeup_writer = reader, writer
-    global _previous_hook
+    global _previous_hook, _previous_unraisable
     _previous_hook, sys.excepthook = sys.excepthook, _excepthook
+    _previous_unraisable, sys.unraisablehook = sys.unraisablehook, _unraisable
     for signum in SIGNALS:
         signal.signal(signum, _handler)
 

@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..integrations.files import write_atomically
 from ..integrations import merge_request_note
+from ..integrations.files import write_atomically
 from ..integrations.gitlab import GitLabError, Project
 from .plans import STACKS_DIR, ClusterPlan, check_args, load, resource_lines
 

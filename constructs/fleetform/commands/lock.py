@@ -24,8 +24,8 @@ import tempfile
 from pathlib import Path
 
 from ..errors import ConfigError
-from ..integrations.files import write_atomically
 from ..fleet.provider_lock import LOCK_FILE, parse_lock, read_lock
+from ..integrations.files import write_atomically
 from ..providers.versions import PROVIDERS
 
 #: The platforms locked by default: CI runners and the usual workstations.

@@ -28,9 +28,9 @@ from typing import Mapping
 from ..errors import ConfigError
 from ..fleet.config import DNS1123_LABEL
 from ..fleet.state import BACKENDS, gitlab_state_address
-from .changes.tree import RENAME_TRAILER
 from ..integrations.gitlab import ENVIRONMENT_PREFIX
 from ..integrations.terraform_state import StateClient
+from .changes.tree import RENAME_TRAILER
 
 
 def _check_name(name: str, field: str) -> None:

@@ -63,12 +63,11 @@ from ...errors import ConfigError
 from ...fleet.clouds import CLOUDS
 from ...fleet.cluster_yaml import argocd_server
 from ...integrations.git import BaseUnavailable, Git
-from .results import (AffectedCluster, CLUSTERS_DIR, CLUSTER_FILE, Changes, RemovedCluster,
-                              cluster_of, is_shared)
-from .tree import (RENAME_TRAILER, Tree, check_name, management, management_moved, order,
-                           shards_moved,
-                           parse, read_specs, check_renames, parse_renames)
 from ...integrations.gitlab import ENVIRONMENT_PREFIX, GitLabError, applied_commits
+from .results import (AffectedCluster, CLUSTERS_DIR, CLUSTER_FILE, Changes, RemovedCluster,
+                      cluster_of, is_shared)
+from .tree import (RENAME_TRAILER, Tree, check_name, check_renames, management,
+                   management_moved, order, parse, parse_renames, read_specs, shards_moved)
 
 
 # --------------------------------------------------------------------------- rules

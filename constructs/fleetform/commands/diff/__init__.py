@@ -7,10 +7,10 @@ compares the working tree instead of HEAD). Then:
 1. **Stacks**: the clusters ``fleetform changed`` finds affected are
    synthesized on both sides, each side with its own code (in parallel
    subprocesses), and their Terraform JSON compared per address
-   (:mod:`.tfdiff`; sensitive values redacted). Removed clusters are
+   (:mod:`.stacks`; sensitive values redacted). Removed clusters are
    synthesized on the base side only.
 2. **Routing**: the ApplicationSet expansion of both sides; per cluster,
-   the Applications gained and lost, and why (:mod:`.appdiff`).
+   the Applications gained and lost, and why (:mod:`.apps`).
 3. **Manifests**: the (cluster, application) pairs whose chart, values or
    Kubernetes version differ are rendered with real Helm at their cluster's
    version, on both sides; pairs whose objects differ get a per-object
@@ -32,21 +32,21 @@ import tempfile
 from pathlib import Path
 from typing import Mapping
 
+from ...constructs.rollout import waves
 from ...errors import ConfigError, ConfigErrors
-from ...integrations.files import write_atomically
+from ...fleet.config import Fleet
 from ...fleet.repositories import NO_FETCH_OPTION, REPOS_ENV, parse_overrides
 from ...fleet.repository_fetch import RepositoryFetcher
-from ...constructs.rollout import waves
-from ...fleet.config import Fleet
-from ...render import ChartCache, ChartDependencies, default_cache_dir
 from ...integrations import merge_request_note
+from ...integrations.files import write_atomically
+from ...integrations.git import Git
 from ...integrations.gitlab import GitLabError
+from ...render import ChartCache, ChartDependencies, default_cache_dir
+from ..changes import add_base_arguments, changes_from_args
+from ..changes.results import CLUSTER_FILE, Changes
 from . import gates
 from .apps import Renderer, load_side, manifests, routing
 from .report import FleetDiff, format_markdown, format_text
-from ...integrations.git import Git
-from ..changes import add_base_arguments, changes_from_args
-from ..changes.results import CLUSTER_FILE, Changes
 from .sides import Side, collect, extract, remotes_of, synth_side, working_tree
 from .stacks import diff_stacks
 

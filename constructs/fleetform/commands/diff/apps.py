@@ -28,12 +28,12 @@ import yaml
 
 from ...errors import ConfigError
 from ...fleet.config import Fleet, load_fleet
+from ...fleet.repositories import (NO_FETCHER, Deployment, RepoLocation, locate, merge_values,
+                                   plan, scan_apps)
+from ...fleet.repository_fetch import RepositoryFetcher
 from ...fleet.yamlfile import load_yaml_all, read_yaml
 from ...render import ChartDependencies, complete_chart
 from ...render.helm import Charts, captured_stderr, object_key, render_documents
-from ...fleet.repositories import (NO_FETCHER, Deployment, RepoLocation, locate, merge_values,
-                                  plan, scan_apps)
-from ...fleet.repository_fetch import RepositoryFetcher
 from ..validate.schemas import k8s_validator, kubernetes_minor, removed_api, schema_version
 from .sides import Side
 

@@ -39,9 +39,9 @@ from typing import Sequence
 from ...constructs.applicationsets import applicationsets
 from ...fleet.cluster_yaml import DEFAULT_MAX_CLUSTERS_LOSING_APPS, DEFAULT_MAX_REMOVED_APPS
 from ...fleet.config import Fleet
-from .apps import ClusterRouting, PairDiff
 from ..override import (DESCRIPTION_ENV, DIFF_GATES, OVERRIDE_FILE, Override,  # noqa: F401
-                       Violation, read_override)
+                        Violation, read_override)
+from .apps import ClusterRouting, PairDiff
 
 GATES = DIFF_GATES
 

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...integrations.merge_request_note import NOTE_MARKER  # noqa: F401 - the note's first line
 from .apps import ClusterRouting, PairDiff
 from .gates import Override, Violation
-from ...integrations.merge_request_note import NOTE_MARKER  # noqa: F401 - the note's first line
 from .stacks import StackDiff
 
 #: Diff lines shown per application in Markdown, attribute changes per stack, clusters.

@@ -49,18 +49,18 @@ import yaml
 
 from ...errors import ConfigError
 from ...fleet.clouds import CLOUDS
-from ...integrations.files import write_atomically
 from ...fleet.provider_lock import LOCK_FILE
+from ...integrations.files import write_atomically
+from ...integrations.terraform_plan import SUMMARY_FILE
 from ..batch import STACKS_DIR
-from ..drift import ci_job as drift_job
 from ..changes import add_base_arguments, changes_from_args, ci_applies, ci_report, warn
 from ..changes.results import Changes
+from ..drift import ci_job as drift_job
 from ..override import OVERRIDE_FILE
-from ...integrations.terraform_plan import SUMMARY_FILE
 from ..plans import ci_job as plans_job
-from .retirement import deregister_command, retire_job, retirement_steps  # noqa: F401
 from .batches import (BATCH_ENVIRONMENT, DEFAULT_BATCH_SIZE, ENVIRONMENT,  # noqa: F401
                       MAX_BATCH_SIZE, MAX_WAVE, Batch, batches, waves)
+from .retirement import deregister_command, retire_job, retirement_steps  # noqa: F401
 
 STAGES = ["synth", "plan", "report", "apply", "retire"]
 #: What the ``report`` stage makes of the plans: the merge request's plan report and
@@ -238,7 +238,7 @@ def _apply_job(batch: Batch, previous: list[Batch], *, parallel: int) -> dict[st
     job["interruptible"] = False
     if batch.single:
         # GitLab records the deployment of fleet/<name> that the next default-branch
-        # pipeline compares this cluster with (gitdiff.since_applied); one apply of a
+        # pipeline compares this cluster with (changes.since_applied); one apply of a
         # cluster at a time.
         job["resource_group"] = f"fleetform-{batch.name}"
         job["environment"] = {"name": batch.environment, "action": "start"}

@@ -13,9 +13,9 @@ from typing import Any
 
 from ...constructs.applicationsets import ARGOCD_NAMESPACE
 from ...fleet.clouds import CLOUDS
-from ..changes.results import CLUSTER_FILE, CLUSTERS_DIR, RemovedCluster
-from ..batch import STACKS_DIR
 from ...integrations.gitlab import ENVIRONMENT_PREFIX
+from ..batch import STACKS_DIR
+from ..changes.results import CLUSTER_FILE, CLUSTERS_DIR, RemovedCluster
 
 
 def deregister_command(cluster: RemovedCluster) -> str:

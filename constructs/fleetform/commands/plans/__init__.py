@@ -41,11 +41,11 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ...errors import ConfigError
-from ...integrations.files import write_atomically
 from ...integrations import merge_request_note
+from ...integrations.files import write_atomically
 from ...integrations.gitlab import GitLabError
-from ..override import Override, Violation, read_override
 from ...integrations.terraform_plan import SUMMARY_FILE
+from ..override import Override, Violation, read_override
 
 STACKS_DIR = "cdktf.out/stacks"
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")

@@ -20,11 +20,11 @@ from typing import Any, Sequence
 from ...constructs.rollout import waves
 from ...errors import ConfigError
 from ...fleet.config import Cluster, Fleet, load_fleet
-from ...fleet.yamlfile import read_yaml
 from ...fleet.repositories import (NO_FETCH_OPTION, NO_FETCHER, Deployment, RepoLocation,
-                                  check_cluster_names, closest, display, locate_or_raise,
-                                  merge_values, parse_overrides, plan, scan_apps)
+                                   check_cluster_names, closest, display, locate_or_raise,
+                                   merge_values, parse_overrides, plan, scan_apps)
 from ...fleet.repository_fetch import RepositoryFetcher
+from ...fleet.yamlfile import read_yaml
 from ..repository_options import add_repository_options
 from .diagram import Graph, Node, mermaid, svg
 

@@ -39,15 +39,15 @@ from typing import Mapping, Sequence
 from ...errors import ConfigError, ConfigErrors
 from ...fleet.config import Fleet, load_fleet
 from ...fleet.repositories import (NO_FETCH_OPTION, NO_FETCHER, check_cluster_names, display,
-                                  locate, parse_overrides, plan, scan_apps)
+                                   locate, parse_overrides, plan, scan_apps)
 from ...fleet.repository_fetch import RepositoryFetcher
 from ...render import ChartDependencies
 from ..repository_options import add_repository_options
 from .checks import Run
 from .report import (CHECKED_WITHOUT_RENDER, NOT_CHECKED, NotRendered, Problem, Progress,
-                              Report)
+                     Report)
 from .schemas import (ARGOCD_KINDS, SCHEMAS_ENV, minor_key, check_kubernetes_version,
-                               default_schemas_dir, schema_version)
+                      default_schemas_dir, schema_version)
 
 
 # --------------------------------------------------------------------------- the run
@@ -59,6 +59,51 @@ def upgraded(fleet: Fleet, version: str) -> Fleet:
         cluster, spec=cluster.spec.model_copy(update={"kubernetes_version": version}))
         for name, cluster in fleet.clusters.items()}
     return Fleet(root=fleet.root, clusters=clusters)
+
+
+def _schemas_dir(given: str | Path | None, clusters_dir: Path,
+                 env: Mapping[str, str] | None) -> Path:
+    """``--argocd-schemas``, checked, else the default (see :func:`default_schemas_dir`)."""
+    if given is None:
+        return default_schemas_dir(clusters_dir, env)
+    schemas_dir = Path(given)
+    if not (schemas_dir / ARGOCD_KINDS["Application"]).is_file():
+        raise ConfigError(f"no Argo CD schemas (expected {', '.join(ARGOCD_KINDS.values())})",
+                          file=schemas_dir, field="--argocd-schemas")
+    return schemas_dir
+
+
+def _scanned(run: Run, locations: Mapping[str, RepoLocation]) -> dict[str, list[AppDir]]:
+    """Each repository's apps; one that cannot be read (links leaving it) is reported and
+    left out, whole."""
+    scanned = {}
+    for label, location in locations.items():
+        try:
+            scanned[label] = scan_apps(location)
+        except ConfigError as exc:
+            for e in exc.errors if isinstance(exc, ConfigErrors) else [exc]:
+                run.error(e.message, file=display(Path(e.file)) if e.file else None,
+                          field=e.field, label=label)
+    return scanned
+
+
+def _render(run: Run, deployments: list[Deployment]) -> None:
+    """Lint and render each distinct (chart, values) of ``deployments`` once; the charts
+    left unrendered for want of a dependency get one warning per dependency."""
+    combos = run.combinations(deployments)
+    run.report.combinations = len(combos)
+    run.progress.start(len(combos))
+    not_rendered: dict[Path, NotRendered] = {}
+    for combo in combos:
+        run.check_combination(combo, not_rendered)
+        run.progress.advance(f"{combo.app.label}: {combo.app.key}")
+    for entry in not_rendered.values():
+        for d in entry.dependencies:
+            run.warning(f"not rendered: dependency {d['name']} {d['version']} from "
+                        f"{d['repository'] or '(no repository)'}: {d['reason']}",
+                        file=entry.chart, field=f"dependencies.{d['name']}",
+                        label=entry.label, app=entry.app, clusters=tuple(entry.clusters))
+    run.report.not_rendered = list(not_rendered.values())
 
 
 def validate_fleet(clusters_dir: str | Path = "clusters", *,
@@ -92,14 +137,7 @@ def validate_fleet(clusters_dir: str | Path = "clusters", *,
     progress = progress or Progress()
     clusters_dir = Path(clusters_dir)
     report = Report(kubernetes_version=check_kubernetes_version(kubernetes_version))
-    if schemas_dir is not None:
-        schemas_dir = Path(schemas_dir)
-        if not (schemas_dir / ARGOCD_KINDS["Application"]).is_file():
-            raise ConfigError(f"no Argo CD schemas (expected {', '.join(ARGOCD_KINDS.values())})",
-                              file=schemas_dir, field="--argocd-schemas")
-    else:
-        schemas_dir = default_schemas_dir(clusters_dir, env)
-
+    schemas_dir = _schemas_dir(schemas_dir, clusters_dir, env)
     try:
         fleet = load_fleet(clusters_dir)
     except ConfigError as exc:
@@ -125,19 +163,11 @@ def validate_fleet(clusters_dir: str | Path = "clusters", *,
     try:
         run.check_applicationsets()
         run.check_rollouts()
-        scanned = {}
-        for label, location in locations.items():
-            try:
-                scanned[label] = scan_apps(location)
-            except ConfigError as exc:  # links leaving the repository: read nothing of it
-                for e in exc.errors if isinstance(exc, ConfigErrors) else [exc]:
-                    run.error(e.message, file=display(Path(e.file)) if e.file else None,
-                              field=e.field, label=label)
+        scanned = _scanned(run, locations)
         locations = {label: loc for label, loc in locations.items() if label in scanned}
         charts = {label: run.check_layout(locations[label], apps, scanned)
                   for label, apps in scanned.items()}
-        everything = plan(fleet.clusters.values(), locations, scanned)
-        run.check_collisions(everything)
+        run.check_collisions(plan(fleet.clusters.values(), locations, scanned))
         deployments = plan(selected, locations, charts)
         report.pairs = len(deployments)
         for cluster in selected:
@@ -145,20 +175,7 @@ def validate_fleet(clusters_dir: str | Path = "clusters", *,
             report.schema_versions[cluster.name] = version
             if note:
                 run.warning(note, file=display(cluster.file), field="kubernetes_version")
-        combos = run.combinations(deployments)
-        report.combinations = len(combos)
-        progress.start(len(combos))
-        not_rendered: dict[Path, NotRendered] = {}
-        for combo in combos:
-            run.check_combination(combo, not_rendered)
-            progress.advance(f"{combo.app.label}: {combo.app.key}")
-        for entry in not_rendered.values():
-            for d in entry.dependencies:
-                run.warning(f"not rendered: dependency {d['name']} {d['version']} from "
-                            f"{d['repository'] or '(no repository)'}: {d['reason']}",
-                            file=entry.chart, field=f"dependencies.{d['name']}",
-                            label=entry.label, app=entry.app, clusters=tuple(entry.clusters))
-        report.not_rendered = list(not_rendered.values())
+        _render(run, deployments)
     finally:
         run.close()
         if dependencies is not None:

@@ -12,7 +12,7 @@ from ...constructs.rollout import rollout_problems
 from ...errors import ConfigError
 from ...fleet.config import DNS1123_LABEL, Fleet
 from ...fleet.repositories import (AppDir, Deployment, RepoLocation, ValueFile, closest, display,
-                                  merge_values)
+                                   merge_values)
 from ...fleet.yamlfile import read_yaml
 from ...render import NOT_FETCHED, ChartDependencies
 from .render import ChartChecks, Combination
