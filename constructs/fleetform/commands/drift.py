@@ -30,13 +30,12 @@ import json
 import os
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Mapping
 
 from ..integrations import merge_request_note
 from ..integrations.files import write_atomically
 from ..integrations.gitlab import GitLabError, Project
-from .plans import STACKS_DIR, ClusterPlan, check_args, load, resource_lines
+from .plans import ClusterPlan, add_report_options, check_args, load, resource_lines
 
 #: The label of the drift issue, by which it is found again.
 LABEL = "fleetform-drift"
@@ -177,12 +176,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                           "differs from the default branch and what changed outside "
                           "Terraform (data sources excluded); exit 2 when any did, or a "
                           "plan failed.")
-    parser.add_argument("clusters", nargs="*", metavar="CLUSTER",
-                        help="the clusters to report (default: every stack in --stacks-dir)")
-    parser.add_argument("--stacks-dir", type=Path, default=Path(STACKS_DIR), metavar="DIR",
-                        help=f"where the planned stacks are (default: {STACKS_DIR})")
-    parser.add_argument("--markdown", type=Path, metavar="FILE", help="write Markdown to FILE")
-    parser.add_argument("--json", type=Path, metavar="FILE", help="write JSON to FILE")
+    add_report_options(parser)
     parser.add_argument("--issue", action="store_true",
                         help=f"keep one GitLab issue (label {LABEL}) up to date: opened on "
                              f"drift, closed when clean (needs {TOKEN_ENV})")

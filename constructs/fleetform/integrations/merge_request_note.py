@@ -4,9 +4,9 @@ change, created once and then updated.
 Needs ``FLEETFORM_MR_NOTE_TOKEN``: a GitLab project access token (role
 Reporter or above, scope ``api``), as a masked CI/CD variable. GitLab's job
 token cannot write notes. The merge request is the pipeline's
-(``CI_MERGE_REQUEST_IID``, in the project :class:`fleetform.integrations.gitlab.Project`
-reads from the environment). The note is
-recognised by its first line, :data:`NOTE_MARKER`.
+(``CI_MERGE_REQUEST_IID``), in the project that
+:class:`fleetform.integrations.gitlab.Project` reads from the environment. The note
+is recognised by its first line, :data:`NOTE_MARKER`.
 
 The note has two parts, each written by its own job: the diff (``fleetform diff``,
 offline, first) and, after it, the plans against real state (``fleetform plans``,

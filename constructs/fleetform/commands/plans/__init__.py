@@ -285,17 +285,23 @@ def format_markdown(report: PlanReport) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    parser.description = ("Report every planned cluster's plan (fleetform batch plan's "
-                          "results): what each adds, changes, replaces and destroys; "
-                          "--gate fails on a plan that destroys or replaces a cluster, a "
-                          "node pool, the Argo CD release or a registration.")
+def add_report_options(parser: argparse.ArgumentParser) -> None:
+    """The planned clusters to report and where the report goes, as ``plans`` and
+    ``drift`` take them."""
     parser.add_argument("clusters", nargs="*", metavar="CLUSTER",
                         help="the clusters to report (default: every stack in --stacks-dir)")
     parser.add_argument("--stacks-dir", type=Path, default=Path(STACKS_DIR), metavar="DIR",
                         help=f"where the planned stacks are (default: {STACKS_DIR})")
     parser.add_argument("--markdown", type=Path, metavar="FILE", help="write Markdown to FILE")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write JSON to FILE")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = ("Report every planned cluster's plan (fleetform batch plan's "
+                          "results): what each adds, changes, replaces and destroys; "
+                          "--gate fails on a plan that destroys or replaces a cluster, a "
+                          "node pool, the Argo CD release or a registration.")
+    add_report_options(parser)
     parser.add_argument("--gate", action="store_true",
                         help="exit 1 when a plan trips a gate the override does not allow, "
                              "or a plan failed")

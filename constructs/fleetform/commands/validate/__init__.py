@@ -95,7 +95,7 @@ def _render(run: Run, deployments: list[Deployment]) -> None:
     run.progress.start(len(combos))
     not_rendered: dict[Path, NotRendered] = {}
     for combo in combos:
-        run.check_combination(combo, not_rendered)
+        run.charts.check_combination(combo, not_rendered)
         run.progress.advance(f"{combo.app.label}: {combo.app.key}")
     for entry in not_rendered.values():
         for d in entry.dependencies:

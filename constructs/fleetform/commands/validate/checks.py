@@ -16,7 +16,7 @@ from ...fleet.repositories import (AppDir, Deployment, RepoLocation, ValueFile, 
 from ...fleet.yamlfile import read_yaml
 from ...render import NOT_FETCHED, ChartDependencies
 from .render import ChartChecks, Combination
-from .report import Findings, NotRendered, Progress, Report
+from .report import Findings, Progress, Report
 from .schemas import ArgoSchemas
 
 
@@ -49,11 +49,6 @@ class Run:
         self.charts = ChartChecks(self.findings, report, locations, self.schemas,
                                   dependencies=dependencies, not_fetched=not_fetched)
         self._parsed: dict[Path, dict | None] = {}
-
-    def check_combination(self, combo: Combination, not_rendered: dict[Path, NotRendered]
-                          ) -> None:
-        """Lint and render ``combo`` (see :meth:`ChartChecks.check_combination`)."""
-        self.charts.check_combination(combo, not_rendered)
 
     def close(self) -> None:
         self.charts.close()
