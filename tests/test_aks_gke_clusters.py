@@ -9,8 +9,8 @@ import json
 import pytest
 from cdktf import TerraformStack, Testing
 
-from fleetform import (AksCluster, AksClusterProps, ArgoCluster, Autoscale, ConfigError,
-                       GkeCluster, GkeClusterProps, NodePool, Taint)
+from fleetform import (AksCluster, AksClusterProps, ArgoCluster, ArgoClusterProps, Autoscale,
+                       ConfigError, GkeCluster, GkeClusterProps, NodePool, Taint)
 from fleetform.providers.azurerm import AzurermProvider
 from fleetform.providers.google import GoogleProvider
 
@@ -38,8 +38,8 @@ def _synth(kind: str, register: bool = False, **overrides) -> dict:
         GoogleProvider(stack, "google", project="acme-staging")
         cluster = GkeCluster(stack, "gke", props=GkeClusterProps(**{**GKE, **overrides}))
     if register:
-        ArgoCluster(stack, "argo-cluster", cluster=cluster.access,
-                    argocd_server="argocd.example.com", labels={"global": "true"})
+        ArgoCluster(stack, "argo-cluster", props=ArgoClusterProps(
+            cluster=cluster.access, argocd_server="argocd.example.com", labels={"global": "true"}))
     return json.loads(Testing.synth(stack))
 
 

@@ -7,7 +7,8 @@ import json
 import pytest
 from cdktf import TerraformStack, TerraformVariable, Testing
 
-from fleetform.constructs.argo_cluster import AUTH_TOKEN_VARIABLE, ArgoCluster
+from fleetform.constructs.argo_cluster import (AUTH_TOKEN_VARIABLE, ArgoCluster,
+                                          ArgoClusterProps)
 from fleetform.providers.argocd import ArgocdCluster
 from fleetform.constructs.cluster_access import ClusterAccess
 
@@ -23,8 +24,8 @@ def eks_stack(labels=LABELS, **props) -> tuple[dict, ArgoCluster]:
     token = TerraformVariable(stack, "eks_token", type="string", sensitive=True)
     access = ClusterAccess(name="eks-prod", endpoint=EKS_ENDPOINT,
                            cluster_ca_certificate=ca.string_value, token=token.string_value)
-    construct = ArgoCluster(stack, "argo-cluster", cluster=access,
-                            argocd_server="argocd.example.com:443", labels=labels, **props)
+    construct = ArgoCluster(stack, "argo-cluster", props=ArgoClusterProps(
+        cluster=access, argocd_server="argocd.example.com:443", labels=labels, **props))
     return json.loads(Testing.synth(stack)), construct
 
 
@@ -174,10 +175,10 @@ def test_changing_labels_is_an_in_place_update(synthesized):
 
 def test_grpc_web_defaults_to_true_as_in_cluster_yaml():
     """One default: an Argo CD behind an HTTPS ingress, as cluster.yaml's argocd.grpc_web."""
-    import inspect
+    from dataclasses import fields
 
     from fleetform.fleet.cluster_yaml import WorkerArgoCd
-    default = inspect.signature(ArgoCluster.__init__).parameters["grpc_web"].default
+    default = {f.name: f.default for f in fields(ArgoClusterProps)}["grpc_web"]
     assert default is True
     assert WorkerArgoCd().grpc_web is default
 
@@ -188,9 +189,9 @@ def test_given_auth_token_expression_grpc_web_and_insecure():
     access = ClusterAccess(name="kind", endpoint="https://127.0.0.1:6443",
                            cluster_ca_certificate="-----BEGIN CERTIFICATE-----",
                            token="${var.kind_token}")
-    construct = ArgoCluster(stack, "kind", cluster=access, argocd_server="10.0.0.5:8443",
-                            labels={}, auth_token=token.string_value, grpc_web=True,
-                            insecure=True)
+    construct = ArgoCluster(stack, "kind", props=ArgoClusterProps(
+        cluster=access, argocd_server="10.0.0.5:8443", labels={}, auth_token=token.string_value,
+        grpc_web=True, insecure=True))
     synthesized = json.loads(Testing.synth(stack))
     assert construct.auth_token_variable is None
     assert AUTH_TOKEN_VARIABLE not in synthesized["variable"]
@@ -207,8 +208,8 @@ def test_two_registrations_in_one_stack_share_the_variable_not_the_providers():
     for name in ("a", "b"):
         access = ClusterAccess(name=name, endpoint=f"https://{name}.example.com",
                                cluster_ca_certificate="PEM", token=f"${{var.{name}}}")
-        ArgoCluster(stack, f"register-{name}", cluster=access,
-                    argocd_server="argocd.example.com", labels={"global": "true"})
+        ArgoCluster(stack, f"register-{name}", props=ArgoClusterProps(
+            cluster=access, argocd_server="argocd.example.com", labels={"global": "true"}))
     synthesized = json.loads(Testing.synth(stack))
     assert sorted(p["alias"] for p in synthesized["provider"]["kubernetes"]) == \
         ["register-a", "register-b"]
@@ -228,8 +229,9 @@ CERT_ACCESS = dict(name="aks-prod", endpoint="https://aks-prod.hcp.westeurope.az
 def test_client_certificate_configures_the_kubernetes_provider():
     """An AKS-style cluster (local admin client certificate) registers as any other."""
     stack = TerraformStack(Testing.app(), "aks")
-    ArgoCluster(stack, "aks", cluster=ClusterAccess(**CERT_ACCESS),
-                argocd_server="argocd.example.com", labels={"global": "true"})
+    ArgoCluster(stack, "aks", props=ArgoClusterProps(
+        cluster=ClusterAccess(**CERT_ACCESS), argocd_server="argocd.example.com",
+        labels={"global": "true"}))
     synthesized = json.loads(Testing.synth(stack))
     (kubernetes,) = synthesized["provider"]["kubernetes"]
     assert kubernetes == {"alias": "aks", "host": CERT_ACCESS["endpoint"],
@@ -245,9 +247,9 @@ def test_client_certificate_configures_the_kubernetes_provider():
 
 def test_client_certificate_registered_in_argocd_when_asked():
     stack = TerraformStack(Testing.app(), "aks")
-    registration = ArgoCluster(stack, "aks", cluster=ClusterAccess(**CERT_ACCESS),
-                               argocd_server="argocd.example.com", labels={"global": "true"},
-                               argocd_credentials="client-certificate")
+    registration = ArgoCluster(stack, "aks", props=ArgoClusterProps(
+        cluster=ClusterAccess(**CERT_ACCESS), argocd_server="argocd.example.com",
+        labels={"global": "true"}, argocd_credentials="client-certificate"))
     synthesized = json.loads(Testing.synth(stack))
     cluster = one(synthesized, "argocd_cluster")
     assert cluster["config"] == [{"tls_client_config": [{

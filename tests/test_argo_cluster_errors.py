@@ -7,7 +7,7 @@ import json
 import pytest
 from cdktf import TerraformOutput, TerraformStack, TerraformVariable, Testing
 
-from fleetform.constructs.argo_cluster import ArgoCluster
+from fleetform.constructs.argo_cluster import ArgoCluster, ArgoClusterProps
 from fleetform.constructs.cluster_access import ClusterAccess, ExecCredential
 from fleetform.errors import ConfigError
 
@@ -21,7 +21,7 @@ def build(**overrides):
     props.update(overrides)
     stack = TerraformStack(Testing.app(), "errors")
     try:
-        ArgoCluster(stack, "argo-cluster", **props)
+        ArgoCluster(stack, "argo-cluster", props=ArgoClusterProps(**props))
     except ConfigError:
         # Validation comes first: a failed construct leaves nothing behind.
         assert not stack.node.children, [c.node.id for c in stack.node.children]
@@ -67,9 +67,9 @@ def test_bad_annotation(annotations, field, fragment):
 
 def test_annotation_values_may_be_urls():
     stack = TerraformStack(Testing.app(), "ok")
-    construct = ArgoCluster(stack, "argo-cluster", cluster=ACCESS,
-                            argocd_server="argocd.example.com:443", labels={},
-                            annotations={"example.com/repo": "https://gitlab.com/x/y.git"})
+    construct = ArgoCluster(stack, "argo-cluster", props=ArgoClusterProps(
+        cluster=ACCESS, argocd_server="argocd.example.com:443", labels={},
+        annotations={"example.com/repo": "https://gitlab.com/x/y.git"}))
     assert dict(construct.annotations) == {"example.com/repo": "https://gitlab.com/x/y.git"}
 
 
@@ -164,11 +164,12 @@ def test_bad_argocd_credentials():
 
 def test_duplicate_provider_alias_is_refused():
     stack = TerraformStack(Testing.app(), "errors")
-    ArgoCluster(stack, "a", cluster=ACCESS, argocd_server="argocd.example.com", labels={},
-                provider_alias="shared")
+    ArgoCluster(stack, "a", props=ArgoClusterProps(
+        cluster=ACCESS, argocd_server="argocd.example.com", labels={}, provider_alias="shared"))
     with pytest.raises(ConfigError) as info:
-        ArgoCluster(stack, "b", cluster=ACCESS, argocd_server="argocd.example.com", labels={},
-                    provider_alias="shared")
+        ArgoCluster(stack, "b", props=ArgoClusterProps(
+            cluster=ACCESS, argocd_server="argocd.example.com", labels={},
+            provider_alias="shared"))
     assert str(info.value) == (
         "provider_alias: the stack already has a kubernetes provider aliased 'shared', configured "
         "by ArgoCluster 'a'; Terraform allows one per alias: give each construct its own "
@@ -181,18 +182,55 @@ def test_a_construct_named_like_the_token_variable_that_is_not_a_variable():
     TerraformOutput(stack, "argocd_auth_token", value="x")
     with pytest.raises(ConfigError, match=r"^auth_token: the stack already has a construct named "
                                           r"'argocd_auth_token' that is not a Terraform variable$"):
-        ArgoCluster(stack, "argo-cluster", cluster=ACCESS, argocd_server="argocd.example.com",
-                    labels={"global": "true"})
+        ArgoCluster(stack, "argo-cluster", props=ArgoClusterProps(
+            cluster=ACCESS, argocd_server="argocd.example.com", labels={"global": "true"}))
 
 
 def test_a_variable_of_that_name_defined_by_the_stack_is_used():
     stack = TerraformStack(Testing.app(), "own")
     own = TerraformVariable(stack, "argocd_auth_token", type="string", sensitive=True,
                             description="set by the platform team")
-    registration = ArgoCluster(stack, "argo-cluster", cluster=ACCESS,
-                               argocd_server="argocd.example.com", labels={"global": "true"})
+    registration = ArgoCluster(stack, "argo-cluster", props=ArgoClusterProps(
+        cluster=ACCESS, argocd_server="argocd.example.com", labels={"global": "true"}))
     synthesized = json.loads(Testing.synth(stack))
 
     assert registration.auth_token_variable is own
     assert synthesized["variable"]["argocd_auth_token"]["description"] == "set by the platform team"
     assert synthesized["provider"]["argocd"][0]["auth_token"] == "${var.argocd_auth_token}"
+
+
+def test_props_are_an_argo_cluster_props():
+    stack = TerraformStack(Testing.app(), "errors")
+    with pytest.raises(ConfigError, match=r"^props: must be an ArgoClusterProps, got dict"):
+        ArgoCluster(stack, "argo-cluster", props={"cluster": ACCESS})  # type: ignore[call-overload]
+    assert not stack.node.children
+
+
+def test_props_and_keywords_together_are_refused():
+    stack = TerraformStack(Testing.app(), "errors")
+    props = ArgoClusterProps(cluster=ACCESS, argocd_server="argocd.example.com")
+    with pytest.raises(ConfigError, match=r"^props: give either props or keywords, not both "
+                                          r"\(got props and insecure\)$"):
+        ArgoCluster(stack, "argo-cluster", props=props, insecure=True)  # type: ignore[call-overload]
+
+
+def test_the_keyword_form_still_builds_the_same_registration_and_warns():
+    """fleetform 0.1's keyword form: deprecated, the same JSON, checked the same way."""
+    keywords = {"cluster": ACCESS, "argocd_server": "argocd.example.com:443",
+                "labels": {"global": "true"}, "shard": 2}
+    with_props = TerraformStack(Testing.app(), "same")
+    ArgoCluster(with_props, "argo-cluster", props=ArgoClusterProps(**keywords))
+    with_keywords = TerraformStack(Testing.app(), "same")
+    with pytest.warns(DeprecationWarning, match=r"pass props=ArgoClusterProps") as warned:
+        ArgoCluster(with_keywords, "argo-cluster", **keywords)
+    assert warned[0].filename == __file__  # the warning points at the caller's line
+    assert Testing.synth(with_keywords) == Testing.synth(with_props)
+
+    with pytest.warns(DeprecationWarning), pytest.raises(ConfigError, match=r"^labels\.global"):
+        ArgoCluster(TerraformStack(Testing.app(), "bad"), "argo-cluster",
+                    **dict(keywords, labels={"global": 1}))
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'label'"):
+        ArgoCluster(with_keywords, "other", cluster=ACCESS, argocd_server="argocd.example.com",
+                    label={})
+    with pytest.raises(TypeError, match=r"missing argocd_server"):
+        ArgoCluster(with_keywords, "other", cluster=ACCESS)  # type: ignore[call-overload]

@@ -140,13 +140,13 @@ def test_two_argocds_in_one_stack_are_refused_before_terraform_would():
 
 
 def test_argocd_and_an_argo_cluster_with_the_same_alias_are_refused():
-    from fleetform import ArgoCluster
+    from fleetform import ArgoCluster, ArgoClusterProps
     stack = TerraformStack(Testing.app(), "m")
     ArgoCd(stack, "argocd", props=ArgoCdProps(cluster=ACCESS, cluster_name="m"))
     with pytest.raises(ConfigError, match=r"^provider_alias: the stack already has a kubernetes "
                                           r"provider aliased 'argocd', configured by ArgoCd"):
-        ArgoCluster(stack, "argocd", cluster=ACCESS, argocd_server="argocd.example.com",
-                    labels={})
+        ArgoCluster(stack, "argocd", props=ArgoClusterProps(
+            cluster=ACCESS, argocd_server="argocd.example.com", labels={}))
 
 
 @pytest.mark.parametrize("props, expected", [

@@ -7,8 +7,8 @@ import json
 import pytest
 from cdktf import TerraformOutput, TerraformStack, Testing
 
-from fleetform import ArgoCd, ArgoCdProps, ArgoCluster, Autoscale, EksCluster, EksClusterProps, \
-    NodePool, Taint
+from fleetform import (ArgoCd, ArgoCdProps, ArgoCluster, ArgoClusterProps, Autoscale, EksCluster,
+                       EksClusterProps, NodePool, Taint)
 from fleetform.providers.aws import AwsProvider
 
 POOLS = (
@@ -153,8 +153,8 @@ def test_the_identity_terraform_runs_as_and_given_principals_are_cluster_admins(
 
 def test_providers_get_a_fresh_token_from_the_aws_cli_once_admin_access_exists():
     stack, cluster = _stack()
-    ArgoCluster(stack, "argo-cluster", cluster=cluster.access, argocd_server="argocd.example.com",
-                labels={"global": "true"})
+    ArgoCluster(stack, "argo-cluster", props=ArgoClusterProps(
+        cluster=cluster.access, argocd_server="argocd.example.com", labels={"global": "true"}))
     doc = json.loads(Testing.synth(stack))
     [provider] = doc["provider"]["kubernetes"]
     association = _ref("aws_eks_access_policy_association", doc)

@@ -2,8 +2,8 @@
 
 The constructs and their props are importable from here::
 
-    from fleetform import ArgoCd, ArgoCdProps, ArgoCluster, ClusterAccess, DoksCluster, \\
-        DoksClusterProps, EksCluster, EksClusterProps, NodePool
+    from fleetform import ArgoCd, ArgoCdProps, ArgoCluster, ArgoClusterProps, ClusterAccess, \\
+        DoksCluster, DoksClusterProps, EksCluster, EksClusterProps, NodePool
 
 Each name is imported on first use: importing ``fleetform`` loads no cdktf
 and no provider, and ``from fleetform import ArgoCluster`` loads only the
@@ -43,6 +43,7 @@ _EXPORTS = {
     "ArgoCdSizing": "fleetform.constructs.argocd_sizing",
     "controller_shards": "fleetform.constructs.argocd_sizing",
     "ArgoCluster": "fleetform.constructs.argo_cluster",
+    "ArgoClusterProps": "fleetform.constructs.argo_cluster",
     "ClusterAccess": "fleetform.constructs.cluster_access",
     "ExecCredential": "fleetform.constructs.cluster_access",
     "NodePool": "fleetform.constructs.props",
@@ -59,14 +60,17 @@ _EXPORTS = {
 __all__ = [
     "__version__", "DoksCluster", "DoksClusterProps", "EksCluster", "EksClusterProps",
     "AksCluster", "AksClusterProps", "GkeCluster", "GkeClusterProps", "ArgoCd",
-    "ArgoCdProps", "ArgoCdSizing", "controller_shards", "ArgoCluster", "ClusterAccess", "ExecCredential", "NodePool", "Autoscale", "Taint", "MaintenanceWindow", "Repository",
+    "ArgoCdProps", "ArgoCdSizing", "controller_shards", "ArgoCluster", "ArgoClusterProps",
+    "ClusterAccess", "ExecCredential", "NodePool", "Autoscale", "Taint", "MaintenanceWindow",
+    "Repository",
     "RepositoryCredentials", "DEFAULT_ARGOCD_CHART_VERSION", "DEFAULT_ARGOCD_APPS_CHART_VERSION",
     "ConfigError",
 ]
 
 if TYPE_CHECKING:
     # What type checkers see; at run time __getattr__ imports each name on first use.
-    from .constructs.argo_cluster import ArgoCluster as ArgoCluster
+    from .constructs.argo_cluster import (ArgoCluster as ArgoCluster,
+                                          ArgoClusterProps as ArgoClusterProps)
     from .constructs.argocd import ArgoCd as ArgoCd, ArgoCdProps as ArgoCdProps
     from .constructs.argocd_sizing import (ArgoCdSizing as ArgoCdSizing,
                                            controller_shards as controller_shards)

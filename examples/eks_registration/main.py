@@ -17,7 +17,7 @@ import argparse
 from fleetform.cdk import App, TerraformOutput, TerraformStack, TerraformVariable
 from constructs import Construct
 
-from fleetform import ArgoCluster, ClusterAccess
+from fleetform import ArgoCluster, ArgoClusterProps, ClusterAccess
 
 
 class EksRegistration(TerraformStack):
@@ -31,15 +31,14 @@ class EksRegistration(TerraformStack):
                                description="The EKS cluster's CA certificate (PEM)")
         token = TerraformVariable(self, "eks_token", type="string", sensitive=True,
                                   description="An admin token, e.g. from `aws eks get-token`")
-        registration = ArgoCluster(
-            self, "eks-prod",
+        registration = ArgoCluster(self, "eks-prod", props=ArgoClusterProps(
             cluster=ClusterAccess(name="eks-prod", endpoint=endpoint.string_value,
                                   cluster_ca_certificate=ca.string_value,
                                   token=token.string_value),
             argocd_server="argocd.example.com:443",
             labels={"global": "true", "production": "true"},
             annotations={"example.com/owner": "payments-team"},
-        )
+        ))
         TerraformOutput(self, "argocd_cluster_name", value=registration.name)
 
 

@@ -6,7 +6,7 @@ from typing import Mapping
 
 from ..cdk import TerraformOutput, TerraformStack
 
-from ..constructs.argo_cluster import ArgoCluster
+from ..constructs.argo_cluster import ArgoCluster, ArgoClusterProps
 from ..constructs.cluster_access import ClusterAccess
 from ..errors import ConfigError
 from .cluster_yaml import WorkerCluster
@@ -27,8 +27,7 @@ def build_worker(stack: TerraformStack, fleet: Fleet, cluster: Cluster, *,
     spec = cluster.spec
     assert isinstance(spec, WorkerCluster)
     try:
-        registration = ArgoCluster(
-            stack, "argo-cluster",
+        props = ArgoClusterProps(
             cluster=access,
             argocd_server=fleet.argocd_server(cluster),
             labels=dict(cluster.labels),
@@ -36,6 +35,7 @@ def build_worker(stack: TerraformStack, fleet: Fleet, cluster: Cluster, *,
             insecure=spec.argocd.insecure,
             shard=fleet.controller_shards().get(cluster.name),
         )
+        registration = ArgoCluster(stack, "argo-cluster", props=props)
     except ConfigError as exc:
         # The props come from cluster.yaml: point the user at that file.
         raise ConfigError(exc.message, file=cluster.file, field=exc.field) from None
