@@ -162,23 +162,35 @@ class ArgoCd(Construct):
         super().__init__(scope, id)
         self.props = props
         access = props.cluster
-        namespace = props.namespace
-
-        credentials = access.provider_credentials()
-        plugin = credentials.get("exec")
+        self._credentials = access.provider_credentials()
+        plugin = self._credentials.get("exec")
         helm = HelmProvider(self, "helm", alias="argocd", kubernetes=HelmProviderKubernetes(
             host=access.endpoint, cluster_ca_certificate=access.cluster_ca_certificate,
-            **(dict(credentials, exec=HelmProviderKubernetesExec(**plugin)) if plugin
-               else credentials)))
+            **(dict(self._credentials, exec=HelmProviderKubernetesExec(**plugin)) if plugin
+               else self._credentials)))
         kubernetes = KubernetesProvider(
             self, "kubernetes", alias="argocd", host=access.endpoint,
             cluster_ca_certificate=access.cluster_ca_certificate,
             **access.provider_credentials(list_exec=True))
         random = RandomProvider(self, "random")
 
-        # The admin password: generated unless given; hashed once (terraform_data
-        # keeps the first bcrypt result and its time until the password changes),
-        # so every plan does not show a new hash and mtime.
+        hashed = self._admin_password(random)
+        self.chart_values = self._chart_values()
+        self.release = self._release(helm, hashed)
+        self._register_in_cluster(kubernetes)
+        repository_secrets = self._repository_secrets(kubernetes)
+        self.applicationsets = applicationsets(props.repositories, namespace=props.namespace)
+        self.apps_release = self._apps_release(helm, repository_secrets)
+        self.automation_token: str = self._automation_token()
+        self.url: str | None = f"https://{props.hostname}" if props.hostname else None
+
+    def _admin_password(self, random: RandomProvider) -> DataResource:
+        """The admin password (``admin_password``) and its bcrypt hash, which is returned.
+
+        Generated unless given; hashed once (terraform_data keeps the first bcrypt
+        result and its time until the password changes), so every plan does not
+        show a new hash and mtime.
+        """
         # A default makes the variable optional: without one Terraform asks for it,
         # and `plan -input=false` (CI) stops. Empty means generated (coalesce
         # skips empty strings).
@@ -190,16 +202,18 @@ class ArgoCd(Construct):
         admin_variable.override_logical_id("argocd_admin_password")
         generated = RandomPassword(self, "admin-password", length=32, provider=random)
         self.admin_password: str = Fn.coalesce([admin_variable.string_value, generated.result])
-        hashed = DataResource(
+        return DataResource(
             self, "admin-password-hash",
             input={"hash": Fn.bcrypt(self.admin_password), "mtime": Fn.timestamp()},
             triggers_replace={"password": Fn.sha256(self.admin_password)},
             lifecycle=TerraformResourceLifecycle(ignore_changes=["input"]))
 
-        self.chart_values = self._chart_values()
-        self.release = Release(
+    def _release(self, helm: HelmProvider, hashed: DataResource) -> Release:
+        """The argo-cd chart's release, with the hashed admin password set sensitively."""
+        props = self.props
+        return Release(
             self, "argo-cd", provider=helm,
-            name="argocd", namespace=namespace, create_namespace=True,
+            name="argocd", namespace=props.namespace, create_namespace=True,
             repository=ARGO_HELM_REPOSITORY, chart="argo-cd", version=props.chart_version,
             values=[yaml.safe_dump(self.chart_values, sort_keys=True)],
             set_sensitive=[
@@ -213,19 +227,23 @@ class ArgoCd(Construct):
             if props.prevent_destroy else None,
         )
 
-        # The management cluster in its own Argo CD, with its labels, declaratively.
+    def _register_in_cluster(self, kubernetes: KubernetesProvider) -> None:
+        """The management cluster in its own Argo CD, with its labels, declaratively."""
+        props = self.props
         SecretV1(
             self, "in-cluster", provider=kubernetes, depends_on=[self.release],
             metadata=SecretV1Metadata(
-                name="cluster-in-cluster", namespace=namespace,
+                name="cluster-in-cluster", namespace=props.namespace,
                 labels={"argocd.argoproj.io/secret-type": "cluster", **props.cluster_labels}),
             data={"name": props.cluster_name, "server": IN_CLUSTER_SERVER,
                   "config": json.dumps({"tlsClientConfig": {"insecure": False}}),
                   **({"shard": str(props.shard)} if props.shard is not None else {})},
         )
 
-        repository_secrets = []
-        for label, repository in sorted(props.repositories.items()):
+    def _repository_secrets(self, kubernetes: KubernetesProvider) -> list[SecretV1]:
+        """A repository Secret per repository with credentials, its password a variable."""
+        secrets = []
+        for label, repository in sorted(self.props.repositories.items()):
             if repository.credentials is None:
                 continue
             creds = repository.credentials
@@ -238,38 +256,45 @@ class ArgoCd(Construct):
                     error_message=f"Set TF_VAR_{creds.password_variable} to the "
                                   f"{label!r} repository's token.")])
             password.override_logical_id(creds.password_variable)
-            repository_secrets.append(SecretV1(
+            secrets.append(SecretV1(
                 self, f"repository-{_variable_id(label)}", provider=kubernetes,
                 depends_on=[self.release],
                 metadata=SecretV1Metadata(
                     name=label_name("repository", label),
-                    namespace=namespace,
+                    namespace=self.props.namespace,
                     labels={"argocd.argoproj.io/secret-type": "repository"}),
                 data={"type": "git", "url": repository.url, "username": creds.username,
                       "password": password.string_value},
             ))
+        return secrets
 
-        self.applicationsets = applicationsets(props.repositories, namespace=namespace)
+    def _apps_release(self, helm: HelmProvider, repository_secrets: list[SecretV1]) -> Release:
+        """The argocd-apps chart's release, carrying one ApplicationSet per label."""
+        namespace = self.props.namespace
         apps_values = {"applicationsets": {
             appset["metadata"]["name"]: {"namespace": namespace, **appset["spec"]}
             for appset in self.applicationsets}}
-        self.apps_release = Release(
+        return Release(
             self, "argocd-apps", provider=helm,
             name="argocd-apps", namespace=namespace,
             repository=ARGO_HELM_REPOSITORY, chart="argocd-apps",
-            version=props.apps_chart_version,
+            version=self.props.apps_chart_version,
             values=[yaml.safe_dump(apps_values, sort_keys=True)],
             depends_on=[self.release, *repository_secrets],
         )
 
+    def _automation_token(self) -> str:
+        """The automation account's API token, through Argo CD's API (admin or a token)."""
+        props = self.props
+        access = props.cluster
         # Reaching the API through a port-forward works before DNS and the
         # ingress exist (first apply).
         provider_kwargs: dict = {
             "alias": "argocd",
-            "port_forward_with_namespace": namespace,
+            "port_forward_with_namespace": props.namespace,
             "kubernetes": {"host": access.endpoint,
                            "cluster_ca_certificate": access.cluster_ca_certificate,
-                           **credentials},
+                           **self._credentials},
         }
         if props.admin_enabled:
             provider_kwargs.update(username="admin", password=self.admin_password)
@@ -289,8 +314,7 @@ class ArgoCd(Construct):
                                    expires_in=props.token_expires_in,
                                    renew_before=props.token_renew_before,
                                    provider=argocd, depends_on=[self.release])
-        self.automation_token: str = token.jwt
-        self.url: str | None = f"https://{props.hostname}" if props.hostname else None
+        return token.jwt
 
     def _chart_values(self) -> dict:
         props = self.props

@@ -155,26 +155,7 @@ class DoksCluster(Construct):
         super().__init__(scope, id)
         self.props = props
 
-        version = props.kubernetes_version
-        preconditions = []
-        if not EXACT_DOKS_VERSION.match(version):
-            versions = DataDigitaloceanKubernetesVersions(
-                self, "versions", version_prefix=version.rstrip(".") + ".")
-            version = versions.latest_version
-            # When no offered version has the prefix, latest_version is unset and the
-            # plan would fail on a missing `version`: fail it first, naming what exists
-            # (from a second, unfiltered read). The message reads the prefix from the
-            # data source, so a version bump changes nothing here but the prefix.
-            offered = DataDigitaloceanKubernetesVersions(self, "offered")
-            preconditions.append(Precondition(
-                condition=f"${{try(length({versions.fqn}.latest_version), 0) > 0}}",
-                error_message=(
-                    f"Cluster {props.name}: kubernetes_version "
-                    f'"${{trimsuffix({versions.fqn}.version_prefix, ".")}}" matches no DOKS '
-                    f'version DigitalOcean offers (${{join(", ", {offered.fqn}.valid_versions)}}): '
-                    'give a MAJOR.MINOR prefix of one of them, such as "1.33", or one of '
-                    "them exactly.")))
-
+        version, preconditions = self._version()
         regions = DataDigitaloceanRegions(self, "regions")
         sizes = DataDigitaloceanSizes(self, "sizes", filter=[DataDigitaloceanSizesFilter(
             key="slug", values=sorted({pool.size for pool in props.node_pools}))])
@@ -208,6 +189,33 @@ class DoksCluster(Construct):
             for pool in extra_pools
         ]
 
+        self._outputs()
+
+    def _version(self) -> tuple[str, list[Precondition]]:
+        """The DOKS version to create, and the check that a prefix matches one."""
+        props = self.props
+        version = props.kubernetes_version
+        if EXACT_DOKS_VERSION.match(version):
+            return version, []
+        versions = DataDigitaloceanKubernetesVersions(
+            self, "versions", version_prefix=version.rstrip(".") + ".")
+        # When no offered version has the prefix, latest_version is unset and the
+        # plan would fail on a missing `version`: fail it first, naming what exists
+        # (from a second, unfiltered read). The message reads the prefix from the
+        # data source, so a version bump changes nothing here but the prefix.
+        offered = DataDigitaloceanKubernetesVersions(self, "offered")
+        return versions.latest_version, [Precondition(
+            condition=f"${{try(length({versions.fqn}.latest_version), 0) > 0}}",
+            error_message=(
+                f"Cluster {props.name}: kubernetes_version "
+                f'"${{trimsuffix({versions.fqn}.version_prefix, ".")}}" matches no DOKS '
+                f'version DigitalOcean offers (${{join(", ", {offered.fqn}.valid_versions)}}): '
+                'give a MAJOR.MINOR prefix of one of them, such as "1.33", or one of '
+                "them exactly."))]
+
+    def _outputs(self) -> None:
+        """The endpoint, CA, kubeconfig and admin access read from the cluster."""
+        props = self.props
         # Attribute paths rather than kube_config.get(0).<attr>: one jsii call
         # instead of three, for the same expression.
         self.endpoint: str = self.cluster.endpoint
