@@ -11,16 +11,20 @@ import pytest
 
 from fleetform.commands.cli import COMMANDS
 
-#: Runs main(argv) and prints which command modules (and providers) got imported.
+#: Runs main(argv) and prints which command modules, capabilities (and cdktf) got imported.
 PROBE = """
-import json, sys
+import json, pkgutil, sys
+import fleetform.commands
 from fleetform.commands.cli import COMMANDS, main
 try:
     main(json.loads(sys.argv[1]))
 except SystemExit:
     pass
+capabilities = [f"fleetform.commands.{m.name}" for m in pkgutil.iter_modules(
+    fleetform.commands.__path__) if m.name not in ("cli", "override")]
 modules = [m for m, _ in COMMANDS.values()]
 print(json.dumps({"commands": sorted(m for m in modules if m in sys.modules),
+                  "capabilities": sorted(m for m in capabilities if m in sys.modules),
                   "cdktf": "cdktf" in sys.modules}))
 """
 
@@ -33,27 +37,30 @@ def _imported(*argv: str) -> dict:
 
 
 def test_top_level_help_imports_no_command():
-    assert _imported("--help") == {"commands": [], "cdktf": False}
+    assert _imported("--help") == {"commands": [], "capabilities": [], "cdktf": False}
 
 
-#: Command modules a command builds on (the pipeline is generated from `changed`, and its
-#: jobs run `batch` in the stacks' directory, then `plans` or `drift`, which reads the
-#: plans as `plans` does; diff finds the change as `changed` does and renders manifests
-#: with validate's renderer (validate.render), and move-state reads the clusters of a
-#: commit as `changed` does (changes.tree): importing a package's module imports the
-#: package, its command).
-USES = {"pipeline": ["fleetform.commands.batch", "fleetform.commands.drift",
-                     "fleetform.commands.changes", "fleetform.commands.plans"],
-        "drift": ["fleetform.commands.plans"],
-        "diff": ["fleetform.commands.changes", "fleetform.commands.validate"],
-        "move-state": ["fleetform.commands.changes"]}
+#: The capabilities each command's module imports: its own, and those it builds on (the
+#: pipeline is generated from `changed`, and its jobs run `batch` in the stacks'
+#: directory, then `plans` or `drift`, which reads the plans as `plans` does; diff finds
+#: the change as `changed` does and checks the rendered objects with validate's schemas;
+#: move-state names the rename trailer `changed` reads). synth's capability is the app
+#: (fleetform.fleet.app).
+CAPABILITIES = {"synth": [], "validate": ["validate"], "preview": ["preview"],
+                "changed": ["changes"], "pipeline": ["pipeline", "batch", "drift", "changes",
+                                                     "plans"],
+                "diff": ["diff", "changes", "validate"], "lock": ["lock"], "batch": ["batch"],
+                "plans": ["plans"], "drift": ["drift", "plans"],
+                "move-state": ["move_state", "changes"], "new": ["new"]}
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_a_command_imports_only_its_own_module(command):
     imported = _imported(command, "--help")
 
-    assert imported["commands"] == sorted([COMMANDS[command][0], *USES.get(command, [])])
+    assert imported["commands"] == [COMMANDS[command][0]]
+    assert imported["capabilities"] == sorted(f"fleetform.commands.{c}"
+                                              for c in CAPABILITIES[command])
     assert imported["cdktf"] is False  # not even synth, before it builds stacks
 
 

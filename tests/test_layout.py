@@ -96,9 +96,38 @@ def layout_problems(package_dir: Path, package: str = "fleetform") -> list[str]:
             elif target_rank is None or target_rank > rank:
                 problems.append(f"{name} imports {target}, a layer above its own")
     problems += [f"import cycle: {' -> '.join(cycle)}" for cycle in _cycles(graph)]
-    problems += [f"{name} imports argparse: the command line is {package}.commands' own"
+    cli = f"{package}.commands.cli"
+    problems += [f"{name} imports argparse: the command line is {cli}'s own"
                  for name, path in sorted(modules.items())
-                 if layer_of(name, package) != LAYERS["commands"] and _imports_argparse(path)]
+                 if name != cli and not name.startswith(cli + ".") and _imports_argparse(path)]
+    problems += _capability_problems(graph, package)
+    return problems
+
+
+def _capability(name: str, package: str) -> str | None:
+    """The capability (``commands.<capability>``) module ``name`` belongs to, if any."""
+    parts = name.split(".")
+    if parts[:2] != [package, "commands"] or len(parts) < 3:
+        return None
+    return parts[2]
+
+
+def _capability_problems(graph: dict[str, set[str]], package: str) -> list[str]:
+    """A capability imports another only through its ``__init__`` (its API), and none
+    imports the command line; the command line may read any capability's modules."""
+    problems = []
+    for name, targets in sorted(graph.items()):
+        own = _capability(name, package)
+        if own is None or own == "cli":
+            continue
+        for target in sorted(targets):
+            other = _capability(target, package)
+            if other == "cli":
+                problems.append(f"{name} imports {target}: the command line calls "
+                                "capabilities, not the other way round")
+            elif other is not None and other != own and target.count(".") > 2:
+                problems.append(f"{name} imports {target}: another capability is imported "
+                                f"through its API, {package}.commands.{other}")
     return problems
 
 
@@ -242,9 +271,21 @@ def _write(root: Path, files: dict[str, str]) -> Path:
      []),
     # Command-line parsing is the top layer's: below it, argparse is refused.
     ({"fleet/app.py": "import argparse\n", "render/r.py": "from argparse import Namespace\n",
-      "commands/synth.py": "import argparse\n"},
-     ["pkg.fleet.app imports argparse: the command line is pkg.commands' own",
-      "pkg.render.r imports argparse: the command line is pkg.commands' own"]),
+      "commands/synth.py": "import argparse\n", "commands/cli/synth.py": "import argparse\n",
+      "commands/cli/__init__.py": "import argparse\n"},
+     ["pkg.commands.synth imports argparse: the command line is pkg.commands.cli's own",
+      "pkg.fleet.app imports argparse: the command line is pkg.commands.cli's own",
+      "pkg.render.r imports argparse: the command line is pkg.commands.cli's own"]),
+    # Capabilities: one another's API only, and never the command line.
+    ({"commands/diff/__init__.py": "from ..validate.render import X\nfrom ..changes import Y\n",
+      "commands/validate/__init__.py": "", "commands/validate/render.py": "",
+      "commands/changes/__init__.py": "", "commands/plans.py": "from .cli import views\n",
+      "commands/cli/__init__.py": "", "commands/cli/views.py": "",
+      "commands/cli/diff.py": "from ..validate.render import X\n"},
+     ["pkg.commands.diff imports pkg.commands.validate.render: another capability is "
+      "imported through its API, pkg.commands.validate",
+      "pkg.commands.plans imports pkg.commands.cli.views: the command line calls "
+      "capabilities, not the other way round"]),
 ])
 def test_layout_check_reports_upward_imports_and_cycles(tmp_path, files, expected):
     assert layout_problems(_write(tmp_path, files), "pkg") == expected

@@ -31,9 +31,7 @@ image's Python, without the project's environment.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import re
 import subprocess
 import sys
@@ -341,37 +339,15 @@ class Batch:
         self.out.flush()
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    parser.description = ("Plan or apply synthesized stacks, several at a time, sharing one "
-                          "provider cache (TF_PLUGIN_CACHE_DIR); each keeps its own output, "
-                          "state and lock.")
-    parser.add_argument("command", choices=("plan", "apply"))
-    parser.add_argument("clusters", nargs="+", metavar="CLUSTER")
-    parser.add_argument("--stacks-dir", type=Path, default=Path(STACKS_DIR), metavar="DIR",
-                        help=f"where the synthesized stacks are (default: {STACKS_DIR})")
-    parser.add_argument("-j", "--jobs", type=int, default=DEFAULT_JOBS, metavar="N",
-                        help=f"stacks at a time (default: {DEFAULT_JOBS})")
-    parser.add_argument("--lock", action=argparse.BooleanOptionalAction, default=True,
-                        help="plans take the state lock (default); --no-lock for a plan no "
-                             "one applies")
-    parser.add_argument("--record", action=argparse.BooleanOptionalAction, default=False,
-                        help="record each applied cluster as a GitLab deployment of "
-                             "fleet/<name> (default: no)")
-
-
-def run(args: argparse.Namespace) -> int:
-    if not 1 <= args.jobs <= 64:
-        raise ConfigError(f"must be 1 to 64, got {args.jobs}", field="--jobs")
-    for name in args.clusters:
+def check_request(stacks_dir: Path, names: list[str], jobs: int) -> list[str]:
+    """``names`` without repeats, once each is a synthesized stack and ``jobs`` is 1 to 64."""
+    if not 1 <= jobs <= 64:
+        raise ConfigError(f"must be 1 to 64, got {jobs}", field="--jobs")
+    for name in names:
         if not _NAME.match(name):
             raise ConfigError(f"is not a cluster name: {name!r}", field="CLUSTER")
-        if not (args.stacks_dir / name / "cdk.tf.json").is_file():
+        if not (stacks_dir / name / "cdk.tf.json").is_file():
             raise ConfigError(f"has no synthesized stack {name} (run ./fleet synth {name})",
-                              file=args.stacks_dir)
-    names = list(dict.fromkeys(args.clusters))
-    batch = Batch(args.command, names, stacks_dir=args.stacks_dir, jobs=args.jobs,
-                  lock=args.lock, record=args.record, env=os.environ)
-    results = batch.run()
-    batch.report(results)
-    bad = [r for r in results if r.status in ("failed", "not-started")]
-    return 1 if bad else 0
+                              file=stacks_dir)
+    return list(dict.fromkeys(names))
+

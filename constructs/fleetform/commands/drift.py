@@ -25,17 +25,12 @@ Only the standard library is used: the job runs with the job image's Python.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import sys
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..integrations import merge_request_note
-from ..integrations.files import write_atomically
 from ..integrations.gitlab import GitLabError, Project
-from .plans import ClusterPlan, add_report_options, check_args, load, resource_lines
+from .plans import ClusterPlan, resource_lines
 
 #: The label of the drift issue, by which it is found again.
 LABEL = "fleetform-drift"
@@ -171,32 +166,3 @@ def ci_job(*, expire: str) -> dict[str, Any]:
                           "expire_in": expire}}
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    parser.description = ("Report drift: per planned cluster, the resources whose real state "
-                          "differs from the default branch and what changed outside "
-                          "Terraform (data sources excluded); exit 2 when any did, or a "
-                          "plan failed.")
-    add_report_options(parser)
-    parser.add_argument("--issue", action="store_true",
-                        help=f"keep one GitLab issue (label {LABEL}) up to date: opened on "
-                             f"drift, closed when clean (needs {TOKEN_ENV})")
-
-
-def run(args: argparse.Namespace) -> int:
-    check_args(args)
-    report = DriftReport(load(args.stacks_dir, args.clusters or None),
-                         os.environ.get("CI_COMMIT_SHA", ""))
-    markdown = format_markdown(report)
-    if args.markdown:
-        write_atomically(args.markdown, markdown, field="--markdown")
-    if args.json:
-        write_atomically(args.json, json.dumps(report.to_dict(), indent=2) + "\n",
-                         field="--json")
-    print(format_text(report))
-    if args.issue:
-        try:
-            print(f"fleetform drift: {keep_issue(report, markdown, os.environ)}",
-                  file=sys.stderr)
-        except GitLabError as exc:
-            print(f"fleetform drift: warning: {exc}", file=sys.stderr)
-    return 0 if report.ok else DRIFTED

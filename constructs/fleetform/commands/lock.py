@@ -15,16 +15,16 @@ or not at all.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from ..errors import ConfigError
-from ..fleet.provider_lock import LOCK_FILE, parse_lock, read_lock
+from ..fleet.provider_lock import LOCK_FILE, LockedProvider, parse_lock, read_lock
 from ..integrations.files import write_atomically
 from ..providers.versions import PROVIDERS
 
@@ -52,48 +52,44 @@ def lock_command(platforms: list[str], *, fs_mirror: Path | None,
     return command
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    parser.description = ("Write the fleet's provider lock file: every provider fleetform's "
-                          "stacks may require, at its pinned version, with checksums for "
-                          "each platform (terraform providers lock).")
-    parser.add_argument("--lock-file", type=Path, default=Path(LOCK_FILE), metavar="FILE",
-                        help=f"the lock file to write (default: {LOCK_FILE})")
-    parser.add_argument("--platform", action="append", metavar="OS_ARCH", dest="platforms",
-                        help="a platform to lock checksums for; repeat for more (default: "
-                             + ", ".join(DEFAULT_PLATFORMS) + ")")
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument("--fs-mirror", type=Path, metavar="DIR",
-                        help="read the providers from a filesystem mirror of packaged "
-                             "providers instead of the registry (offline)")
-    source.add_argument("--net-mirror", metavar="URL",
-                        help="read the providers from a network mirror instead of the registry")
-
-
-def run(args: argparse.Namespace) -> int:
-    platforms = list(dict.fromkeys(args.platforms or DEFAULT_PLATFORMS))
+def check_platforms(platforms: list[str]) -> list[str]:
+    """``platforms`` without repeats, each OS_ARCH (ConfigError naming ``--platform``)."""
+    platforms = list(dict.fromkeys(platforms))
     for platform in platforms:
         if not platform.replace("_", "").isalnum() or platform.count("_") != 1:
             raise ConfigError(f"must be OS_ARCH such as linux_amd64, got {platform!r}",
                               field="--platform")
-    if args.fs_mirror is not None and not args.fs_mirror.is_dir():
-        raise ConfigError("is not a directory", file=args.fs_mirror, field="--fs-mirror")
+    return platforms
+
+
+def lock_providers(lock_file: Path, platforms: list[str], *, fs_mirror: Path | None = None,
+                   net_mirror: str | None = None,
+                   starting: Callable[[str], None] = lambda line: None) -> list[LockedProvider]:
+    """Write ``lock_file`` with every pinned provider for ``platforms``; its entries.
+
+    ``starting`` is told, in a line, what is about to run (it takes minutes).
+    Nothing is written when Terraform fails or leaves a provider out.
+    """
+    platforms = check_platforms(platforms)
+    if fs_mirror is not None and not fs_mirror.is_dir():
+        raise ConfigError("is not a directory", file=fs_mirror, field="--fs-mirror")
     terraform = shutil.which("terraform")
     if terraform is None:
         raise ConfigError("terraform is not on PATH: fleetform lock runs terraform providers "
                           "lock (Terraform 1.11 or later)", field="lock")
-    command = lock_command(platforms, fs_mirror=args.fs_mirror, net_mirror=args.net_mirror)
+    command = lock_command(platforms, fs_mirror=fs_mirror, net_mirror=net_mirror)
     with tempfile.TemporaryDirectory(prefix="fleetform-lock.") as work:
         directory = Path(work)
         (directory / "providers.tf.json").write_text(json.dumps(configuration(), indent=2))
-        if args.lock_file.is_file():
+        if lock_file.is_file():
             # Its checksums for other platforms are kept; a broken one is refused
             # (naming its line), not overwritten.
-            read_lock(args.lock_file)
-            shutil.copyfile(args.lock_file, directory / LOCK_FILE)
+            read_lock(lock_file)
+            shutil.copyfile(lock_file, directory / LOCK_FILE)
         env = {**os.environ, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1",
                "TF_INPUT": "0"}
-        print(f"fleetform: locking {len(PROVIDERS)} providers for {', '.join(platforms)} "
-              "(terraform providers lock)", flush=True)
+        starting(f"fleetform: locking {len(PROVIDERS)} providers for {', '.join(platforms)} "
+                 "(terraform providers lock)")
         try:
             proc = subprocess.run([terraform, *command[1:]], cwd=directory, env=env,
                                   capture_output=True, text=True, timeout=TIMEOUT)
@@ -109,13 +105,11 @@ def run(args: argparse.Namespace) -> int:
                               + "; ".join((detail or errors or ["no error output"])[:4]),
                               field="lock")
         text = (directory / LOCK_FILE).read_text(encoding="utf-8")
-    locked = parse_lock(text, args.lock_file)
+    locked = parse_lock(text, lock_file)
     missing = sorted({pin.address for pin in PROVIDERS.values()} - set(locked))
     if missing:
         raise ConfigError(f"terraform providers lock did not lock {', '.join(missing)}: "
                           "nothing was written", field="lock")
-    write_atomically(args.lock_file, text, field="--lock-file")
-    for entry in sorted(locked.values(), key=lambda e: e.address):
-        print(f"  {entry.address} {entry.version} ({entry.hashes} checksums)")
-    print(f"wrote {args.lock_file}")
-    return 0
+    write_atomically(lock_file, text, field="--lock-file")
+    return sorted(locked.values(), key=lambda e: e.address)
+

@@ -20,17 +20,14 @@ Nothing is written when a check fails; the state's content is never printed.
 
 from __future__ import annotations
 
-import argparse
 import os
 from pathlib import Path
-from typing import Mapping
+from typing import Literal, Mapping
 
 from ..errors import ConfigError
 from ..fleet.config import DNS1123_LABEL
 from ..fleet.state import BACKENDS, gitlab_state_address
-from ..integrations.gitlab import ENVIRONMENT_PREFIX
 from ..integrations.terraform_state import StateClient
-from .changes.tree import RENAME_TRAILER
 
 
 def _check_name(name: str, field: str) -> None:
@@ -91,31 +88,21 @@ def move_gitlab(env: Mapping[str, str], old: str, new: str) -> str:
     return target.address
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    parser.description = ("Move a cluster's Terraform state to a new cluster name, for a "
-                          "renamed cluster directory (local or GitLab-managed state).")
-    parser.add_argument("old", metavar="OLD", help="the cluster's previous name")
-    parser.add_argument("new", metavar="NEW", help="its new name (the new directory)")
-    parser.add_argument("--state", choices=BACKENDS, default=None,
-                        help="where the state is (default: FLEETFORM_STATE, else local)")
-    parser.add_argument("-C", "--root", default=".", type=Path, metavar="DIR",
-                        help="project directory, which holds local state (default: .)")
+def move_state(root: Path, old: str, new: str, *, state: str | None,
+               env: Mapping[str, str]) -> tuple[Literal["local", "gitlab"], str]:
+    """Move cluster ``old``'s state to ``new``: the backend used and where the state now is.
 
-
-def run(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> int:
-    env = os.environ if env is None else env
-    _check_name(args.old, "OLD")
-    _check_name(args.new, "NEW")
-    if args.old == args.new:
+    ``state`` is the backend (None: ``FLEETFORM_STATE`` in ``env``, else local).
+    """
+    _check_name(old, "OLD")
+    _check_name(new, "NEW")
+    if old == new:
         raise ConfigError("must differ from OLD", field="NEW")
-    kind = args.state or env.get("FLEETFORM_STATE") or "local"
-    if kind not in BACKENDS:
-        raise ConfigError(f"must be one of {', '.join(BACKENDS)}, got {kind!r}",
-                          file="environment", field="FLEETFORM_STATE")
-    where = str(move_local(args.root, args.old, args.new)) if kind == "local" \
-        else move_gitlab(env, args.old, args.new)
-    print(f"moved the state of {args.old} to {args.new} ({where})")
-    print(f"next: commit the rename with the trailer '{RENAME_TRAILER}: {args.old} -> "
-          f"{args.new}'" + (f", and stop the environment {ENVIRONMENT_PREFIX}{args.old} "
-                            "in GitLab (Operate > Environments)" if kind == "gitlab" else ""))
-    return 0
+    kind = state or env.get("FLEETFORM_STATE") or "local"
+    if kind == "local":
+        return "local", str(move_local(root, old, new))
+    if kind == "gitlab":
+        return "gitlab", move_gitlab(env, old, new)
+    raise ConfigError(f"must be one of {', '.join(BACKENDS)}, got {kind!r}",
+                      file="environment", field="FLEETFORM_STATE")
+

@@ -51,10 +51,6 @@ plans less: every cluster is planned, with a warning (see :func:`ci_changes`).
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Mapping
@@ -382,60 +378,3 @@ def ci_report(env: Mapping[str, str]) -> str | None:
 # --------------------------------------------------------------------------- CLI
 
 
-def add_base_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--base REF`` | ``--ci``, and ``--root``: shared by ``changed`` and ``pipeline``."""
-    which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("--base", metavar="REF",
-                       help="compare HEAD with its merge base with REF (REF...HEAD)")
-    which.add_argument("--ci", action="store_true",
-                       help="choose the base from GitLab CI variables: the merge request's "
-                            "diff base; on the default branch each cluster's last successful "
-                            "apply; every cluster for schedules; every cluster, with a "
-                            "warning, when the base cannot be used")
-    parser.add_argument("-C", "--root", default=".", type=Path, metavar="DIR",
-                        help="project directory (default: the current directory)")
-    parser.add_argument("--renamed", action="append", default=[], metavar="OLD=NEW",
-                        help="a cluster renamed whose state was moved (also the commit "
-                             f"trailer '{RENAME_TRAILER}: OLD -> NEW'); repeatable")
-
-
-def warn(changes: Changes) -> None:
-    """Say on stderr why every cluster is planned, when a base could not be used."""
-    if changes.warning:
-        print(f"fleetform: WARNING: {changes.warning}: planning every cluster", file=sys.stderr)
-
-
-def changes_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Changes:
-    env = os.environ if env is None else env
-    renamed = parse_renames(getattr(args, "renamed", []))
-    if args.ci:
-        extra = " ".join(f"{o}={n}" for o, n in sorted(renamed))
-        return ci_changes(args.root, {**env, "FLEETFORM_RENAMED":
-                                      f"{env.get('FLEETFORM_RENAMED', '')} {extra}".strip()})
-    return changed_clusters(args.root, args.base,
-                            working_tree=getattr(args, "working_tree", False),
-                            renamed=renamed)
-
-
-def configure(parser: argparse.ArgumentParser) -> None:
-    parser.description = ("List the clusters a change affects (REF...HEAD): their stacks "
-                          "need a plan. Removed clusters are listed for retirement, "
-                          "never destroyed.")
-    add_base_arguments(parser)
-    parser.add_argument("--working-tree", action="store_true",
-                        help="compare the working tree (uncommitted and untracked files "
-                             "included) instead of HEAD")
-    parser.add_argument("--format", choices=("plain", "json"), default="plain",
-                        help="output format (default: plain)")
-
-
-def run(args: argparse.Namespace) -> int:
-    if args.ci and args.working_tree:
-        raise ConfigError("cannot be combined with --ci", field="--working-tree")
-    changes = changes_from_args(args)
-    warn(changes)
-    if args.format == "json":
-        print(json.dumps(changes.to_json(), indent=2))
-    else:
-        print(changes.summary())
-    return 0

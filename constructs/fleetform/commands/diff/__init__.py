@@ -25,9 +25,7 @@ Markdown report is posted as one merge request note, updated on later runs.
 
 from __future__ import annotations
 
-import argparse
 import os
-import sys
 import tempfile
 from pathlib import Path
 from typing import Mapping
@@ -35,18 +33,13 @@ from typing import Mapping
 from ...constructs.rollout import waves
 from ...errors import ConfigError, ConfigErrors
 from ...fleet.config import Fleet
-from ...fleet.repositories import NO_FETCH_OPTION, REPOS_ENV, parse_overrides
 from ...fleet.repository_fetch import RepositoryFetcher
-from ...integrations import merge_request_note
-from ...integrations.files import write_atomically
 from ...integrations.git import Git
-from ...integrations.gitlab import GitLabError
 from ...render import ChartCache, ChartDependencies, default_cache_dir
-from ..changes import add_base_arguments, changes_from_args
-from ..changes.results import CLUSTER_FILE, Changes
+from ..changes import CLUSTER_FILE, Changes
 from . import gates
 from .apps import Renderer, load_side, manifests, routing
-from .report import FleetDiff, format_markdown, format_text
+from .report import FleetDiff
 from .sides import Side, collect, extract, remotes_of, synth_side, working_tree
 from .stacks import diff_stacks
 
@@ -174,64 +167,3 @@ def _rollouts(fleet: Fleet | None, pairs: list) -> dict[str, dict[str, list[str]
 # --------------------------------------------------------------------------- CLI
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    parser.description = ("Show what a change does to the fleet: Terraform resources per "
-                          "cluster stack, applications gained and lost per cluster, and the "
-                          "rendered manifests that differ; --gate fails on risky changes.")
-    add_base_arguments(parser)
-    parser.add_argument("--working-tree", action="store_true",
-                        help="compare the working tree (uncommitted and untracked files "
-                             "included) instead of HEAD")
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text",
-                        help="standard output's format (default: text)")
-    parser.add_argument("--gate", action="store_true",
-                        help="exit 1 when a safety gate is violated and not overridden")
-    parser.add_argument("--markdown", type=Path, metavar="FILE",
-                        help="also write the Markdown report (a merge request note) to FILE")
-    parser.add_argument("--json", type=Path, metavar="FILE",
-                        help="also write the JSON report to FILE")
-    parser.add_argument("--repo", action="append", metavar="LABEL=DIR",
-                        help="a checkout of LABEL's repository when it is not in this one "
-                             f"(repeatable; env {REPOS_ENV}); used for both sides")
-    parser.add_argument("--no-fetch", action="store_true",
-                        help="stay offline: do not clone repositories that are not in this "
-                             "checkout (by default each side's revision is cloned, to compare "
-                             "them), nor fetch the chart dependencies that charts do not vendor "
-                             "(by default each side's versions, through the chart cache)")
-
-
-def run(args: argparse.Namespace) -> int:
-    import json
-
-    if args.ci and args.working_tree:
-        raise ConfigError("cannot be combined with --ci", field="--working-tree")
-    for option in ("markdown", "json"):
-        path = getattr(args, option)
-        if path is not None and not path.parent.is_dir():
-            raise ConfigError("directory does not exist", file=path.parent, field=f"--{option}")
-    changes = changes_from_args(args)
-    diff = build_diff(args.root, changes, working=args.working_tree,
-                      overrides=parse_overrides(args.repo), fetch=not args.no_fetch,
-                      not_fetched=NO_FETCH_OPTION)
-    diff.gated = args.gate
-    markdown = format_markdown(diff)
-    data = json.dumps(diff.to_dict(), indent=2)
-    if args.markdown:
-        write_atomically(args.markdown, markdown, field="--markdown")
-    if args.json:
-        write_atomically(args.json, data + "\n", field="--json")
-    if args.format == "json":
-        print(data)
-    elif args.format == "markdown":
-        sys.stdout.write(markdown)
-    else:
-        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        print(format_text(diff, colour))
-    if args.ci and merge_request_note.wanted(os.environ):
-        try:
-            posted = merge_request_note.post(markdown, os.environ)
-            print(f"fleetform diff: {posted} on merge request "
-                  f"!{os.environ['CI_MERGE_REQUEST_IID']}", file=sys.stderr)
-        except GitLabError as exc:
-            print(f"fleetform diff: warning: {exc}", file=sys.stderr)
-    return 1 if args.gate and diff.blocking else 0

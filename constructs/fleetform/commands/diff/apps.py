@@ -34,7 +34,7 @@ from ...fleet.repository_fetch import RepositoryFetcher
 from ...fleet.yamlfile import load_yaml_all, read_yaml
 from ...render import ChartDependencies, complete_chart
 from ...render.helm import Charts, captured_stderr, object_key, render_documents
-from ..validate.schemas import k8s_validator, kubernetes_minor, removed_api, schema_version
+from ..validate import k8s_validator, kubernetes_minor, removed_api, schema_version
 from .sides import Side
 
 REDACTED = "(redacted)"

@@ -25,7 +25,7 @@ from ...errors import ConfigError
 from ...fleet.provider_lock import LOCK_ENV
 from ...fleet.repositories import git_remote_urls
 from ...integrations.git import Git
-from ..changes.results import CLUSTERS_DIR
+from ..changes import CLUSTERS_DIR
 
 #: Seconds a side's synth may take (a 200-cluster fleet takes well under a minute).
 SYNTH_TIMEOUT = 900

@@ -17,10 +17,8 @@ prints what it would write.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +31,7 @@ from ...fleet.config import CLUSTER_FILE, Fleet, check_fleet, load_fleet, parse_
 from ...fleet.links import copy_tree
 from ...fleet.repositories import NO_FETCHER, checkout_root, display, locate
 from ...fleet.yamlfile import load_yaml
-from .fleet import EXAMPLE_CHART, check_name, new_fleet
+from .fleet import EXAMPLE_CHART, check_name
 
 
 @dataclass
@@ -138,14 +136,6 @@ def _checked_fleet(fleet: Fleet, edits: dict[str, tuple[Path, str]]) -> Fleet:
     changed = Fleet(root=fleet.root, clusters=clusters)
     check_fleet(changed)
     return changed
-
-
-def _labels(text: str | None) -> dict[str, str] | None:
-    if text is None:
-        return None
-    labels = {label.strip(): "true" for label in text.split(",") if label.strip()}
-    check_labels(labels, field="--labels")
-    return labels
 
 
 # --------------------------------------------------------------------------- new cluster
@@ -291,92 +281,3 @@ def _checkout_url(fleet: Fleet) -> tuple[str, str]:
 # --------------------------------------------------------------------------- CLI
 
 
-def configure(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="what", metavar="WHAT", required=True)
-    cluster = sub.add_parser("cluster", help="add a cluster, like another one",
-                             description="Add clusters/NAME/cluster.yaml, from --like OTHER's "
-                                         "(its per-cluster values copied) or the cloud's "
-                                         "example, then validate.")
-    cluster.add_argument("name", metavar="NAME")
-    cluster.add_argument("--like", metavar="CLUSTER", help="the worker to copy")
-    cluster.add_argument("--cloud", choices=sorted(CLOUDS),
-                         help=f"without --like: start from this cloud's example "
-                              f"(default: {DEFAULT_CLOUD})")
-    cluster.add_argument("--region")
-    cluster.add_argument("--kubernetes-version", metavar="X.Y")
-    cluster.add_argument("--labels", metavar="A,B", help="the routing labels, replacing OTHER's")
-    label = sub.add_parser("label", help="add a routing label and its repository",
-                           description="Add LABEL's repository to the management cluster "
-                                       "(a new one scaffolded with --path, or --url), and "
-                                       "the label to the clusters --on.")
-    label.add_argument("label", metavar="LABEL")
-    label.add_argument("--path", help="a new repository in this checkout, e.g. manifests/LABEL")
-    label.add_argument("--url", help="an existing repository of Helm charts")
-    label.add_argument("--revision", help="its branch or tag (default: main, or the "
-                                          "checkout's revision with --path)")
-    label.add_argument("--on", nargs="+", metavar="CLUSTER", default=[],
-                       help="clusters that get the label")
-    fleet = sub.add_parser("fleet", help="start a fleet of your own in DIR",
-                           description="Write a new project in DIR: this checkout's tooling, "
-                                       "one management cluster in --cloud, a global label "
-                                       "repository with one chart; none of this fleet.")
-    fleet.add_argument("dir", metavar="DIR", type=Path)
-    fleet.add_argument("--url", required=True,
-                       help="the new fleet's Git URL (Argo CD reads manifests/ from it)")
-    fleet.add_argument("--cloud", choices=sorted(CLOUDS), default=DEFAULT_CLOUD)
-    fleet.add_argument("--region", help="default: the cloud example's")
-    fleet.add_argument("--name", default="management",
-                       help="the management cluster's name (default: management)")
-    fleet.add_argument("--hostname", required=True,
-                       help="Argo CD's public hostname (argocd.hostname): workers register "
-                            "through it")
-    for command in (cluster, label):
-        command.add_argument("--clusters-dir", default="clusters", type=Path)
-        command.add_argument("--dry-run", action="store_true",
-                             help="print what would be written, write nothing")
-        command.add_argument("--no-validate", action="store_true",
-                             help="do not run fleetform validate afterwards")
-        command.add_argument("--no-fetch", action="store_true",
-                             help="validate offline (see fleetform validate --help)")
-
-
-def run(args: argparse.Namespace) -> int:
-    if args.what == "fleet":
-        files = new_fleet(args.dir, cloud=args.cloud, region=args.region, name=args.name,
-                          url=args.url, hostname=args.hostname)
-        print(f"a new fleet in {args.dir}: the tooling, and\n" +
-              "\n".join(f"  {f}" for f in files) +
-              f"\nnext: cd {args.dir} && git init -b main && git add -A && "
-              "git commit -m 'A new fleet' && ./fleet synth && ./fleet test")
-        return 0
-    clusters_dir = Path(args.clusters_dir)
-    if args.what == "cluster":
-        change = new_cluster(clusters_dir, args.name, like=args.like, cloud=args.cloud,
-                             region=args.region, kubernetes_version=args.kubernetes_version,
-                             labels=_labels(args.labels))
-    else:
-        change = new_label(clusters_dir, args.label, path=args.path, url=args.url,
-                           revision=args.revision, on=args.on)
-    if args.dry_run:
-        for target, text in change.writes.items():
-            print(f"--- would write {display(target)}\n{text}", end="" if text.endswith("\n")
-                  else "\n")
-        for source, target in change.copies:
-            print(f"--- would copy {display(source)}/ to {display(target)}/")
-    else:
-        change.apply()
-    for note in change.notes:
-        print(f"by hand: {note}")
-    code = 0
-    if not args.dry_run and not args.no_validate:
-        from .. import validate
-
-        print(f"fleetform validate{' --cluster ' + args.name if args.what == 'cluster' else ''}:")
-        code = validate.run(argparse.Namespace(
-            clusters_dir=clusters_dir, repo=None, no_fetch=args.no_fetch,
-            only=[args.name] if args.what == "cluster" else None, argocd_schemas=None,
-            kubernetes_version=None, strict=False, format="text"))
-    if not args.dry_run:
-        print("files to commit:\n" + "\n".join(f"  {f}" for f in change.files()),
-              file=sys.stdout)
-    return code

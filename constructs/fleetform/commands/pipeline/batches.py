@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ...fleet.clouds import CLOUDS
 from ...integrations.gitlab import ENVIRONMENT_PREFIX
-from ..changes.results import AffectedCluster, Changes
+from ..changes import AffectedCluster, Changes
 
 #: Workers per plan or apply job: 200 clusters are 20 jobs a step, 1,000 are 100.
 DEFAULT_BATCH_SIZE = 10

@@ -15,7 +15,7 @@ from ...constructs.applicationsets import ARGOCD_NAMESPACE
 from ...fleet.clouds import CLOUDS
 from ...integrations.gitlab import ENVIRONMENT_PREFIX
 from ..batch import STACKS_DIR
-from ..changes.results import CLUSTER_FILE, CLUSTERS_DIR, RemovedCluster
+from ..changes import CLUSTER_FILE, CLUSTERS_DIR, RemovedCluster
 
 
 def deregister_command(cluster: RemovedCluster) -> str:

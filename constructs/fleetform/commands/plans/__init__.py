@@ -31,24 +31,23 @@ Only the standard library is used: the job runs with the job image's Python.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from ...errors import ConfigError
 from ...integrations import merge_request_note
-from ...integrations.files import write_atomically
-from ...integrations.gitlab import GitLabError
 from ...integrations.terraform_plan import SUMMARY_FILE
 from ..override import Override, Violation, read_override
 
 STACKS_DIR = "cdktf.out/stacks"
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def is_cluster_name(name: str) -> bool:
+    """Whether ``name`` can be a cluster's (and its stack's) name."""
+    return bool(_NAME.match(name))
 #: Set by the child pipeline when the change adds or edits ``.fleetform-allow``.
 OVERRIDE_FILE_ENV = "FLEETFORM_OVERRIDE_FILE_CHANGED"
 #: The resource types each plan gate protects.
@@ -285,31 +284,6 @@ def format_markdown(report: PlanReport) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def add_report_options(parser: argparse.ArgumentParser) -> None:
-    """The planned clusters to report and where the report goes, as ``plans`` and
-    ``drift`` take them."""
-    parser.add_argument("clusters", nargs="*", metavar="CLUSTER",
-                        help="the clusters to report (default: every stack in --stacks-dir)")
-    parser.add_argument("--stacks-dir", type=Path, default=Path(STACKS_DIR), metavar="DIR",
-                        help=f"where the planned stacks are (default: {STACKS_DIR})")
-    parser.add_argument("--markdown", type=Path, metavar="FILE", help="write Markdown to FILE")
-    parser.add_argument("--json", type=Path, metavar="FILE", help="write JSON to FILE")
-
-
-def configure(parser: argparse.ArgumentParser) -> None:
-    parser.description = ("Report every planned cluster's plan (fleetform batch plan's "
-                          "results): what each adds, changes, replaces and destroys; "
-                          "--gate fails on a plan that destroys or replaces a cluster, a "
-                          "node pool, the Argo CD release or a registration.")
-    add_report_options(parser)
-    parser.add_argument("--gate", action="store_true",
-                        help="exit 1 when a plan trips a gate the override does not allow, "
-                             "or a plan failed")
-    parser.add_argument("--note", action="store_true",
-                        help=f"post the report on the merge request's note (needs "
-                             f"{merge_request_note.TOKEN_ENV} and a merge request pipeline)")
-
-
 def ci_job(*, override_changed: bool, expire: str) -> dict[str, Any]:
     """The child pipeline's ``plans`` job (stage ``report``) of a merge request.
 
@@ -326,36 +300,3 @@ def ci_job(*, override_changed: bool, expire: str) -> dict[str, Any]:
     return job
 
 
-def check_args(args: argparse.Namespace) -> None:
-    """The stacks directory exists and every CLUSTER is a cluster's name."""
-    if not args.stacks_dir.is_dir():
-        raise ConfigError("is not a directory: synthesize and plan the stacks first "
-                          "(./fleet synth, fleetform batch plan)", file=args.stacks_dir,
-                          field="--stacks-dir")
-    for name in args.clusters:
-        if not _NAME.match(name):
-            raise ConfigError(f"is not a cluster name: {name!r}", field="CLUSTER")
-
-
-def run(args: argparse.Namespace) -> int:
-    check_args(args)
-    report = build(args.stacks_dir, os.environ, project=Path.cwd(), gated=args.gate,
-                   names=args.clusters or None)
-    markdown = format_markdown(report)
-    if args.markdown:
-        write_atomically(args.markdown, markdown, field="--markdown")
-    if args.json:
-        write_atomically(args.json, json.dumps(report.to_dict(), indent=2) + "\n",
-                         field="--json")
-    print(format_text(report))
-    if report.override and report.override.unknown:
-        print(f"fleetform plans: warning: the override names unknown gates: "
-              f"{', '.join(report.override.unknown)}", file=sys.stderr)
-    if args.note and merge_request_note.wanted(os.environ):
-        try:
-            posted = merge_request_note.post(markdown, os.environ, part="plans")
-            print(f"fleetform plans: {posted} on "
-                  f"merge request !{os.environ['CI_MERGE_REQUEST_IID']}", file=sys.stderr)
-        except GitLabError as exc:
-            print(f"fleetform plans: warning: {exc}", file=sys.stderr)
-    return 1 if args.gate and (report.blocking or report.failed) else 0

@@ -1,5 +1,12 @@
 """The ``fleetform`` command: synth, validate, preview, changed, pipeline, diff, lock, batch,
-plans, drift, move-state, new."""
+plans, drift, move-state, new.
+
+The command line is this package's alone. Each command is a module here with
+``configure(parser)``, which declares its options, and ``run(args)``, which reads
+them, calls its capability (``fleetform.commands.<capability>``, which knows no
+argparse and returns a result object) and hands the result to a view of the
+chosen format (:mod:`.views`).
+"""
 
 from __future__ import annotations
 
@@ -10,35 +17,32 @@ import signal
 import sys
 from typing import Sequence
 
-from .. import interrupts
-from ..errors import ConfigError
+from ... import interrupts
+from ...errors import ConfigError
 
-#: subcommand -> (module implementing configure(parser) and run(args), summary)
+#: subcommand -> (the module here implementing configure(parser) and run(args), summary)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "synth": ("fleetform.commands.synth",
-              "synthesize one Terraform stack per cluster into cdktf.out"),
-    "validate": ("fleetform.commands.validate",
-                 "check the fleet and its manifest repositories with Helm and schemas"),
-    "preview": ("fleetform.commands.preview",
-                "show what deploys where: a cluster x application table and a diagram"),
-    "changed": ("fleetform.commands.changes",
-                "list the clusters a Git change affects (REF...HEAD)"),
-    "pipeline": ("fleetform.commands.pipeline", "generate the GitLab child pipeline of a change"),
-    "diff": ("fleetform.commands.diff", "show what a change does to stacks, routing and "
-                                        "rendered manifests; --gate blocks risky changes"),
-    "lock": ("fleetform.commands.lock", "write the fleet's provider lock file "
-                                        "(terraform providers lock)"),
-    "batch": ("fleetform.commands.batch", "plan or apply many synthesized stacks at once, in "
-                                          "parallel, with one provider cache"),
-    "plans": ("fleetform.commands.plans", "report every planned cluster's plan; --gate fails "
-                                          "on one that destroys a cluster, pool or Argo CD"),
-    "drift": ("fleetform.commands.drift", "report the clusters whose real state differs from "
-                                          "the default branch; --issue keeps an issue"),
-    "move-state": ("fleetform.commands.move_state",
-                   "move a renamed cluster's Terraform state to its new name"),
-    "new": ("fleetform.commands.new", "add a cluster (like another one) or a label and its "
-                                      "repository, in one commit"),
-}
+    name: (f"{__name__}.{module}", summary) for name, module, summary in (
+    ("synth", "synth", "synthesize one Terraform stack per cluster into cdktf.out"),
+    ("validate", "validate",
+     "check the fleet and its manifest repositories with Helm and schemas"),
+    ("preview", "preview",
+     "show what deploys where: a cluster x application table and a diagram"),
+    ("changed", "changed", "list the clusters a Git change affects (REF...HEAD)"),
+    ("pipeline", "pipeline", "generate the GitLab child pipeline of a change"),
+    ("diff", "diff", "show what a change does to stacks, routing and rendered manifests; "
+                     "--gate blocks risky changes"),
+    ("lock", "lock", "write the fleet's provider lock file (terraform providers lock)"),
+    ("batch", "batch", "plan or apply many synthesized stacks at once, in parallel, with one "
+                       "provider cache"),
+    ("plans", "plans", "report every planned cluster's plan; --gate fails on one that "
+                       "destroys a cluster, pool or Argo CD"),
+    ("drift", "drift", "report the clusters whose real state differs from the default "
+                       "branch; --issue keeps an issue"),
+    ("move-state", "move_state", "move a renamed cluster's Terraform state to its new name"),
+    ("new", "new", "add a cluster (like another one) or a label and its repository, in one "
+                   "commit"),
+    )}
 
 
 def _parser(chosen: str | None) -> argparse.ArgumentParser:
@@ -98,7 +102,7 @@ def _kernel_ended(exc: Exception) -> bool:
     """Whether ``exc`` comes from jsii's node process having ended; says so if it does."""
     if "jsii" not in sys.modules:
         return False
-    from ..fleet.jsii_channel import kernel_ended
+    from ...fleet.jsii_channel import kernel_ended
 
     how = kernel_ended(2.0 if isinstance(exc, ConnectionError) else 0.2)
     if how is None:
@@ -134,6 +138,3 @@ def _main(argv: Sequence[str] | None) -> int:
         if interrupts.received() is None:  # else a consequence of the interrupt
             print(f"error: {exc}".replace("\n", "\nerror: "), file=sys.stderr)
         return 2
-
-if __name__ == "__main__":
-    sys.exit(main())

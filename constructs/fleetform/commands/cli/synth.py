@@ -7,8 +7,8 @@ import argparse
 import os
 from pathlib import Path
 
-from ..fleet.app import SELECT_ENV, synth
-from ..fleet.provider_lock import LOCK_ENV, LOCK_FILE
+from ...fleet.app import SELECT_ENV, synth
+from ...fleet.provider_lock import LOCK_ENV, LOCK_FILE
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

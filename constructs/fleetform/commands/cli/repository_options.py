@@ -1,15 +1,16 @@
-"""The options of every command that reads the label repositories (validate, preview)."""
+"""The options of the commands that read the label repositories (validate, preview)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from ..fleet.repositories import REPOS_ENV
+from ...fleet.repositories import REPOS_ENV
 
 
 def add_repository_options(parser: argparse.ArgumentParser) -> None:
-    """``--clusters-dir`` and ``--repo``, as every command that reads the repositories takes them."""
+    """``--clusters-dir``, ``--repo`` and ``--no-fetch``: the commands that read the label
+    repositories (validate, preview)."""
     parser.add_argument("--clusters-dir", default="clusters", type=Path,
                         help="directory of cluster directories (default: clusters)")
     parser.add_argument("--repo", action="append", metavar="LABEL=DIR",
