@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import readme_cloud_examples, readme_cluster_example
+from support.fleets import readme_cloud_examples, readme_cluster_example
 from support.checkout import copy_project, fleet_env, git, link_environments
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import CLEAN_ENV, ROOT, WORKER_YAML, write_cluster
+from support.fleets import CLEAN_ENV, ROOT, WORKER_YAML, write_cluster
 
 STAGING = WORKER_YAML
 

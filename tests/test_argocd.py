@@ -7,7 +7,7 @@ import jsonschema
 import pytest
 import yaml
 from cdktf import TerraformOutput, TerraformStack, TerraformVariable, Testing
-from conftest import SCHEMAS, only, resources
+from support.fleets import SCHEMAS, only, resources
 
 from fleetform.constructs.argocd import AUTOMATION_ACCOUNT, ArgoCd, ArgoCdProps
 from fleetform.constructs.cluster_access import ClusterAccess

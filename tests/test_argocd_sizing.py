@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CLEAN_ENV, synth_stacks, write_cluster
+from support.fleets import CLEAN_ENV, synth_stacks, write_cluster
 from fleetform.constructs.argocd_sizing import (ArgoCdSizing, check_nodes, controller_shards,
                                                 shard_loads)
 from fleetform.constructs.props import Autoscale, NodePool, Taint
@@ -332,7 +332,7 @@ def test_preview_shows_each_clusters_shard_and_the_load_per_shard(tmp_path, caps
 
 
 def test_the_clusters_whose_shard_a_change_moves_are_planned_too(tmp_path):
-    from conftest import GitRepo
+    from support.git_repo import GitRepo
     from fleetform.commands.changes import changed_clusters
 
     repo = GitRepo(tmp_path / "fleet")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CLEAN_ENV, CLUSTERS, LOCK, ROOT, WORKER_YAML, write_cluster
+from support.fleets import CLEAN_ENV, CLUSTERS, LOCK, ROOT, WORKER_YAML, write_cluster
 from support.processes import first_stack_written, run_until
 
 from fleetform.fleet import app as fleet_app

@@ -11,7 +11,7 @@ from collections import Counter
 from fleetform.fleet.config import load_fleet
 from fleetform.commands.validate import validate_fleet
 
-from conftest import ROOT, synth_stacks
+from support.fleets import ROOT, synth_stacks
 
 
 def _bench():

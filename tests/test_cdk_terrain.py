@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLEAN_ENV, CLUSTERS, LOCK, ROOT
+from support.fleets import CLEAN_ENV, CLUSTERS, LOCK, ROOT
 from test_terraform_validate import _generate, terraform, validator  # noqa: F401 (fixtures)
 
 CDKTN_PYTHON = ROOT / ".venv-cdktn" / "bin" / "python"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import FAKE_MANAGEMENT, FAKE_WORKER, GitRepo
+from support.git_repo import FAKE_MANAGEMENT, FAKE_WORKER, GitRepo
 from fleetform.commands.cli import main
 from fleetform.integrations.git import ZERO_SHA
 from fleetform.commands.changes import changed_clusters, ci_applies, ci_changes

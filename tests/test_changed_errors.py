@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import GitRepo
+from support.git_repo import GitRepo
 from fleetform.commands.changes import changed_clusters
 from fleetform.commands.cli import main
 from fleetform.errors import ConfigError

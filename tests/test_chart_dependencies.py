@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SCHEMAS, GitRepo
+from support.fleets import SCHEMAS
+from support.git_repo import GitRepo
 from support.chart_repo import ChartRepo
 from fleetform.commands.cli import main
 from fleetform.commands.diff import build_diff

@@ -15,7 +15,7 @@ import sys
 import pytest
 import yaml
 
-from conftest import FAKE_WORKER, GitRepo
+from support.git_repo import FAKE_WORKER, GitRepo
 from fleetform.integrations.git import ZERO_SHA
 from fleetform.commands.changes import ci_changes
 from support.fake_gitlab import FakeGitLab

@@ -76,7 +76,7 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
     """`fleetform preview | head`: no BrokenPipeError traceback, as cat would."""
     import shutil
 
-    from conftest import CLUSTERS, MANIFESTS
+    from support.fleets import CLUSTERS, MANIFESTS
 
     shutil.copytree(CLUSTERS, tmp_path / "clusters")
     shutil.copytree(MANIFESTS, tmp_path / "manifests")

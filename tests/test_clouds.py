@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CLEAN_ENV, example_stacks, synth_stacks, write_cluster  # noqa: F401
+from support.fleets import CLEAN_ENV, synth_stacks, write_cluster  # noqa: F401
 
 from fleetform.errors import ConfigError
 from fleetform.fleet.clouds import CLOUDS, MODELS
@@ -146,7 +146,7 @@ def test_the_management_cluster_may_be_in_aws(fleet_dir, tmp_path):
 def test_validate_and_preview_see_an_eks_cluster_like_any_other(fleet_dir):
     import shutil
 
-    from conftest import MANIFESTS, SCHEMAS
+    from support.fleets import MANIFESTS, SCHEMAS
     from fleetform.commands.preview import build_preview
     from fleetform.commands.validate import validate_fleet
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from conftest import CLUSTERS, write_cluster
+from support.fleets import CLUSTERS, write_cluster
 
 from fleetform.fleet.config import load_fleet, parse_cluster
 

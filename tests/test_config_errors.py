@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from conftest import write_cluster
+from support.fleets import write_cluster
 
 from fleetform.fleet.config import load_fleet
 from fleetform.errors import ConfigError

@@ -18,7 +18,7 @@ import textwrap
 import pytest
 from inline_snapshot import snapshot
 
-from conftest import GitRepo
+from support.git_repo import GitRepo
 from fleetform.commands.cli import main
 from fleetform.commands.diff import build_diff
 from fleetform.commands.diff.report import format_text

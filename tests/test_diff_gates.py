@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GitRepo
+from support.git_repo import GitRepo
 from fleetform.commands.cli import main
 from fleetform.commands.diff import gates
 from fleetform.fleet.config import Cluster, Fleet, parse_cluster

@@ -49,6 +49,7 @@ def requests(server: FakeGitLab) -> list[tuple[str, str, str | None, dict | None
 
 @pytest.fixture
 def gitlab():
+    """The suite's loopback GitLab (conftest's ``gitlab``), with a merge request's notes."""
     server = serve(notes=[{"id": 1, "body": "LGTM", "system": False},
                           {"id": 2, "body": f"{NOTE_MARKER}\nan old report", "system": True}])
     yield server

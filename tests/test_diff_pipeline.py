@@ -7,7 +7,7 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import ROOT
+from support.fleets import ROOT
 from test_pipeline import check_gitlab_schema
 
 
@@ -71,7 +71,7 @@ def test_gitlab_ci_local_runs_the_diff_job_of_a_merge_request(tmp_path):
     import json
     import shutil
 
-    from conftest import GitRepo
+    from support.git_repo import GitRepo
     from support.checkout import copy_project, link_environments
     from test_pipeline import GITLAB_CI_LOCAL, gitlab_ci_local
 

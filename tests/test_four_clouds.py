@@ -4,7 +4,7 @@ and each cluster gets its label repositories' applications with its own values."
 from __future__ import annotations
 
 import pytest
-from conftest import CLEAN_ENV, ROOT, SCHEMAS, synth_stacks
+from support.fleets import CLEAN_ENV, ROOT, SCHEMAS, synth_stacks
 
 FLEET = ROOT / "examples" / "four-clouds"
 CLUSTER_RESOURCE = {"do-management": "digitalocean_kubernetes_cluster",

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CLEAN_ENV, CLUSTERS, ROOT, write_cluster
+from support.fleets import CLEAN_ENV, CLUSTERS, ROOT, write_cluster
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 

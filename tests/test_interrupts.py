@@ -22,7 +22,7 @@ from typing import Callable
 
 import psutil
 import pytest
-from conftest import CLEAN_ENV
+from support.fleets import CLEAN_ENV
 from support import processes
 from test_atomic_output import (assert_old_or_complete, big_project, complete_stacks,  # noqa: F401
                                 golden, leftovers, snapshot)

@@ -16,7 +16,7 @@ import fleetform.fleet.worker  # noqa: F401
 from fleetform.fleet.app import build_app
 from fleetform.fleet.config import load_fleet
 
-from conftest import CLEAN_ENV, CLUSTERS
+from support.fleets import CLEAN_ENV, CLUSTERS
 
 #: Round trips to build and synthesize the example worker stack (do-production):
 #: 62. History: 94; 63 once provider aliases stopped calling back into Python and

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fleetform.fleet import jsii_channel
 
-from conftest import CLUSTERS
+from support.fleets import CLUSTERS
 
 #: Builds and synthesizes the example fleet the way `fleetform synth` does, then
 #: reports the channel used and the node processes running under this one.

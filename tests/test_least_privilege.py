@@ -13,7 +13,7 @@ import io
 
 import pytest
 import yaml
-from conftest import resources, synth_stacks
+from support.fleets import resources, synth_stacks
 
 AUTOMATION = "automation"
 CLUSTER_ACTIONS = {"get", "create", "update", "delete"}

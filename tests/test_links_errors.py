@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import SCHEMAS
+from support.fleets import SCHEMAS
 from test_validate import run_cli, write_chart
 
 from fleetform.errors import ConfigError
@@ -44,7 +44,7 @@ def project(tmp_path, project_copy_factory) -> Path:
 def project_copy_factory():
     import shutil
 
-    from conftest import CLUSTERS, MANIFESTS
+    from support.fleets import CLUSTERS, MANIFESTS
 
     def make(target: Path) -> Path:
         shutil.copytree(CLUSTERS, target / "clusters")
@@ -355,7 +355,7 @@ def test_diff_renders_a_copy_without_links_even_when_the_check_is_skipped(
 def test_a_fetched_repository_goes_through_the_same_refusal(project, tmp_path, monkeypatch,
                                                             capsys, outside):
     """A label's repository cloned from its URL: its links are checked like this checkout's."""
-    from conftest import add_repositories, readme_cluster_example
+    from support.fleets import add_repositories, readme_cluster_example
     from test_repositories_fetch import _publish, _server, _staging_apps
 
     cluster_yaml, repositories = readme_cluster_example()

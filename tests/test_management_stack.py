@@ -1,7 +1,7 @@
 """do-management: DOKS + Argo CD, routing every label of the example fleet."""
 
 import yaml
-from conftest import only, resources
+from support.fleets import only, resources
 
 
 def _appsets(stack):
@@ -59,7 +59,7 @@ def test_management_cluster_and_argocd_are_protected_from_destroy(example_stacks
 
 def test_automation_token_lifetime_comes_from_cluster_yaml(fleet_dir, tmp_path):
     import yaml
-    from conftest import only, synth_stacks
+    from support.fleets import only, synth_stacks
 
     file = fleet_dir / "do-management" / "cluster.yaml"
     doc = yaml.safe_load(file.read_text())

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLEAN_ENV, FIXTURE_FLEET, LOCK, GitRepo
+from support.fleets import CLEAN_ENV, FIXTURE_FLEET, LOCK
+from support.git_repo import GitRepo
 from fleetform.commands.diff.apps import Renderer
 from fleetform.commands.cli import main
 from fleetform.commands.diff import build_diff
@@ -234,7 +235,7 @@ def test_a_new_label_with_a_scaffolded_repository_on_a_cluster(fleet, capsys):
         ["plan:do-management", "plan:do-production"]
 
     # The label's ApplicationSet, and its example chart rendered for do-production.
-    from conftest import synth_stacks
+    from support.fleets import synth_stacks
 
     stacks = synth_stacks(fleet.path / "clusters", fleet.path / "out", names=["do-management"],
                           env=CLEAN_ENV)

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from conftest import CLUSTERS, LOCK
+from support.fleets import CLUSTERS, LOCK
 
 
 def _synth(out, *flags):

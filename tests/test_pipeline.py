@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import FAKE_WORKER, ROOT, GitRepo
+from support.git_repo import FAKE_WORKER, GitRepo
+from support.fleets import ROOT
 from fleetform.commands.cli import main
 from fleetform.integrations.git import ZERO_SHA
 from fleetform.commands.changes import changed_clusters, ci_changes

@@ -30,7 +30,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, WORKER_YAML, GitRepo, write_cluster
+from support.fleets import ROOT, WORKER_YAML, write_cluster
+from support.git_repo import GitRepo
 from fleetform.commands.cli import main
 from fleetform.commands.pipeline import plan_commands
 from support.checkout import copy_project, link_environments

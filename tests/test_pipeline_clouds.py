@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import FAKE_WORKER, ROOT
+from support.git_repo import FAKE_WORKER
+from support.fleets import ROOT
 from fleetform.commands.changes import changed_clusters
 from fleetform.commands.pipeline import SYNTH_JOB, UNSET_SECRETS, generate, plan_commands, \
     render, retirement_steps

@@ -8,7 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import CLUSTERS, EXAMPLE_PROJECT
+from support.fleets import CLUSTERS, EXAMPLE_PROJECT
 from test_validate import add_worker, run_cli
 
 from fleetform.constructs.applicationsets import applicationset

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_PROJECT
+from support.fleets import EXAMPLE_PROJECT
 from test_validate import run_cli
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLEAN_ENV, CLUSTERS, LOCK, ROOT
+from support.fleets import CLEAN_ENV, CLUSTERS, LOCK, ROOT
 from fleetform.errors import ConfigError
 from fleetform.fleet.app import synth
 from fleetform.fleet.provider_lock import HEADER, parse_lock, read_lock

@@ -12,7 +12,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import GitRepo, add_repositories, readme_cluster_example, write_cluster
+from support.git_repo import GitRepo
+from support.fleets import add_repositories, readme_cluster_example, write_cluster
 
 from fleetform.commands.cli import main
 from fleetform.fleet.cluster_yaml import Repository, RepositoryCredentials

@@ -15,7 +15,7 @@ import json
 
 import pytest
 import yaml
-from conftest import CLEAN_ENV, REPOSITORY_CLUSTERS, only, resources, synth_stacks
+from support.fleets import CLEAN_ENV, REPOSITORY_CLUSTERS, only, resources, synth_stacks
 
 from fleetform.commands.validate import validate_fleet
 from fleetform.constructs.applicationsets import applicationset_name

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CLEAN_ENV, SCHEMAS, synth_stacks, write_cluster
+from support.fleets import CLEAN_ENV, SCHEMAS, synth_stacks, write_cluster
 from test_argocd_sizing import CHART, argocd_values, render
 from fleetform.commands.cli import main
 from fleetform.commands.validate import validate_fleet
@@ -219,7 +219,7 @@ def test_preview_shows_the_waves_of_each_label(tmp_path, capsys, monkeypatch):
 
 
 def test_diff_says_which_waves_a_change_reaches_first(tmp_path):
-    from conftest import GitRepo
+    from support.git_repo import GitRepo
     from fleetform.commands.diff import build_diff
     from fleetform.commands.diff.report import format_text
     from fleetform.commands.changes import changed_clusters

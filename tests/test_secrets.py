@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 import pytest
 import yaml
-from conftest import CLEAN_ENV, CLUSTERS, MANIFESTS, ROOT, SCHEMAS
+from support.fleets import CLEAN_ENV, CLUSTERS, MANIFESTS, ROOT, SCHEMAS
 
 from fleetform.commands import cli
 from fleetform.fleet.provider_lock import HEADER
@@ -497,7 +497,7 @@ def test_repository_password_comes_from_the_sensitive_variable(synthesized):
 
 def test_admin_disabled_uses_a_sensitive_management_token(fleet_dir, tmp_path, monkeypatch):
     """The other provider configuration (admin off): synthesized in process, same checks."""
-    from conftest import synth_stacks
+    from support.fleets import synth_stacks
 
     management = fleet_dir / "do-management" / "cluster.yaml"
     doc = yaml.safe_load(management.read_text())

@@ -8,7 +8,7 @@ from fleetform.fleet import stacks
 from fleetform.fleet.app import build_app
 from fleetform.fleet.config import load_fleet
 
-from conftest import CLEAN_ENV, CLUSTERS
+from support.fleets import CLEAN_ENV, CLUSTERS
 
 
 def _synth(outdir):

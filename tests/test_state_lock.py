@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from support.fleets import ROOT
 from fleetform.commands.pipeline import apply_commands, plan_commands, stack_dir
 from fleetform.fleet.provider_lock import HEADER
 from support.fake_gitlab import FakeGitLab

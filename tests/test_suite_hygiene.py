@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from cdktf import Testing
 
-from conftest import ROOT, SCRATCH
+from conftest import SCRATCH
+from support.fleets import ROOT
 
 #: Where the inner run of the first test writes its scratch directory's path.
 REPORT = "FLEETFORM_TEST_SCRATCH_REPORT"

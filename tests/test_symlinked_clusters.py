@@ -15,7 +15,8 @@ import sys
 
 import pytest
 
-from conftest import CLUSTERS, MANIFESTS, ROOT, GitRepo
+from support.fleets import CLUSTERS, MANIFESTS, ROOT
+from support.git_repo import GitRepo
 from fleetform.commands.changes import changed_clusters
 from fleetform.errors import ConfigError
 

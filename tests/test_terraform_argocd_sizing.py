@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CLEAN_ENV, synth_stacks
+from support.fleets import CLEAN_ENV, synth_stacks
 from support.terraform_fleet import Workspace, of_type, registration, terraform_available  # noqa: F401
 from test_argocd_sizing import fleet_dir
 from fleetform.constructs.argocd_sizing import ArgoCdSizing, shard_loads

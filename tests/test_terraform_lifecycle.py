@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CLEAN_ENV, LOCK, write_cluster
+from support.fleets import CLEAN_ENV, LOCK, write_cluster
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "terraform"))
 

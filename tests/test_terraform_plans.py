@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import synth_stacks, write_cluster
+from support.fleets import synth_stacks, write_cluster
 from fleetform.commands.batch import Batch
 from fleetform.commands.cli import main
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CLEAN_ENV, LOCK, REPOSITORY_CLUSTERS, synth_stacks
+from support.fleets import CLEAN_ENV, LOCK, REPOSITORY_CLUSTERS, synth_stacks
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "terraform"))
 
@@ -183,7 +183,7 @@ def test_without_terraform_the_tests_say_what_to_install(monkeypatch, tmp_path):
 
 
 def test_every_stack_of_the_four_cloud_example_passes_terraform_validate(validator, tmp_path):
-    from conftest import ROOT
+    from support.fleets import ROOT
 
     out = tmp_path / "cdktf.out"
     synth_stacks(ROOT / "examples" / "four-clouds" / "clusters", out)

@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import CLUSTERS, EXAMPLE_PROJECT, SCHEMAS, SHARED_SCHEMAS, write_cluster
+from support.fleets import CLUSTERS, EXAMPLE_PROJECT, SCHEMAS, SHARED_SCHEMAS, write_cluster
 
 from fleetform.commands.cli import main
 from fleetform.errors import ConfigError

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SCHEMAS, write_cluster
+from support.fleets import SCHEMAS, write_cluster
 from test_validate import add_worker, run_cli, write_chart
 
 from fleetform.errors import ConfigError

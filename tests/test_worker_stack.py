@@ -13,7 +13,7 @@ from cdktf import Testing
 from fleetform.fleet.config import load_fleet
 from fleetform.errors import ConfigError
 
-from conftest import CLEAN_ENV, CLUSTERS, only, resources, synth_stacks, write_cluster
+from support.fleets import CLEAN_ENV, CLUSTERS, only, resources, synth_stacks, write_cluster
 
 SENTINEL = "sentinel-argocd-token-5d1e2b7a"
 SECRET_ENV = {"TF_VAR_argocd_auth_token": SENTINEL, "ARGOCD_AUTH_TOKEN": SENTINEL,

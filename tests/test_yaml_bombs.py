@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import GitRepo, ROOT, write_cluster
+from support.git_repo import GitRepo
+from support.fleets import ROOT, write_cluster
 
 from fleetform.errors import ConfigError
 from fleetform.fleet.yamlfile import (MAX_YAML_BYTES, MAX_YAML_DEPTH, load_yaml, load_yaml_all,
