@@ -8,6 +8,7 @@ from typing import Any, Optional
 import jsii
 
 from ..cdk import TerraformProvider
+from .binding import BindingError
 
 
 class _Alias:
@@ -53,7 +54,7 @@ class AliasedProvider(TerraformProvider):
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "alias":
             if value is not None and not isinstance(value, str):
-                raise TypeError(f"alias must be a string or None, got {type(value).__name__}")
+                raise BindingError(f"alias must be a string or None, got {type(value).__name__}")
             object.__setattr__(self, "_fleetform_alias", value)
             return
         super().__setattr__(name, value)

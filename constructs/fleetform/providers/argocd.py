@@ -7,7 +7,8 @@ Terraform attribute or block) and synthesizes them itself.
 
 Blocks (``kubernetes``, ``config``, ``tls_client_config``, ``metadata``) take
 either the typed dataclass of this module or a plain mapping with the same
-keys; an unknown key is a :class:`~fleetform.errors.ConfigError` naming it.
+keys; an unknown key is a :class:`~fleetform.providers.binding.BindingError` (a
+ConfigError) naming it.
 In Terraform JSON a block is a list of objects, which is what is emitted.
 
 The attribute names follow the provider's documented schema (provider docs,
@@ -28,8 +29,8 @@ from ..cdk import (ITerraformDependable, TerraformCount, TerraformProvider,
                    TerraformProviderGeneratorMetadata, TerraformResource,
                    TerraformResourceLifecycle)
 
-from ..errors import ConfigError
 from .alias import AliasedProvider
+from .binding import BindingError
 from .argocd_blocks import (BlockInput, ACCOUNT_TOKEN, ALIASED_PROVIDER, Block, CLUSTER,
                             PROVIDER, normalize, to_hcl, to_json)
 from .versions import PROVIDERS
@@ -99,7 +100,7 @@ class ArgocdProvider(AliasedProvider):
             "kubernetes": kubernetes,
         }, "")
         if alias is not None and not isinstance(alias, str):
-            raise ConfigError(f"must be a string, got {type(alias).__name__}", field="alias")
+            raise BindingError(f"must be a string, got {type(alias).__name__}", field="alias")
         self._fleetform_values = values
         super().__init__(scope, id, alias=alias, terraform_resource_type="argocd",
                          terraform_generator_metadata=_METADATA,
@@ -243,9 +244,9 @@ class ArgocdCluster(_ArgocdResource):
                  lifecycle: Optional[TerraformResourceLifecycle] = None,
                  provider: Optional[TerraformProvider] = None) -> None:
         if server is None:
-            raise ConfigError("is required", field="server")
+            raise BindingError("is required", field="server")
         if config is None:
-            raise ConfigError("is required", field="config")
+            raise BindingError("is required", field="config")
         values = normalize(CLUSTER, {
             "server": server, "name": name, "shard": shard, "namespaces": namespaces,
             "project": project, "config": config, "metadata": metadata}, "")

@@ -1,14 +1,21 @@
-"""The nested blocks of the Argo CD provider binding: their typed inputs, schema and encoding."""
+"""The nested blocks of the Argo CD provider binding: their typed inputs, schema and encoding.
+
+Its argument kinds and its error are the bindings' own (:mod:`.binding`); what differs
+is the schema, declared as :class:`Block` trees here, from which both the Terraform
+JSON and the typed form of cdktf's HCL renderer are written.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Mapping, Optional, Sequence, Union
 
-from ..errors import ConfigError
+from .binding import (BOOLEAN as _BOOL, STRING as _STRING, STRING_LIST as _STRING_LIST,
+                      STRING_MAP as _STRING_MAP, BindingError)
 
-
-_STRING, _BOOL, _STRING_LIST, _STRING_MAP = "string", "boolean", "stringList", "stringMap"
+#: How cdktf's HCL renderer names each kind's storage class.
+_STORAGE = {_STRING: "string", _BOOL: "boolean", _STRING_LIST: "stringList",
+            _STRING_MAP: "stringMap"}
 
 
 @dataclass(frozen=True)
@@ -159,7 +166,7 @@ def _as_mapping(value: Any, field: str) -> Mapping[str, Any]:
         return {f.name: getattr(value, f.name) for f in fields(value)}
     if isinstance(value, Mapping):
         return value
-    raise ConfigError(f"must be a mapping of block attributes, got {type(value).__name__}",
+    raise BindingError(f"must be a mapping of block attributes, got {type(value).__name__}",
                       field=field)
 
 
@@ -169,7 +176,7 @@ def normalize(block: Block, value: Any, field: str) -> dict[str, Any]:
     for key, item in _as_mapping(value, field).items():
         where = f"{field}.{key}" if field else key
         if key not in block.attributes:
-            raise ConfigError(
+            raise BindingError(
                 f"unknown attribute (allowed: {', '.join(sorted(block.attributes))})",
                 field=where)
         if item is None:
@@ -179,22 +186,22 @@ def normalize(block: Block, value: Any, field: str) -> dict[str, Any]:
             out[key] = normalize(kind, item, where)
         elif kind == _STRING_LIST:
             if isinstance(item, (str, bytes)) or not isinstance(item, Sequence):
-                raise ConfigError(f"must be a list of strings, got {type(item).__name__}",
+                raise BindingError(f"must be a list of strings, got {type(item).__name__}",
                                   field=where)
             out[key] = list(item)
         elif kind == _STRING_MAP:
             if not isinstance(item, Mapping):
-                raise ConfigError(f"must be a mapping of strings, got {type(item).__name__}",
+                raise BindingError(f"must be a mapping of strings, got {type(item).__name__}",
                                   field=where)
             out[key] = dict(item)
         elif kind == _BOOL:
             # A bool, or a token (a string) resolved by Terraform.
             if not isinstance(item, (bool, str)):
-                raise ConfigError(f"must be a boolean, got {type(item).__name__}", field=where)
+                raise BindingError(f"must be a boolean, got {type(item).__name__}", field=where)
             out[key] = item
         else:
             if not isinstance(item, str):
-                raise ConfigError(f"must be a string, got {type(item).__name__}", field=where)
+                raise BindingError(f"must be a string, got {type(item).__name__}", field=where)
             out[key] = item
     return out
 
@@ -218,11 +225,11 @@ def to_hcl(block: Block, values: Mapping[str, Any]) -> dict[str, Any]:
                         "storageClassType": f"{kind.type_name}List"}
         elif kind == _STRING_LIST:
             out[key] = {"value": value, "isBlock": False, "type": "list",
-                        "storageClassType": kind}
+                        "storageClassType": _STORAGE[kind]}
         elif kind == _STRING_MAP:
             out[key] = {"value": value, "isBlock": False, "type": "map",
-                        "storageClassType": kind}
+                        "storageClassType": _STORAGE[kind]}
         else:
             out[key] = {"value": value, "isBlock": False, "type": "simple",
-                        "storageClassType": kind}
+                        "storageClassType": _STORAGE[kind]}
     return out

@@ -2,10 +2,14 @@
 and the synthesis of a resource's or data source's attributes.
 
 A binding class declares its arguments as keyword parameters and a schema (name ->
-kind); :func:`checked` drops unset ones and raises a ``TypeError`` naming the
-class and the argument when a value is of the wrong kind, as the prebuilt
-bindings do. A Terraform token fits every kind. Blocks are frozen dataclasses,
-given as themselves or as a mapping of the same keys (:func:`as_block`).
+kind); :func:`checked` drops unset ones and raises a :class:`BindingError` naming the
+class and the argument when a value is of the wrong kind. A Terraform token fits
+every kind. Blocks are frozen dataclasses, given as themselves or as a mapping of
+the same keys (:func:`as_block`), and checked when built (:func:`block_fields`);
+:func:`to_json` writes them, and the arguments, as Terraform JSON.
+
+Every hand-written binding (the clouds', DigitalOcean, Kubernetes, Argo CD, Helm)
+builds on this module, so all check and fail the same way.
 """
 
 from __future__ import annotations
@@ -16,9 +20,19 @@ from typing import Any, Mapping, Optional, Sequence
 import jsii
 from constructs import Construct
 
+from ..errors import ConfigError
 from ..cdk import (ITerraformDependable, TerraformDataSource, TerraformProvider,
                    TerraformProviderGeneratorMetadata, TerraformResource,
                    TerraformResourceLifecycle)
+
+class BindingError(ConfigError, TypeError):
+    """An argument of a binding of the wrong kind, or missing.
+
+    A ``TypeError``, as the prebuilt bindings raise, and a :class:`ConfigError`,
+    as everything else fleetform refuses (with ``field`` when the binding knows
+    the argument's path).
+    """
+
 
 # Argument kinds, checked on creation.
 STRING, BOOLEAN, NUMBER = "string", "boolean", "number"
@@ -49,15 +63,15 @@ def fits(kind: str, value: Any) -> bool:
 
 
 def checked(owner: str, schema: Mapping[str, str], values: Mapping[str, Any]) -> dict:
-    """``values`` without unset (None) arguments; TypeError naming a mistyped one."""
+    """``values`` without unset (None) arguments; BindingError naming a mistyped one."""
     out = {}
     for name, value in values.items():
         if value is None:
             continue
         kind = schema[name]
         if not fits(kind, value):
-            raise TypeError(f"{owner}: {name} must be a {kind} or a Terraform token, "
-                            f"got {type(value).__name__} {value!r}")
+            raise BindingError(f"{owner}: {name} must be a {kind} or a Terraform token, "
+                               f"got {type(value).__name__} {value!r}")
         out[name] = list(value) if kind == STRING_LIST else \
             dict(value) if kind == STRING_MAP else value
     return out
@@ -71,17 +85,20 @@ def as_block(owner: str, cls: type, value: Any) -> Any:
         try:
             return cls(**value)
         except TypeError as exc:
-            raise TypeError(f"{owner}: {exc}") from None
-    raise TypeError(f"{owner} must be a {cls.__name__} or a mapping, "
-                    f"got {type(value).__name__} {value!r}")
+            raise BindingError(f"{owner}: {exc}") from None
+    raise BindingError(f"{owner} must be a {cls.__name__} or a mapping, "
+                       f"got {type(value).__name__} {value!r}")
 
 
 def to_json(value: Any) -> Any:
-    """A block dataclass as its Terraform JSON object, recursively, without unset attributes."""
+    """Blocks (dataclasses), mappings and lists as Terraform JSON, recursively, without
+    unset (None) attributes; a token or a scalar as is."""
     if hasattr(value, "__dataclass_fields__"):
         return {f.name: to_json(getattr(value, f.name)) for f in fields(value)
                 if getattr(value, f.name) is not None}
-    if isinstance(value, list):
+    if isinstance(value, Mapping):
+        return {k: to_json(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
         return [to_json(v) for v in value]
     return value
 
@@ -91,12 +108,13 @@ def blocks(owner: str, cls: type, value: Any) -> Any:
     if value is None or is_resolvable(value):
         return value
     if not isinstance(value, (list, tuple)):
-        raise TypeError(f"{owner} must be a list of {cls.__name__}, got {type(value).__name__}")
+        raise BindingError(f"{owner} must be a list of {cls.__name__}, "
+                           f"got {type(value).__name__}")
     return [as_block(f"{owner}[{i}]", cls, v) for i, v in enumerate(value)]
 
 
 def block_fields(owner: str, block: Any, schema: Mapping[str, str]) -> None:
-    """Check a frozen block dataclass's fields named in ``schema`` (TypeError naming one),
+    """Check a frozen block dataclass's fields named in ``schema`` (BindingError naming one),
     and keep their checked values (a tuple given for a list becomes a list)."""
     given = checked(owner, schema, {f.name: getattr(block, f.name) for f in fields(block)
                                     if f.name in schema})
@@ -105,10 +123,10 @@ def block_fields(owner: str, block: Any, schema: Mapping[str, str]) -> None:
 
 
 def required(owner: str, attributes: Mapping[str, Any], *names: str) -> None:
-    """TypeError naming the first of ``names`` missing from ``attributes``."""
+    """BindingError naming the first of ``names`` missing from ``attributes``."""
     for name in names:
         if name not in attributes:
-            raise TypeError(f"{owner}: {name} is required")
+            raise BindingError(f"{owner}: {name} is required")
 
 
 class Attributes:

@@ -31,7 +31,7 @@ from constructs import Construct
 
 from ..cdk import TerraformProviderGeneratorMetadata
 from .alias import AliasedProvider
-from .binding import DataSource, Resource
+from .binding import BindingError, DataSource, Resource
 from .digitalocean_blocks import (BOOLEAN, NUMBER, POOL, STRING, STRING_LIST, STRING_MAP,
                                   DataDigitaloceanRegionsFilter, DataDigitaloceanSizesFilter,
                                   KubernetesClusterMaintenancePolicy, KubernetesClusterNodePool,
@@ -150,7 +150,7 @@ class KubernetesCluster(_DigitaloceanResource):
             "surge_upgrade": surge_upgrade, "tags": tags, "vpc_uuid": vpc_uuid})
         for argument in ("name", "region", "version"):
             if argument not in attributes:
-                raise TypeError(f"KubernetesCluster: {argument} is required")
+                raise BindingError(f"KubernetesCluster: {argument} is required")
         attributes["node_pool"] = as_block("KubernetesCluster: node_pool",
                                            KubernetesClusterNodePool, node_pool)
         if maintenance_policy is not None:
@@ -196,7 +196,7 @@ class KubernetesNodePool(_DigitaloceanResource):
             "node_count": node_count, "tags": tags})
         for argument in ("cluster_id", "name", "size"):
             if argument not in attributes:
-                raise TypeError(f"KubernetesNodePool: {argument} is required")
+                raise BindingError(f"KubernetesNodePool: {argument} is required")
         if taint is not None:
             attributes["taint"] = taints("KubernetesNodePool", taint)
         super().__init__(scope, id, attributes, **meta)
@@ -220,7 +220,7 @@ class DataDigitaloceanKubernetesCluster(_DigitaloceanDataSource):
                              {"name": name, "kubeconfig_expire_seconds": kubeconfig_expire_seconds,
                               "tags": tags})
         if "name" not in attributes:
-            raise TypeError("DataDigitaloceanKubernetesCluster: name is required")
+            raise BindingError("DataDigitaloceanKubernetesCluster: name is required")
         super().__init__(scope, id, attributes, **meta)
 
     @builtins.property
@@ -259,7 +259,7 @@ class _DataList(_DigitaloceanDataSource):
         owner = f"{type(self).__name__}: filter"
         if filter is not None and not is_resolvable(filter):
             if not isinstance(filter, (list, tuple)):
-                raise TypeError(f"{owner} must be a list, got {type(filter).__name__}")
+                raise BindingError(f"{owner} must be a list, got {type(filter).__name__}")
             filter = [as_block(f"{owner}[{i}]", DataDigitaloceanRegionsFilter, f)
                       for i, f in enumerate(filter)]
         super().__init__(scope, id, {} if filter is None else {"filter": filter}, **meta)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any, Mapping, Optional, Sequence, Union
 
-from .binding import (BOOLEAN, NUMBER, STRING, STRING_LIST, STRING_MAP, as_block,  # noqa: F401
-                      checked, fits, is_resolvable, to_json)
+from .binding import (BOOLEAN, NUMBER, STRING, STRING_LIST, STRING_MAP,  # noqa: F401
+                      BindingError, as_block, checked, fits, is_resolvable, to_json)
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def taints(owner: str, taint: Any) -> Any:
     if taint is None or is_resolvable(taint):
         return taint
     if not isinstance(taint, (list, tuple)):
-        raise TypeError(f"{owner}: taint must be a list of taints, got {type(taint).__name__}")
+        raise BindingError(f"{owner}: taint must be a list of taints, got {type(taint).__name__}")
     return [as_block(f"{owner}: taint[{i}]", KubernetesClusterNodePoolTaint, t)
             for i, t in enumerate(taint)]
 

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import builtins
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence
 
 import jsii
 from constructs import Construct
 
-from ..cdk import (ITerraformDependable, TerraformProvider, TerraformProviderGeneratorMetadata,
-                   TerraformResource, TerraformResourceLifecycle)
-from ..errors import ConfigError
+from ..cdk import TerraformProviderGeneratorMetadata, TerraformResource
 from .alias import AliasedProvider
+from .binding import (BOOLEAN, STRING, STRING_LIST, STRING_MAP, BindingError, Resource, as_block,
+                      block_fields, checked, to_json)
 from .versions import PROVIDERS
 
 #: Registry source and version of the provider (the one cdktf-cdktf-provider-kubernetes 12.1 binds).
@@ -39,18 +39,6 @@ _METADATA = TerraformProviderGeneratorMetadata(
     provider_version_constraint=KUBERNETES_PROVIDER_VERSION)
 
 
-def _clean(value: Any) -> Any:
-    """Dataclasses to dicts, recursively, dropping unset (None) attributes."""
-    if hasattr(value, "__dataclass_fields__"):
-        return {f.name: _clean(getattr(value, f.name)) for f in fields(value)
-                if getattr(value, f.name) is not None}
-    if isinstance(value, Mapping):
-        return {k: _clean(v) for k, v in value.items() if v is not None}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
-
-
 @dataclass(frozen=True)
 class KubernetesProviderExec:
     """The provider's ``exec`` block: a credential plugin run for each API client
@@ -60,6 +48,15 @@ class KubernetesProviderExec:
     command: str
     args: Optional[Sequence[str]] = None
     env: Optional[Mapping[str, str]] = None
+
+    def __post_init__(self) -> None:
+        block_fields("KubernetesProviderExec", self, {
+            "api_version": STRING, "command": STRING, "args": STRING_LIST, "env": STRING_MAP})
+
+
+#: The provider's arguments (its ``exec`` block aside).
+_PROVIDER = {"host": STRING, "cluster_ca_certificate": STRING, "token": STRING,
+             "client_certificate": STRING, "client_key": STRING}
 
 
 class KubernetesProvider(AliasedProvider):
@@ -75,12 +72,15 @@ class KubernetesProvider(AliasedProvider):
                  token: Optional[str] = None, client_certificate: Optional[str] = None,
                  client_key: Optional[str] = None,
                  exec: Optional[Sequence[KubernetesProviderExec]] = None) -> None:
+        attributes = checked("KubernetesProvider", _PROVIDER, {
+            "host": host, "cluster_ca_certificate": cluster_ca_certificate, "token": token,
+            "client_certificate": client_certificate, "client_key": client_key})
         # A list of one, as the prebuilt binding takes it (the schema's block is a list).
         if exec is not None:
-            exec = [KubernetesProviderExec(**e) if isinstance(e, Mapping) else e for e in exec]
-        self._fleetform_attributes = _clean({
-            "host": host, "cluster_ca_certificate": cluster_ca_certificate, "token": token,
-            "client_certificate": client_certificate, "client_key": client_key, "exec": exec})
+            attributes["exec"] = [as_block(f"KubernetesProvider: exec[{i}]",
+                                           KubernetesProviderExec, e)
+                                  for i, e in enumerate(exec)]
+        self._fleetform_attributes = to_json(attributes)
         super().__init__(scope, id, alias=alias, terraform_resource_type="kubernetes",
                          terraform_generator_metadata=_METADATA,
                          terraform_provider_source=KUBERNETES_PROVIDER_SOURCE)
@@ -99,6 +99,14 @@ class ObjectMetadata:
     labels: Optional[Mapping[str, str]] = None
     annotations: Optional[Mapping[str, str]] = None
 
+    def __post_init__(self) -> None:
+        block_fields("metadata", self, _METADATA_FIELDS)
+
+
+#: A metadata block's arguments.
+_METADATA_FIELDS = {"name": STRING, "namespace": STRING, "labels": STRING_MAP,
+                    "annotations": STRING_MAP}
+
 
 @dataclass(frozen=True)
 class ClusterObjectMetadata:
@@ -112,6 +120,9 @@ class ClusterObjectMetadata:
     name: Optional[str] = None
     labels: Optional[Mapping[str, str]] = None
     annotations: Optional[Mapping[str, str]] = None
+
+    def __post_init__(self) -> None:
+        block_fields("metadata", self, _METADATA_FIELDS)
 
 
 # The prebuilt binding has one metadata class per resource; these names keep its API.
@@ -127,8 +138,8 @@ def _namespace(metadata: Any) -> Any:
 def _cluster_scoped(metadata: Any, resource_type: str) -> Any:
     """Refuse a namespace on a cluster-scoped object's metadata."""
     if _namespace(metadata) is not None:
-        raise ConfigError(f"{resource_type} is cluster-scoped: its metadata takes no "
-                          f"namespace (got {_namespace(metadata)!r})", field="metadata.namespace")
+        raise BindingError(f"{resource_type} is cluster-scoped: its metadata takes no "
+                           f"namespace (got {_namespace(metadata)!r})", field="metadata.namespace")
     return metadata
 
 
@@ -142,6 +153,11 @@ class ClusterRoleV1Rule:
     resource_names: Optional[Sequence[str]] = None
     non_resource_urls: Optional[Sequence[str]] = None
 
+    def __post_init__(self) -> None:
+        block_fields("ClusterRoleV1Rule", self, {
+            "verbs": STRING_LIST, "api_groups": STRING_LIST, "resources": STRING_LIST,
+            "resource_names": STRING_LIST, "non_resource_urls": STRING_LIST})
+
 
 @dataclass(frozen=True)
 class ClusterRoleBindingV1RoleRef:
@@ -150,6 +166,10 @@ class ClusterRoleBindingV1RoleRef:
     api_group: str
     kind: str
     name: str
+
+    def __post_init__(self) -> None:
+        block_fields("ClusterRoleBindingV1RoleRef", self,
+                     {"api_group": STRING, "kind": STRING, "name": STRING})
 
 
 @dataclass(frozen=True)
@@ -160,6 +180,10 @@ class ClusterRoleBindingV1Subject:
     name: str
     namespace: Optional[str] = None
     api_group: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        block_fields("ClusterRoleBindingV1Subject", self, {
+            "kind": STRING, "name": STRING, "namespace": STRING, "api_group": STRING})
 
 
 class _MetadataReference:
@@ -177,21 +201,15 @@ class _MetadataReference:
         return self._resource.get_string_attribute("metadata[0].namespace")
 
 
-class _KubernetesResource(TerraformResource):
-    _type: str
+class _KubernetesResource(Resource):
+    """A kubernetes resource type: subclasses set ``_type``."""
 
-    def __init__(self, scope: Construct, id: str, attributes: Mapping[str, Any], *,
-                 provider: Optional[TerraformProvider] = None,
-                 depends_on: Optional[Sequence[ITerraformDependable]] = None,
-                 lifecycle: Optional[TerraformResourceLifecycle] = None) -> None:
-        self._fleetform_attributes = _clean(attributes)
-        super().__init__(scope, id, terraform_resource_type=self._type,
-                         terraform_generator_metadata=_METADATA, provider=provider,
-                         depends_on=depends_on, lifecycle=lifecycle)
+    _metadata = _METADATA
 
-    @jsii.member(jsii_name="synthesizeAttributes")
-    def _synthesize_attributes(self) -> Mapping[str, Any]:
-        return self._fleetform_attributes
+    def __init__(self, scope: Construct, id: str, attributes: Mapping[str, Any],
+                 **meta: Any) -> None:
+        super().__init__(scope, id, {name: to_json(value) for name, value in attributes.items()
+                                     if value is not None}, **meta)
 
     @builtins.property
     def metadata(self) -> _MetadataReference:
@@ -209,8 +227,12 @@ class SecretV1(_KubernetesResource):
                  wait_for_service_account_token: Optional[bool] = None,
                  **meta: Any) -> None:
         super().__init__(scope, id, {
-            "metadata": metadata, "data": data, "type": type,
-            "wait_for_service_account_token": wait_for_service_account_token}, **meta)
+            "metadata": as_block(f"{self._type}: metadata", ObjectMetadata, metadata),
+            **checked(self._type, {"data": STRING_MAP, "type": STRING,
+                                   "wait_for_service_account_token": BOOLEAN},
+                      {"data": data, "type": type,
+                       "wait_for_service_account_token": wait_for_service_account_token})},
+            **meta)
 
     @builtins.property
     def data(self) -> Any:
