@@ -28,7 +28,7 @@ def synth_fleet(tmp: Path, clusters: Mapping[str, str], names: list[str] | None 
                 ) -> dict[str, dict]:
     """``{stack: cdk.tf.json}`` of a fleet synthesized by the app from ``clusters``
     (name -> cluster.yaml text), written under ``tmp``."""
-    from conftest import CLEAN_ENV, synth_stacks, write_cluster
+    from support.fleets import CLEAN_ENV, synth_stacks, write_cluster
 
     for name, text in clusters.items():
         write_cluster(tmp / "clusters", name, text)
