@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from support.cli import fleetform
 from support.fleets import CLEAN_ENV, ROOT, WORKER_YAML, write_cluster
 
 STAGING = WORKER_YAML
@@ -84,8 +85,7 @@ def test_invalid_fleet_leaves_previous_output_untouched(project):
 
 
 def test_help_lists_commands():
-    result = subprocess.run([sys.executable, "-m", "fleetform.commands.cli", "--help"],
-                            capture_output=True, text=True, timeout=60)
+    result = fleetform("--help", timeout=60)
 
     assert result.returncode == 0
     assert "synth" in result.stdout
@@ -109,9 +109,7 @@ def test_out_that_would_destroy_something_else_is_refused(project, out, message)
     (project / "notes" / "keep.txt").write_text("mine")
     (project / "file.txt").write_text("mine")
 
-    result = subprocess.run([sys.executable, "-m", "fleetform.commands.cli", "synth", "--out", out],
-                            capture_output=True, text=True, cwd=project, timeout=120,
-                            env={**os.environ, **CLEAN_ENV})
+    result = fleetform("synth", "--out", out, cwd=project, timeout=120)
 
     assert result.returncode == 2
     assert message.format(project=project.resolve()) in result.stderr
@@ -126,9 +124,8 @@ def test_out_that_would_destroy_something_else_is_refused(project, out, message)
 
 
 def test_local_state_stays_in_the_project_whatever_the_output_directory(project):
-    result = subprocess.run([sys.executable, "-m", "fleetform.commands.cli", "synth", "do-production",
-                             "--out", "build/deep/out"], capture_output=True, text=True,
-                            cwd=project, timeout=120, env={**os.environ, **CLEAN_ENV})
+    result = fleetform("synth", "do-production", "--out", "build/deep/out", cwd=project,
+                       timeout=120)
     assert result.returncode == 0, result.stderr
     stack_dir = project / "build/deep/out/stacks/do-production"
     doc = json.loads((stack_dir / "cdk.tf.json").read_text())

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 from support.fleets import CLEAN_ENV, CLUSTERS, LOCK, ROOT, WORKER_YAML, write_cluster
+from support.cli import fleetform
 from support.processes import first_stack_written, run_until
 
 from fleetform.fleet import app as fleet_app
@@ -316,10 +317,8 @@ def fill(disk: Path) -> None:
 
 
 def synth_cli(out: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "fleetform.commands.cli", "synth", "--clusters-dir",
-                           str(CLUSTERS), "--out", str(out), "--lock-file", str(LOCK)],
-                          capture_output=True, text=True,
-                          timeout=300, env={**os.environ, **CLEAN_ENV})
+    return fleetform("synth", "--clusters-dir", str(CLUSTERS), "--out", str(out),
+                     "--lock-file", str(LOCK))
 
 
 def test_a_full_disk_is_one_line_and_the_previous_output_stays(small_disk):

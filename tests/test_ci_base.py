@@ -8,9 +8,7 @@ cluster, with a warning.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 
 import pytest
 import yaml
@@ -18,6 +16,7 @@ import yaml
 from support.git_repo import FAKE_WORKER, GitRepo
 from fleetform.integrations.git import ZERO_SHA
 from fleetform.commands.changes import ci_changes
+from support.cli import fleetform
 from support.fake_gitlab import FakeGitLab
 
 MGMT, PROD = "do-management", "do-production"
@@ -41,11 +40,7 @@ def push_env(gitlab: FakeGitLab, before: str = ZERO_SHA, **extra) -> dict[str, s
 
 def pipeline_cli(repo: GitRepo, env: dict[str, str]) -> tuple[dict, str]:
     """``fleetform pipeline --ci`` in a subprocess with exactly ``env``: (pipeline, stderr)."""
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("CI", "GITLAB", "FLEETFORM", "TF_"))}
-    proc = subprocess.run([sys.executable, "-m", "fleetform.commands.cli", "pipeline", "--ci",
-                           "-C", str(repo.path)], env={**clean, **env},
-                          capture_output=True, text=True, timeout=120)
+    proc = fleetform("pipeline", "--ci", "-C", str(repo.path), env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return yaml.safe_load(proc.stdout), proc.stderr
 
@@ -289,15 +284,11 @@ def test_a_merge_request_without_a_diff_base_plans_every_cluster(fleet_repo):
 
 
 def test_the_warning_exit_code_comes_after_the_pipeline_is_written(fleet_repo, gitlab, tmp_path):
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("CI", "GITLAB", "FLEETFORM", "TF_"))}
     out = tmp_path / "child.yml"
 
     def run(env):
-        return subprocess.run([sys.executable, "-m", "fleetform.commands.cli", "pipeline",
-                               "--ci", "-C", str(fleet_repo.path), "-o", str(out),
-                               "--warning-exit-code", "3"], env={**clean, **env},
-                              capture_output=True, text=True, timeout=120)
+        return fleetform("pipeline", "--ci", "-C", str(fleet_repo.path), "-o", str(out),
+                         "--warning-exit-code", "3", env=env, timeout=120)
 
     gitlab.fail_api = 503
     proc = run(push_env(gitlab))

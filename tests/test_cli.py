@@ -1,7 +1,8 @@
-"""The fleetform command imports only the module of the subcommand it runs."""
+"""The fleetform command: each command imports only its own modules, and reads typed arguments."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -107,3 +108,47 @@ def test_fleet_help_lists_every_command_from_the_command_line_itself():
     assert listed == {name: summary for name, (_, summary) in COMMANDS.items()}
     assert "./fleet test [PYTEST ARGS]" in result.stdout  # and ./fleet's own commands
     assert "move-state" not in script.read_text().split("\nset -euo pipefail", 1)[0]
+
+
+def _dests(parser: argparse.ArgumentParser) -> set[str]:
+    return {a.dest for a in parser._actions if a.dest != "help"
+            and not isinstance(a, argparse._SubParsersAction)}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_commands_typed_arguments_are_its_options(command):
+    """What run receives is a frozen dataclass with a field per option the parser declares,
+    and nothing else: the two cannot drift apart."""
+    import importlib
+    from dataclasses import FrozenInstanceError, fields
+
+    module = importlib.import_module(COMMANDS[command][0])
+    parser = argparse.ArgumentParser()
+    module.configure(parser)
+    subparsers = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    kinds = {None: module.read.__self__} if not subparsers else module.WHAT
+    parsers = {None: parser} if not subparsers else subparsers[0].choices
+
+    assert set(kinds) == set(parsers)
+    for what, kind in kinds.items():
+        assert {f.name for f in fields(kind)} == _dests(parsers[what]) - {"what"}, what
+    # Read from a parse, the arguments are the kind's, and cannot be changed.
+    argv = {"batch": ["plan", "c"], "move-state": ["a", "b"], "new": ["label", "x"],
+            "changed": ["--base", "main"], "pipeline": ["--base", "main"],
+            "diff": ["--base", "main"]}.get(command, [])
+    arguments = module.read(parser.parse_args(argv))
+    assert type(arguments) in kinds.values()
+    with pytest.raises(FrozenInstanceError):
+        arguments.x = 1  # type: ignore[misc]
+
+
+def test_the_command_line_type_checks(tmp_path):
+    """The typed arguments are typed: mypy finds run reading no option its arguments lack."""
+    from pathlib import Path
+
+    cli = Path(__file__).resolve().parent.parent / "constructs" / "fleetform" / "commands" / "cli"
+    result = subprocess.run([sys.executable, "-m", "mypy", "--ignore-missing-imports",
+                             "--cache-dir", str(tmp_path / "cache"), str(cli)],
+                            capture_output=True, text=True, timeout=300)
+
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -2,10 +2,11 @@
 plans, drift, move-state, new.
 
 The command line is this package's alone. Each command is a module here with
-``configure(parser)``, which declares its options, and ``run(args)``, which reads
-them, calls its capability (``fleetform.commands.<capability>``, which knows no
-argparse and returns a result object) and hands the result to a view of the
-chosen format (:mod:`.views`).
+``configure(parser)``, which declares its options; ``read(namespace)``, which turns
+what was parsed into the command's typed arguments (a frozen dataclass,
+:mod:`.arguments`); and ``run(arguments)``, which calls its capability
+(``fleetform.commands.<capability>``, which knows no argparse and returns a result
+object) and hands the result to a view of the chosen format (:mod:`.views`).
 """
 
 from __future__ import annotations
@@ -128,7 +129,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return 2
     args = parser.parse_args(argv)
     try:
-        return importlib.import_module(args._module).run(args)
+        command = importlib.import_module(args._module)
+        return command.run(command.read(args))
     except BrokenPipeError:
         # The reader went away (`fleetform preview | head`): stop quietly, as cat does;
         # output still buffered would raise again at exit, so it goes nowhere.

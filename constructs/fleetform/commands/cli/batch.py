@@ -8,9 +8,24 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..batch import DEFAULT_JOBS, STACKS_DIR, Batch, check_request
+from .arguments import Arguments
+
+
+@dataclass(frozen=True)
+class BatchArguments(Arguments):
+    command: str
+    clusters: list[str]
+    stacks_dir: Path
+    jobs: int
+    lock: bool
+    record: bool
+
+
+read = BatchArguments.read
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +46,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "fleet/<name> (default: no)")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: BatchArguments) -> int:
     names = check_request(args.stacks_dir, args.clusters, args.jobs)
     batch = Batch(args.command, names, stacks_dir=args.stacks_dir, jobs=args.jobs,
                   lock=args.lock, record=args.record, env=os.environ)

@@ -6,12 +6,24 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Optional
 
 from ...errors import ConfigError
 from ..changes import Changes, changed_clusters, ci_changes
 from ..changes.tree import RENAME_TRAILER, parse_renames
+from .arguments import Arguments
+
+
+@dataclass(frozen=True)
+class ChangeArguments(Arguments):
+    """The options of :func:`add_base_arguments`."""
+
+    base: Optional[str]
+    ci: bool
+    root: Path
+    renamed: list[str]
 
 
 def add_base_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,13 +51,13 @@ def add_working_tree_option(parser: argparse.ArgumentParser) -> None:
                              "included) instead of HEAD")
 
 
-def check_working_tree(args: argparse.Namespace) -> None:
+def check_working_tree(args: ChangeArguments) -> None:
     """``--working-tree`` is not given with ``--ci``."""
     if args.ci and getattr(args, "working_tree", False):
         raise ConfigError("cannot be combined with --ci", field="--working-tree")
 
 
-def changes_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Changes:
+def changes_from_args(args: ChangeArguments, env: Mapping[str, str] | None = None) -> Changes:
     """The change the base options name (:func:`add_base_arguments`)."""
     env = os.environ if env is None else env
     check_working_tree(args)
@@ -55,6 +67,7 @@ def changes_from_args(args: argparse.Namespace, env: Mapping[str, str] | None = 
         extra = " ".join(f"{o}={n}" for o, n in sorted(renamed))
         return ci_changes(args.root, {**env, "FLEETFORM_RENAMED":
                                       f"{env.get('FLEETFORM_RENAMED', '')} {extra}".strip()})
+    assert args.base is not None  # the parser asks for --base or --ci
     return changed_clusters(args.root, args.base, working_tree=working_tree, renamed=renamed)
 
 

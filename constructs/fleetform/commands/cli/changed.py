@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 
 from ..changes.results import Changes
-from .change_options import (add_base_arguments, add_working_tree_option, changes_from_args,
+from .change_options import (ChangeArguments, add_base_arguments, add_working_tree_option, changes_from_args,
                              warn)
 from .views import as_json, lines, show
 
+@dataclass(frozen=True)
+class ChangedArguments(ChangeArguments):
+    working_tree: bool
+    format: str
+
+
+read = ChangedArguments.read
 VIEWS = {"plain": lines(Changes.summary), "json": as_json(Changes.to_json)}
 
 
@@ -22,7 +30,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="output format (default: plain)")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: ChangedArguments) -> int:
     changes = changes_from_args(args)
     warn(changes)
     show(VIEWS, args.format, changes)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from ...fleet.repositories import NO_FETCH_OPTION, REPOS_ENV, parse_overrides
 from ...integrations import merge_request_note
@@ -13,9 +15,23 @@ from ...integrations.files import write_atomically
 from ...integrations.gitlab import GitLabError
 from ..diff import build_diff
 from ..diff.report import FleetDiff, format_markdown, format_text
-from .change_options import (add_base_arguments, add_working_tree_option, changes_from_args,
+from .change_options import (ChangeArguments, add_base_arguments, add_working_tree_option, changes_from_args,
                              check_working_tree)
 from .views import as_json, check_output_dirs, lines, show
+
+
+@dataclass(frozen=True)
+class DiffArguments(ChangeArguments):
+    working_tree: bool
+    format: str
+    gate: bool
+    markdown: Optional[Path]
+    json: Optional[Path]
+    repo: Optional[list[str]]
+    no_fetch: bool
+
+
+read = DiffArguments.read
 
 
 def _colour() -> bool:
@@ -50,7 +66,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "(by default each side's versions, through the chart cache)")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: DiffArguments) -> int:
     check_working_tree(args)
     check_output_dirs(args, "markdown", "json")
     changes = changes_from_args(args)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import dataclass
 import os
 import sys
 
@@ -11,7 +12,15 @@ from ...integrations.files import write_atomically
 from ...integrations.gitlab import GitLabError
 from ..drift import DRIFTED, LABEL, TOKEN_ENV, DriftReport, format_markdown, format_text, keep_issue
 from ..plans import load
-from .report_options import add_report_options, check_report_options
+from .report_options import ReportArguments, add_report_options, check_report_options
+
+
+@dataclass(frozen=True)
+class DriftArguments(ReportArguments):
+    issue: bool
+
+
+read = DriftArguments.read
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +34,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              f"drift, closed when clean (needs {TOKEN_ENV})")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: DriftArguments) -> int:
     check_report_options(args)
     report = DriftReport(load(args.stacks_dir, args.clusters or None),
                          os.environ.get("CI_COMMIT_SHA", ""))

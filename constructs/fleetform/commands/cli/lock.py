@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Optional
 
 from ...fleet.provider_lock import LOCK_FILE
 from ..lock import DEFAULT_PLATFORMS, lock_providers
+from .arguments import Arguments
+
+
+@dataclass(frozen=True)
+class LockArguments(Arguments):
+    lock_file: Path
+    platforms: Optional[list[str]]
+    fs_mirror: Optional[Path]
+    net_mirror: Optional[str]
+
+
+read = LockArguments.read
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -27,7 +41,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="read the providers from a network mirror instead of the registry")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: LockArguments) -> int:
     locked = lock_providers(args.lock_file, args.platforms or list(DEFAULT_PLATFORMS),
                             fs_mirror=args.fs_mirror, net_mirror=args.net_mirror,
                             starting=partial(print, flush=True))

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Optional
 
 from ...fleet.state import BACKENDS
 from ...integrations.gitlab import ENVIRONMENT_PREFIX
 from ..changes.tree import RENAME_TRAILER
 from ..move_state import move_state
+from .arguments import Arguments
+
+
+@dataclass(frozen=True)
+class MoveStateArguments(Arguments):
+    old: str
+    new: str
+    state: Optional[str]
+    root: Path
+
+
+read = MoveStateArguments.read
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +37,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="project directory, which holds local state (default: .)")
 
 
-def run(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> int:
+def run(args: MoveStateArguments, env: Mapping[str, str] | None = None) -> int:
     kind, where = move_state(args.root, args.old, args.new, state=args.state,
                              env=os.environ if env is None else env)
     print(f"moved the state of {args.old} to {args.new} ({where})")

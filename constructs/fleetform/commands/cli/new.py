@@ -4,13 +4,72 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional, Union
 
 from ...constructs.labels import check_labels
 from ...fleet.clouds import CLOUDS, DEFAULT_CLOUD
 from ...fleet.repositories import display
 from ..new import new_cluster, new_label
 from ..new.fleet import new_fleet
+from .arguments import Arguments
+
+
+@dataclass(frozen=True)
+class NewFleetArguments(Arguments):
+    """``new fleet DIR``."""
+
+    dir: Path
+    url: str
+    cloud: str
+    region: Optional[str]
+    name: str
+    hostname: str
+
+
+@dataclass(frozen=True)
+class ChangeFilesArguments(Arguments):
+    """What ``new cluster`` and ``new label`` share: where, and what happens after."""
+
+    clusters_dir: Path
+    dry_run: bool
+    no_validate: bool
+    no_fetch: bool
+
+
+@dataclass(frozen=True)
+class NewClusterArguments(ChangeFilesArguments):
+    """``new cluster NAME``."""
+
+    name: str
+    like: Optional[str]
+    cloud: Optional[str]
+    region: Optional[str]
+    kubernetes_version: Optional[str]
+    labels: Optional[str]
+
+
+@dataclass(frozen=True)
+class NewLabelArguments(ChangeFilesArguments):
+    """``new label LABEL``."""
+
+    label: str
+    path: Optional[str]
+    url: Optional[str]
+    revision: Optional[str]
+    on: list[str]
+
+
+NewArguments = Union[NewClusterArguments, NewLabelArguments, NewFleetArguments]
+#: ``new WHAT``'s arguments, by WHAT.
+WHAT: dict[str, type[NewArguments]] = {"cluster": NewClusterArguments,
+                                       "label": NewLabelArguments, "fleet": NewFleetArguments}
+
+
+def read(namespace: argparse.Namespace) -> NewArguments:
+    """The arguments of the ``new`` command asked (``namespace.what``)."""
+    return WHAT[namespace.what].read(namespace)
 
 
 def _labels(text: str | None) -> dict[str, str] | None:
@@ -70,8 +129,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              help="validate offline (see fleetform validate --help)")
 
 
-def run(args: argparse.Namespace) -> int:
-    if args.what == "fleet":
+def run(args: NewArguments) -> int:
+    if isinstance(args, NewFleetArguments):
         files = new_fleet(args.dir, cloud=args.cloud, region=args.region, name=args.name,
                           url=args.url, hostname=args.hostname)
         print(f"a new fleet in {args.dir}: the tooling, and\n" +
@@ -80,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
               "git commit -m 'A new fleet' && ./fleet synth && ./fleet test")
         return 0
     clusters_dir = Path(args.clusters_dir)
-    if args.what == "cluster":
+    if isinstance(args, NewClusterArguments):
         change = new_cluster(clusters_dir, args.name, like=args.like, cloud=args.cloud,
                              region=args.region, kubernetes_version=args.kubernetes_version,
                              labels=_labels(args.labels))
@@ -101,11 +160,11 @@ def run(args: argparse.Namespace) -> int:
     if not args.dry_run and not args.no_validate:
         from . import validate
 
-        print(f"fleetform validate{' --cluster ' + args.name if args.what == 'cluster' else ''}:")
-        code = validate.run(argparse.Namespace(
-            clusters_dir=clusters_dir, repo=None, no_fetch=args.no_fetch,
-            only=[args.name] if args.what == "cluster" else None, argocd_schemas=None,
-            kubernetes_version=None, strict=False, format="text"))
+        only = [args.name] if isinstance(args, NewClusterArguments) else None
+        print(f"fleetform validate{' --cluster ' + only[0] if only else ''}:")
+        code = validate.run(validate.ValidateArguments(
+            clusters_dir=clusters_dir, repo=None, no_fetch=args.no_fetch, only=only,
+            argocd_schemas=None, kubernetes_version=None, strict=False, format="text"))
     if not args.dry_run:
         print("files to commit:\n" + "\n".join(f"  {f}" for f in change.files()),
               file=sys.stdout)

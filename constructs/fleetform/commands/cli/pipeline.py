@@ -6,14 +6,29 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from ...errors import ConfigError
 from ...integrations.files import write_atomically
 from ..changes import ci_applies, ci_report
 from ..pipeline import DEFAULT_PARALLEL, REPORTS, render
 from ..pipeline.batches import DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE
-from .change_options import add_base_arguments, changes_from_args, warn
+from .change_options import ChangeArguments, add_base_arguments, changes_from_args, warn
+
+
+@dataclass(frozen=True)
+class PipelineArguments(ChangeArguments):
+    apply: Optional[bool]
+    batch_size: int
+    parallel: int
+    report: Optional[str]
+    output: Optional[Path]
+    warning_exit_code: int
+
+
+read = PipelineArguments.read
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +58,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "(default: 0)")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: PipelineArguments) -> int:
     changes = changes_from_args(args)
     warn(changes)
     if not 1 <= args.batch_size <= MAX_BATCH_SIZE:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import dataclass
 import os
 import sys
 from pathlib import Path
@@ -12,7 +13,16 @@ from ...integrations import merge_request_note
 from ...integrations.files import write_atomically
 from ...integrations.gitlab import GitLabError
 from ..plans import build, format_markdown, format_text
-from .report_options import add_report_options, check_report_options
+from .report_options import ReportArguments, add_report_options, check_report_options
+
+
+@dataclass(frozen=True)
+class PlansArguments(ReportArguments):
+    gate: bool
+    note: bool
+
+
+read = PlansArguments.read
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +39,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              f"{merge_request_note.TOKEN_ENV} and a merge request pipeline)")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: PlansArguments) -> int:
     check_report_options(args)
     report = build(args.stacks_dir, os.environ, project=Path.cwd(), gated=args.gate,
                    names=args.clusters or None)

@@ -7,7 +7,7 @@ import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from ...constructs.rollout import waves
 from ...errors import ConfigError
@@ -15,8 +15,19 @@ from ...fleet.repositories import NO_FETCH_OPTION, parse_overrides
 from ...fleet.repository_fetch import RepositoryFetcher
 from ..preview import LAYERS, Preview, build_preview, flatten
 from ..preview.diagram import Graph, mermaid, svg
-from .repository_options import add_repository_options
+from .repository_options import RepositoryArguments, add_repository_options
 from .views import as_json, show
+
+
+@dataclass(frozen=True)
+class PreviewArguments(RepositoryArguments):
+    only_clusters: Optional[list[str]]
+    only_apps: Optional[list[str]]
+    diagram: Optional[str]
+    format: str
+
+
+read = PreviewArguments.read
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -67,7 +78,7 @@ def _table(preview: Preview):
 def _waves(preview: Preview) -> dict[str, dict[str, list[str]]]:
     """``{label: {wave: [clusters]}}`` of the labels that roll out in waves."""
     fleet = preview.fleet
-    repositories = fleet.management.spec.argocd.repositories  # type: ignore[union-attr]
+    repositories = fleet.management.spec.argocd.repositories  # type: ignore[union-attr,attr-defined]
     return {label: waves(r.rollout, {c.name: dict(c.labels) for c in fleet.clusters.values()
                                      if label in c.routing_labels})
             for label, r in sorted(repositories.items()) if r.rollout is not None}
@@ -83,7 +94,7 @@ def _argocd(preview: Preview) -> dict[str, Any]:
             "waves": _waves(preview)}
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: PreviewArguments) -> int:
     target = args.diagram
     if target and target != "-" and Path(target).suffix not in (".svg", ".mmd"):
         raise ConfigError(f"must end in .svg or .mmd (or be -), got {target!r}",
@@ -160,7 +171,7 @@ def _text(shown: Shown) -> str:
 VIEWS = {"text": _text, "json": as_json(_json)}
 
 
-def _run(args: argparse.Namespace, preview: Preview) -> int:
+def _run(args: PreviewArguments, preview: Preview) -> int:
     target = args.diagram
     graph = preview.graph()
     if target == "-":

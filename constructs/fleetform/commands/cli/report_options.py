@@ -4,10 +4,23 @@ their reports go."""
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from ...errors import ConfigError
 from ..plans import STACKS_DIR, is_cluster_name
+from .arguments import Arguments
+
+
+@dataclass(frozen=True)
+class ReportArguments(Arguments):
+    """The options of :func:`add_report_options`."""
+
+    clusters: list[str]
+    stacks_dir: Path
+    markdown: Optional[Path]
+    json: Optional[Path]
 
 
 def add_report_options(parser: argparse.ArgumentParser) -> None:
@@ -20,7 +33,7 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", type=Path, metavar="FILE", help="write JSON to FILE")
 
 
-def check_report_options(args: argparse.Namespace) -> None:
+def check_report_options(args: ReportArguments) -> None:
     """The stacks directory exists and every CLUSTER is a cluster's name."""
     if not args.stacks_dir.is_dir():
         raise ConfigError("is not a directory: synthesize and plan the stacks first "

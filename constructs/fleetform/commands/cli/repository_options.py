@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from ...fleet.repositories import REPOS_ENV
+from .arguments import Arguments
+
+
+@dataclass(frozen=True)
+class RepositoryArguments(Arguments):
+    """The options of :func:`add_repository_options`."""
+
+    clusters_dir: Path
+    repo: Optional[list[str]]
+    no_fetch: bool
 
 
 def add_repository_options(parser: argparse.ArgumentParser) -> None:

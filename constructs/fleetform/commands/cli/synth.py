@@ -5,10 +5,24 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from ...fleet.app import SELECT_ENV, synth
 from ...fleet.provider_lock import LOCK_ENV, LOCK_FILE
+from .arguments import Arguments
+
+
+@dataclass(frozen=True)
+class SynthArguments(Arguments):
+    clusters: list[str]
+    clusters_dir: Path
+    out: Path
+    lock_file: Optional[Path]
+
+
+read = SynthArguments.read
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +38,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "lock files, only to compare them, as fleetform diff does)")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: SynthArguments) -> int:
     lock_file = args.lock_file
     if lock_file is None:
         chosen = os.environ.get(LOCK_ENV, "") or LOCK_FILE

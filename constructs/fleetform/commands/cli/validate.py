@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Optional
 
 from ...fleet.repositories import NO_FETCH_OPTION, parse_overrides
 from ...fleet.repository_fetch import RepositoryFetcher
@@ -13,8 +15,20 @@ from ...render import ChartDependencies
 from ..validate import validate_fleet
 from ..validate.report import CHECKED_WITHOUT_RENDER, NOT_CHECKED, Progress, Report
 from ..validate.schemas import SCHEMAS_ENV, minor_key
-from .repository_options import add_repository_options
+from .repository_options import RepositoryArguments, add_repository_options
 from .views import View, as_json, lines, show
+
+
+@dataclass(frozen=True)
+class ValidateArguments(RepositoryArguments):
+    only: Optional[list[str]]
+    argocd_schemas: Optional[Path]
+    kubernetes_version: Optional[str]
+    strict: bool
+    format: str
+
+
+read = ValidateArguments.read
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +51,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 class _RichProgress(Progress):
+    """A progress bar on a terminal's standard error."""
+
     def __init__(self) -> None:
         from rich.console import Console
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn,
@@ -46,7 +62,7 @@ class _RichProgress(Progress):
         self.bar = Bar(TextColumn("validate"), BarColumn(), MofNCompleteColumn(),
                        TextColumn("{task.description}"), TimeElapsedColumn(),
                        console=Console(stderr=True), transient=True, auto_refresh=False)
-        self.task = None
+        self.task: Any = None  # rich's TaskID, once started
 
     def start(self, total: int) -> None:
         self.bar.start()
@@ -106,7 +122,7 @@ def format_text(report: Report, strict: bool = False) -> str:
     return "\n".join(lines)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: ValidateArguments) -> int:
     repos = parse_overrides(args.repo)
     progress: Progress | None = None
     if args.format == "text" and sys.stderr.isatty():

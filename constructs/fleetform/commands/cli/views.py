@@ -8,24 +8,22 @@ nothing of how the result was made.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, Callable, Mapping
 
 from ...errors import ConfigError
 
-Result = TypeVar("Result")
 #: A result to the text of one format (with its final newline).
-View = Callable[[Result], str]
+View = Callable[[Any], str]
 
 
-def lines(render: Callable[[Result], str]) -> View:
+def lines(render: Callable[[Any], str]) -> View:
     """A view of ``render``'s text, as a line (``print`` writes it so)."""
     return lambda result: render(result) + "\n"
 
 
-def as_json(data: Callable[[Result], Any]) -> View:
+def as_json(data: Callable[[Any], Any]) -> View:
     """A view of ``data(result)`` as indented JSON."""
     return lambda result: json.dumps(data(result), indent=2) + "\n"
 
@@ -35,7 +33,7 @@ def show(views: Mapping[str, View], format: str, result: Any) -> None:
     sys.stdout.write(views[format](result))
 
 
-def check_output_dirs(args: argparse.Namespace, *options: str) -> None:
+def check_output_dirs(args: Any, *options: str) -> None:
     """Each of ``options`` (``--markdown FILE``...) given names a file in a directory that exists."""
     for option in options:
         path = getattr(args, option)
