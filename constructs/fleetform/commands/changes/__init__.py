@@ -62,7 +62,7 @@ from ...integrations.git import BaseUnavailable, Git
 from ...integrations.gitlab import ENVIRONMENT_PREFIX, GitLabError, applied_commits
 from .results import (AffectedCluster, CLUSTERS_DIR, CLUSTER_FILE, Changes, RemovedCluster,
                       cluster_of, is_shared)
-from .tree import (RENAME_TRAILER, Tree, check_name, check_renames, management,
+from .tree import (RENAME_TRAILER, Spec, Tree, check_name, check_renames, management,
                    management_moved, order, parse, parse_renames, read_specs, shards_moved)
 
 
@@ -128,6 +128,56 @@ def changed_clusters(root: Path | str, base: str, *, working_tree: bool = False,
     (``(old, new)``), in addition to the trailers of the compared commits.
     """
     git = Git(root)
+    base_commit, merge_base, head = _compared_commits(git, base, direct=direct)
+    paths = git.changed_paths(merge_base, None if working_tree else head)
+    old, new = Tree(git, merge_base), Tree(git, None if working_tree else head)
+    new_specs = read_specs(new, strict=True)
+    old_names = set(old.names())
+
+    reasons = _Reasons()
+    shared, removed_names, unaffecting = _clusters_touched(paths, reasons, old_names, new,
+                                                           new_specs)
+    acknowledged = set(renamed) | parse_renames(
+        git.trailers(merge_base, head, RENAME_TRAILER))
+    renames = check_renames(old, new, [n for n in reasons.by_name if n not in old_names],
+                            removed_names, acknowledged)
+    removed = [_removed(old, name, merge_base) for name in removed_names
+               if name not in renames.values()]
+    for name, previous in renames.items():
+        reasons.by_name[name] = [f"renamed from {previous} (its state was moved: "
+                                 f"{RENAME_TRAILER}: {previous} -> {name})"]
+    _fleet_moved(reasons, shared, old, old_names, new_specs)
+
+    affected = [AffectedCluster(name=n, role=new_specs[n].role, reasons=tuple(r),
+                                paths=tuple(dict.fromkeys(reasons.paths.get(n, []))),
+                                added=n not in old_names, cloud=new_specs[n].cloud,
+                                region=new_specs[n].region)
+                for n, r in reasons.by_name.items()]
+    return Changes(base=base, base_commit=base_commit, merge_base=merge_base,
+                   head=None if working_tree else head, paths=tuple(paths),
+                   affected=tuple(sorted(affected, key=order)),
+                   removed=tuple(sorted(removed, key=order)),
+                   unaffecting=tuple(sorted(unaffecting)), note=note)
+
+
+class _Reasons:
+    """Why each affected cluster is affected, and the changed paths that make it so."""
+
+    def __init__(self) -> None:
+        self.by_name: dict[str, list[str]] = {}
+        self.paths: dict[str, list[str]] = {}
+
+    def add(self, name: str, reason: str, paths: list[str] | tuple[str, ...] = ()) -> None:
+        self.by_name.setdefault(name, []).append(reason)
+        if paths:
+            self.paths.setdefault(name, []).extend(paths)
+
+
+def _compared_commits(git: Git, base: str, *, direct: bool) -> tuple[str, str, str]:
+    """``(base commit, merge base, HEAD)``; ``direct``: the base commit is the merge base.
+
+    BaseUnavailable when ``base`` is unknown or shares no history with HEAD.
+    """
     if not base or base.startswith("-"):
         raise ConfigError(f"must be a commit, branch or tag, got {base!r}", field="--base")
     head = git.commit("HEAD")
@@ -142,12 +192,14 @@ def changed_clusters(root: Path | str, base: str, *, working_tree: bool = False,
                    "or GIT_DEPTH: 0 in GitLab CI)") if git.is_shallow() else ""
         raise BaseUnavailable(f"{base!r} and HEAD have no common ancestor{shallow}",
                               field="--base")
+    return base_commit, merge_base, head
 
-    paths = git.changed_paths(merge_base, None if working_tree else head)
-    old, new = Tree(git, merge_base), Tree(git, None if working_tree else head)
-    new_specs = read_specs(new, strict=True)
-    old_names = set(old.names())
 
+def _clusters_touched(paths: list[str], reasons: _Reasons, old_names: set[str], new: Tree,
+                      new_specs: Mapping[str, Spec]
+                      ) -> tuple[list[str], list[str], list[str]]:
+    """Record in ``reasons`` the clusters whose own directory changed; returns the shared
+    paths, the clusters removed and the paths that affect no cluster."""
     shared = [p for p in paths if is_shared(p)]
     by_cluster: dict[str, list[str]] = {}
     unaffecting: list[str] = []
@@ -158,63 +210,39 @@ def changed_clusters(root: Path | str, base: str, *, working_tree: bool = False,
         elif not is_shared(path):
             unaffecting.append(path)
 
-    reasons: dict[str, list[str]] = {}
-    touched: dict[str, list[str]] = {}
-    removed_names: list[str] = []
+    removed: list[str] = []
     for name, cluster_paths in sorted(by_cluster.items()):
         check_name(name)
         if name in new_specs:
-            added = name not in old_names
-            reasons.setdefault(name, []).append(
-                f"new cluster ({CLUSTERS_DIR}/{name}/ added)" if added
-                else f"{CLUSTERS_DIR}/{name}/ changed")
-            touched.setdefault(name, []).extend(cluster_paths)
+            reasons.add(name, f"new cluster ({CLUSTERS_DIR}/{name}/ added)"
+                        if name not in old_names else f"{CLUSTERS_DIR}/{name}/ changed",
+                        cluster_paths)
         elif name in old_names:
-            removed_names.append(name)
+            removed.append(name)
         elif new.has_dir(name):
             raise ConfigError(f"missing {CLUSTER_FILE}", file=f"{CLUSTERS_DIR}/{name}")
         else:
             # Files added and removed again, or only non-cluster files that are gone.
             unaffecting.extend(cluster_paths)
+    return shared, removed, unaffecting
 
-    acknowledged = set(renamed) | parse_renames(
-        git.trailers(merge_base, head, RENAME_TRAILER))
-    renames = check_renames(old, new, [n for n in reasons if n not in old_names],
-                            removed_names, acknowledged)
-    removed: list[RemovedCluster] = []
-    for name in removed_names:
-        if name in renames.values():
-            continue
-        removed.append(_removed(old, name, merge_base))
-    for name, previous in renames.items():
-        reasons[name] = [f"renamed from {previous} (its state was moved: "
-                         f"{RENAME_TRAILER}: {previous} -> {name})"]
 
+def _fleet_moved(reasons: _Reasons, shared: list[str], old: Tree, old_names: set[str],
+                 new_specs: Mapping[str, Spec]) -> None:
+    """Record the clusters a fleet-wide change affects: shared code, the management
+    cluster's Argo CD address, the controller shards."""
     if shared:
         more = f", +{len(shared) - 1} more" if len(shared) > 1 else ""
         for name in new_specs:
-            reasons.setdefault(name, []).append(
-                f"shared code or dependencies changed ({shared[0]}{more})")
-            touched.setdefault(name, []).extend(shared)
-
+            reasons.add(name, f"shared code or dependencies changed ({shared[0]}{more})",
+                        shared)
     worker_reason = management_moved(old, new_specs)
     if worker_reason:
         for name, spec in new_specs.items():
             if spec.role == "worker" and name in old_names:
-                reasons.setdefault(name, []).append(worker_reason)
+                reasons.add(name, worker_reason)
     for name, reason in shards_moved(old, new_specs).items():
-        reasons.setdefault(name, []).append(reason)
-
-    affected = [AffectedCluster(name=n, role=new_specs[n].role, reasons=tuple(r),
-                                paths=tuple(dict.fromkeys(touched.get(n, []))),
-                                added=n not in old_names, cloud=new_specs[n].cloud,
-                                region=new_specs[n].region)
-                for n, r in reasons.items()]
-    return Changes(base=base, base_commit=base_commit, merge_base=merge_base,
-                   head=None if working_tree else head, paths=tuple(paths),
-                   affected=tuple(sorted(affected, key=order)),
-                   removed=tuple(sorted(removed, key=order)),
-                   unaffecting=tuple(sorted(unaffecting)), note=note)
+        reasons.add(name, reason)
 
 
 # --------------------------------------------------------------------------- last applied

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 from ...errors import ConfigError
 from ...fleet.repositories import AppDir, Deployment, RepoLocation, ValueFile, display
 from ...fleet.yamlfile import load_yaml_all
-from ...render import NOT_FETCHED, ChartDependencies, complete_chart
+from ...render import NOT_FETCHED, ChartDependencies, Unavailable, complete_chart
 from ...render.helm import Charts, captured_stderr, object_key, render_documents
 from .report import Findings, NotRendered, Report
 from .schemas import ARGOCD_KINDS, ArgoSchemas, k8s_validator, path_text, removed_api, \
@@ -82,26 +82,49 @@ class ChartChecks:
 
     def check_combination(self, combo: Combination, not_rendered: dict[Path, NotRendered]
                           ) -> None:
-        """Lint and render ``combo``; a chart whose dependencies are missing is recorded in
-        ``not_rendered``, not rendered."""
-        import helm_python as helm
-
+        """Lint and render ``combo``, then check the objects it renders; a chart whose
+        dependencies are missing is linted and recorded in ``not_rendered``, not rendered."""
         app = combo.app
         where = {"label": app.label, "app": app.key, "clusters": combo.clusters,
                  "values": tuple(posixpath.relpath(f.path, combo.location.repository.path or ".")
                                  for f in combo.files)}
         chart_file = display(app.directory / "Chart.yaml")
+        chart_dir = self._copy_for_helm(app, chart_file, where)
+        if chart_dir is None:
+            return
+        missing = self._complete(app, chart_dir, chart_file, where)
+        if missing is None:
+            return
+        lint_texts = self._lint(combo, chart_dir, chart_file, missing, where)
+        if missing:
+            entry = not_rendered.get(chart_dir)
+            if entry is None:
+                entry = not_rendered[chart_dir] = NotRendered(
+                    app.label, app.key, chart_file, [], [d.to_dict() for d in missing])
+            entry.clusters.extend(c for c in combo.clusters if c not in entry.clusters)
+            return
+        self._render(combo, chart_dir, chart_file, lint_texts, where)
+
+    def _copy_for_helm(self, app: AppDir, chart_file: str, where: dict[str, Any]
+                       ) -> Path | None:
+        """:meth:`chart_copy`, or None with the error recorded."""
         try:
-            chart_dir = self.chart_copy(app)
+            return self.chart_copy(app)
         except ConfigError as exc:
             self.error(exc.message, file=display(Path(exc.file)) if exc.file else chart_file,
                        **where)
-            return
         except OSError as exc:
             self.error(f"cannot be copied for Helm ({exc.strerror or exc})",
                        file=display(Path(exc.filename)) if exc.filename else chart_file,
                        **where)
-            return
+        return None
+
+    def _complete(self, app: AppDir, chart_dir: Path, chart_file: str,
+                  where: dict[str, Any]) -> list[Unavailable] | None:
+        """The dependencies still missing from ``chart_dir`` once those that can be are
+        fetched (see :func:`complete_chart`); None when they cannot be read."""
+        import helm_python as helm
+
         try:
             statuses, missing = complete_chart(
                 chart_dir, source=app.directory, root=self.locations[app.label].checkout,
@@ -110,13 +133,20 @@ class ChartChecks:
             self.error("cannot read the chart's dependencies: "
                        f"{self._local_paths(_one_line(exc.detail), app)}",
                        file=chart_file, **where)
-            return
+            return None
         for dep in statuses:
             if dep.get("status") not in ("ok", "unpacked"):
                 self.error(f"dependency {dep['name']} {dep['version']} in charts/: "
                            f"{dep['status']}", file=chart_file, field="dependencies", **where)
+        return missing
 
-        # Lint once per Kubernetes version among the clusters (deprecated APIs differ).
+    def _lint(self, combo: Combination, chart_dir: Path, chart_file: str,
+              missing: list[Unavailable], where: dict[str, Any]) -> set[str]:
+        """``helm lint`` once per Kubernetes version among the clusters (deprecated APIs
+        differ); returns the messages, which a render's error need not repeat."""
+        import helm_python as helm
+
+        app = combo.app
         lint_texts: set[str] = set()
         for minor, clusters in combo.minors.items():
             lint_where = {**where, "clusters": tuple(clusters)}
@@ -143,15 +173,15 @@ class ChartChecks:
                     else chart_file)
                 (self.error if severity >= 3 else self.warning)(
                     f"helm lint: {self._local_paths(text, app)}", file=file, **lint_where)
+        return lint_texts
 
-        if missing:
-            entry = not_rendered.get(chart_dir)
-            if entry is None:
-                entry = not_rendered[chart_dir] = NotRendered(
-                    app.label, app.key, chart_file, [], [d.to_dict() for d in missing])
-            entry.clusters.extend(c for c in combo.clusters if c not in entry.clusters)
-            return
+    def _render(self, combo: Combination, chart_dir: Path, chart_file: str,
+                lint_texts: set[str], where: dict[str, Any]) -> None:
+        """Render ``combo`` and check its objects; a render error already given by lint
+        is not repeated."""
+        import helm_python as helm
 
+        app = combo.app
         try:
             with captured_stderr():
                 documents = render_documents(self.charts.load(chart_dir), combo.values,
@@ -191,9 +221,18 @@ class ChartChecks:
 
     def check_objects(self, combo: Combination, documents: list[tuple[str, str]],
                       where: dict[str, Any]) -> None:
-        import jsonschema
+        """Check the objects ``combo`` renders against the schemas of each Kubernetes
+        version among its clusters (Argo CD's kinds against Argo CD's schemas)."""
+        objects = self._rendered_objects(combo.app, documents, where)
+        for minor, clusters in combo.minors.items():
+            obj_where = {**where, "clusters": tuple(clusters)}
+            for file, obj in objects:
+                self._check_object(minor, file, obj, obj_where)
 
-        app = combo.app
+    def _rendered_objects(self, app: AppDir, documents: list[tuple[str, str]],
+                          where: dict[str, Any]) -> list[tuple[str, dict]]:
+        """``(file, object)`` of each Kubernetes object rendered; a document that is not
+        one, or an object rendered twice, is recorded as an error instead."""
         seen: dict[tuple, str] = {}
         objects: list[tuple[str, dict]] = []
         for name, text in documents:
@@ -225,37 +264,38 @@ class ChartChecks:
                     continue
                 seen[key] = file
                 objects.append((file, obj))
+        return objects
 
-        for minor, clusters in combo.minors.items():
-            obj_where = {**where, "clusters": tuple(clusters)}
-            for file, obj in objects:
-                kind, api_version = str(obj["kind"]), str(obj["apiVersion"])
-                meta = obj["metadata"]
-                ident = f"{kind}/{meta.get('name') or meta.get('generateName')}"
-                if kind in ARGOCD_KINDS and api_version.startswith("argoproj.io/"):
-                    if self.schemas.validator(kind) is None:
-                        self.report.unchecked_kinds[(api_version, kind)] += 1
-                        continue
-                    self.report.argocd_objects += 1
-                    problem = self.schemas.error(kind, obj)
-                    if problem:
-                        self.error(f"Argo CD schema: {problem}", file=file, field=ident,
-                                   **obj_where)
-                    continue
-                validator = k8s_validator(minor, api_version, kind)
-                if validator is None:
-                    group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
-                    if "." not in group or group.endswith(".k8s.io"):
-                        removed = removed_api(minor, api_version, kind)
-                        self.error(f"Kubernetes {minor} has no {kind} in {api_version}"
-                                   + (f": {removed}" if removed else
-                                      " (misspelled, or removed from this version)"),
-                                   file=file, field=ident, **obj_where)
-                    else:
-                        self.report.unchecked_kinds[(api_version, kind)] += 1
-                    continue
-                self.report.objects += 1
-                error = jsonschema.exceptions.best_match(validator.iter_errors(obj))
-                if error is not None:
-                    self.error(f"Kubernetes {minor} schema: {path_text(error.absolute_path)}: "
-                               f"{error.message}", file=file, field=ident, **obj_where)
+    def _check_object(self, minor: str, file: str, obj: dict, where: dict[str, Any]) -> None:
+        """One object against Kubernetes ``minor``'s schema of its kind (or Argo CD's)."""
+        import jsonschema
+
+        kind, api_version = str(obj["kind"]), str(obj["apiVersion"])
+        meta = obj["metadata"]
+        ident = f"{kind}/{meta.get('name') or meta.get('generateName')}"
+        if kind in ARGOCD_KINDS and api_version.startswith("argoproj.io/"):
+            if self.schemas.validator(kind) is None:
+                self.report.unchecked_kinds[(api_version, kind)] += 1
+                return
+            self.report.argocd_objects += 1
+            problem = self.schemas.error(kind, obj)
+            if problem:
+                self.error(f"Argo CD schema: {problem}", file=file, field=ident, **where)
+            return
+        validator = k8s_validator(minor, api_version, kind)
+        if validator is None:
+            group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+            if "." not in group or group.endswith(".k8s.io"):
+                removed = removed_api(minor, api_version, kind)
+                self.error(f"Kubernetes {minor} has no {kind} in {api_version}"
+                           + (f": {removed}" if removed else
+                              " (misspelled, or removed from this version)"),
+                           file=file, field=ident, **where)
+            else:
+                self.report.unchecked_kinds[(api_version, kind)] += 1
+            return
+        self.report.objects += 1
+        error = jsonschema.exceptions.best_match(validator.iter_errors(obj))
+        if error is not None:
+            self.error(f"Kubernetes {minor} schema: {path_text(error.absolute_path)}: "
+                       f"{error.message}", file=file, field=ident, **where)
