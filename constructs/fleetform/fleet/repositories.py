@@ -178,53 +178,52 @@ def locate(fleet: Fleet, overrides: Mapping[str, Path] | None = None, *,
     found: dict[str, RepoLocation] = {}
     errors: list[ConfigError] = []
     for label in sorted(repositories):
-        repo = repositories[label]
-        field = f"argocd.repositories.{label}"
-        if label in overrides:
-            location = RepoLocation(label, repo, overrides[label], "override")
-            if not location.directory.is_dir():
-                what = (f"{display(location.directory)} (path {repo.path!r} inside it)"
-                        if repo.path else display(location.checkout))
-                errors.append(ConfigError(
-                    f"--repo {label}={overrides[label]}: {what} is not a directory; DIR is "
-                    f"a checkout of {repo.url}", file=management_file, field=field))
-                continue
-        elif normalize_git_url(repo.url) in remotes:
-            location = RepoLocation(label, repo, root, "remote")
-            if not location.directory.is_dir():
-                errors.append(ConfigError(
-                    f"path {repo.path!r} does not exist in this checkout ({display(root)}) "
-                    f"of {repo.url}", file=management_file, field=f"{field}.path"))
-                continue
-        elif repo.path and (root / repo.path).is_dir():
-            location = RepoLocation(label, repo, root, "path")
-        elif fetcher is not None:
-            try:
-                checkout = fetcher.fetch(label, repo, file=management_file, field=field)
-            except ConfigError as exc:
-                errors.append(exc)
-                continue
-            location = RepoLocation(label, repo, checkout, "fetched")
-            if not location.directory.is_dir():
-                errors.append(ConfigError(
-                    f"path {repo.path!r} does not exist in {repo.url} at {repo.revision}",
-                    file=management_file, field=f"{field}.path"))
-                continue
-        else:
-            where = f"{repo.url}" + (f" path {repo.path!r}" if repo.path else "")
-            errors.append(ConfigError(
-                f"repository {where} is not in this checkout and "
-                f"{not_fetched.replace('{label}', label)}",
-                file=management_file, field=field))
-            continue
         try:
-            check_inside(location.directory, location.checkout)
+            found[label] = _locate_one(label, repositories[label], overrides.get(label),
+                                       root=root, remotes=remotes, fetcher=fetcher,
+                                       not_fetched=not_fetched, file=management_file)
         except ConfigError as exc:
-            errors.append(ConfigError(f"{exc.file}: {exc.message}", file=management_file,
-                                      field=f"{field}.path"))
-            continue
-        found[label] = location
+            errors.append(exc)
     return found, errors
+
+
+def _locate_one(label: str, repo: Repository, override: Path | None, *, root: Path,
+                remotes: set[str], fetcher: RepositoryFetcher | None, not_fetched: str,
+                file: Path) -> RepoLocation:
+    """Where ``label``'s repository is, in :func:`locate`'s order: the override, this
+    checkout (its remote, then its path), a clone; ConfigError naming ``file``'s field."""
+    field = f"argocd.repositories.{label}"
+    if override is not None:
+        location = RepoLocation(label, repo, override, "override")
+        if not location.directory.is_dir():
+            what = (f"{display(location.directory)} (path {repo.path!r} inside it)"
+                    if repo.path else display(location.checkout))
+            raise ConfigError(f"--repo {label}={override}: {what} is not a directory; DIR is "
+                              f"a checkout of {repo.url}", file=file, field=field)
+    elif normalize_git_url(repo.url) in remotes:
+        location = RepoLocation(label, repo, root, "remote")
+        if not location.directory.is_dir():
+            raise ConfigError(f"path {repo.path!r} does not exist in this checkout "
+                              f"({display(root)}) of {repo.url}", file=file,
+                              field=f"{field}.path")
+    elif repo.path and (root / repo.path).is_dir():
+        location = RepoLocation(label, repo, root, "path")
+    elif fetcher is not None:
+        checkout = fetcher.fetch(label, repo, file=file, field=field)
+        location = RepoLocation(label, repo, checkout, "fetched")
+        if not location.directory.is_dir():
+            raise ConfigError(f"path {repo.path!r} does not exist in {repo.url} at "
+                              f"{repo.revision}", file=file, field=f"{field}.path")
+    else:
+        where = f"{repo.url}" + (f" path {repo.path!r}" if repo.path else "")
+        raise ConfigError(f"repository {where} is not in this checkout and "
+                          f"{not_fetched.replace('{label}', label)}", file=file, field=field)
+    try:
+        check_inside(location.directory, location.checkout)
+    except ConfigError as exc:
+        raise ConfigError(f"{exc.file}: {exc.message}", file=file,
+                          field=f"{field}.path") from None
+    return location
 
 
 def locate_or_raise(fleet: Fleet, overrides: Mapping[str, Path] | None = None,

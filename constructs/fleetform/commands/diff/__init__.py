@@ -26,6 +26,7 @@ Markdown report is posted as one merge request note, updated on later runs.
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 from pathlib import Path
 from typing import Mapping
@@ -38,7 +39,7 @@ from ...integrations.git import Git
 from ...render import ChartCache, ChartDependencies, default_cache_dir
 from ..changes import CLUSTER_FILE, Changes
 from . import gates
-from .apps import Renderer, load_side, manifests, routing
+from .apps import Renderer, SideApps, load_side, manifests, routing
 from .report import FleetDiff
 from .sides import Side, collect, extract, remotes_of, synth_side, working_tree
 from .stacks import diff_stacks
@@ -92,25 +93,12 @@ def build_diff(root: Path | str, changes: Changes, *, working: bool = False,
                       if (old.clusters_dir / c.name / CLUSTER_FILE).is_file()]
         base_names += [c.name for c in changes.removed]
         head_names = changes.names
-        procs = []
+        procs: list[subprocess.Popen | None] = []
         try:
             procs = [synth_side(old, base_names, work / "synth-base", env),
                      synth_side(new, head_names, work / "synth-head", env)]
-            remotes = remotes_of(git)
-            sides = []
-            for side in (old, new):
-                try:
-                    sides.append(load_side(side, overrides,
-                                           remotes if side.commit is not None else None,
-                                           fetcher, not_fetched))
-                except ConfigError as exc:
-                    raise _located(exc, side) from None
-            # A label whose repository one side cannot read is compared on neither.
-            unavailable = {**sides[0].unavailable, **sides[1].unavailable}
-            warnings = [f"repository of label {label!r} not compared ({why}); its applications "
-                        "are left out of routing, manifests and gates"
-                        for label, why in sorted(unavailable.items())]
-            sides = [side.without(set(unavailable)) for side in sides]
+            sides, warnings = _load_sides((old, new), remotes_of(git), overrides, fetcher,
+                                          not_fetched)
             routes = routing(*sides)
             pairs, affected = manifests(*sides, renderer)
             stacks = []
@@ -121,15 +109,7 @@ def build_diff(root: Path | str, changes: Changes, *, working: bool = False,
                     raise _located(exc, side) from None
             procs = []
         finally:
-            for proc in procs:
-                if proc is not None and proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
-            renderer.close()
-            if renderer.dependencies is not None:
-                renderer.dependencies.close()
-            if fetcher is not None:
-                fetcher.close()
+            _release(procs, renderer, fetcher)
         stack_diffs = diff_stacks(*stacks)
         override = gates.read_override(env, new.project, changes.paths)
         violations = gates.check(base=sides[0].fleet, head=sides[1].fleet, routing=routes,
@@ -144,6 +124,40 @@ def build_diff(root: Path | str, changes: Changes, *, working: bool = False,
         pairs_affected=affected, renders=renderer.renders,
         synthesized={"base": base_names, "head": list(head_names)},
         violations=violations, override=override, warnings=warnings)
+
+
+def _load_sides(sides: tuple[Side, Side], remotes: set[str],
+                overrides: Mapping[str, Path] | None, fetcher: RepositoryFetcher | None,
+                not_fetched: str) -> tuple[list[SideApps], list[str]]:
+    """Both sides' fleets and applications, and a warning per label left out: a label
+    whose repository one side cannot read is compared on neither."""
+    loaded = []
+    for side in sides:
+        try:
+            loaded.append(load_side(side, overrides,
+                                    remotes if side.commit is not None else None,
+                                    fetcher, not_fetched))
+        except ConfigError as exc:
+            raise _located(exc, side) from None
+    unavailable = {**loaded[0].unavailable, **loaded[1].unavailable}
+    warnings = [f"repository of label {label!r} not compared ({why}); its applications "
+                "are left out of routing, manifests and gates"
+                for label, why in sorted(unavailable.items())]
+    return [side.without(set(unavailable)) for side in loaded], warnings
+
+
+def _release(procs: list[subprocess.Popen | None], renderer: Renderer,
+             fetcher: RepositoryFetcher | None) -> None:
+    """Stop the synths still running (a diff that failed) and close the caches."""
+    for proc in procs:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    renderer.close()
+    if renderer.dependencies is not None:
+        renderer.dependencies.close()
+    if fetcher is not None:
+        fetcher.close()
 
 
 def _rollouts(fleet: Fleet | None, pairs: list) -> dict[str, dict[str, list[str]]]:
